@@ -1,0 +1,206 @@
+"""The command line: parse, call one library function, render. No logic of its own."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .errors import TwosourceError
+
+index_option = click.option(
+    "--index",
+    "index_path",
+    type=click.Path(dir_okay=False),
+    envvar="TWOSOURCE_INDEX",
+    help="Index file (default: $TWOSOURCE_INDEX, else index.sqlite in the user data directory).",
+)
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    # Every error twosource raises on purpose becomes one line and exit status 1.
+    try:
+        yield
+    except TwosourceError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _stderr_progress(label: str) -> tuple[Any, Callable[[int, int], None]]:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    progress = Progress(
+        TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        console=Console(stderr=True), transient=False,
+    )
+    task = progress.add_task(label, total=None)
+
+    def update(done: int, total: int) -> None:
+        progress.update(task, completed=done, total=total)
+
+    return progress, update
+
+
+@click.group()
+@click.version_option(package_name="twosource")
+def cli() -> None:
+    """Tell which claims of a news article independent sources back, contradict, or leave alone."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@index_option
+@click.option("--outlet", default="", help="Outlet of every article ingested (overrides the data).")
+@click.option("--format", "fmt", type=click.Choice(["auto", "text", "html", "csv", "json", "jsonl"]), default="auto",
+              help="Input format (default: from each file's extension).")
+@click.option("--encoding", default=None, help="Text encoding of the inputs (default: detected), e.g. latin-1.")
+@click.option("--text-column", default=None, help="CSV/JSON field holding the article text.")
+@click.option("--title-column", default=None, help="CSV/JSON field holding the title.")
+@click.option("--outlet-column", default=None, help="CSV/JSON field holding the outlet.")
+@click.option("--date-column", default=None, help="CSV/JSON field holding the publication date.")
+@click.option("--url-column", default=None, help="CSV/JSON field holding the URL.")
+@click.option("--author-column", default=None, help="CSV/JSON field holding the author.")
+def ingest(paths: tuple[str, ...], index_path: str | None, outlet: str, fmt: str, encoding: str | None,
+           **columns: str | None) -> None:
+    """Add articles to the index: files, folders (recursively), CSV and JSON(L) collections.
+
+    Already indexed texts are skipped, so an interrupted ingest is resumed by running it again.
+
+    Example: twosource ingest FA-KES-Dataset.csv --encoding latin-1 --title-column article_title
+    """
+    from .index import open_index
+    from .ingest import ingest as run_ingest
+    from .read.collection import Columns
+
+    with _errors():
+        index = open_index(index_path)
+        progress, update = _stderr_progress("ingesting")
+        with progress:
+            summary = run_ingest(
+                list(paths), index, fmt=fmt, outlet=outlet, encoding=encoding,
+                columns=Columns(**{k.removesuffix("_column"): v for k, v in columns.items()}), progress=update,
+            )
+        index.close()
+    for rejection in summary.rejected:
+        click.echo(f"rejected: {rejection.origin}: {rejection.reason}", err=True)
+    click.echo(summary.line())
+    if summary.rejected:
+        # As trafilatura's CLI: 1 when some inputs failed, 126 when (nearly) all did.
+        sys.exit(126 if summary.added + summary.duplicates == 0 else 1)
+
+
+@cli.command()
+@click.argument("article")
+@index_option
+@click.option("--outlet", default="", help="The article's outlet (its own reports never count as corroboration).")
+@click.option("--url", default="", help="The article's URL.")
+@click.option("--date", default=None, help="The article's publication date (YYYY-MM-DD).")
+@click.option("--encoding", default=None, help="Text encoding of the article (default: detected).")
+@click.option("--format", "fmt", type=click.Choice(["terminal", "json", "html", "claimreview"]), default="terminal")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write the report to this file instead of standard output.")
+def check(article: str, index_path: str | None, outlet: str, url: str, date: str | None, encoding: str | None,
+          fmt: str, output: str | None) -> None:
+    """Check ARTICLE (a path, or - for standard input) against the index and print the report.
+
+    Example: twosource check story.html --outlet "Example News" --format html -o report.html
+    """
+    from .index import open_index
+    from .pipeline import check as run_check
+    from .read import read_article
+    from .report import render
+    from .schema import report_to_dict
+
+    with _errors():
+        source = read_article(article, outlet=outlet, url=url, date=date, encoding=encoding)
+        index = open_index(index_path, create=False)
+        from rich.console import Console
+
+        status = Console(stderr=True).status("reading the article")
+        with status:
+            report = run_check(source, index, progress=lambda step: status.update(step))
+        index.save_report(report.id, json.dumps(report_to_dict(report), ensure_ascii=False))
+        index.close()
+    interactive = output is None and sys.stdout.isatty()
+    text = render(report, fmt, color=interactive and fmt == "terminal",
+                  width=click.get_terminal_size()[0] if interactive else 100)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"report written to {output}", err=True)
+    else:
+        click.echo(text)
+
+
+@cli.group("index")
+def index_group() -> None:
+    """Inspect the index."""
+
+
+@index_group.command("stats")
+@index_option
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
+def index_stats(index_path: str | None, as_json: bool) -> None:
+    """Print counts of articles, outlets, copy clusters, the date range and the size on disk."""
+    from dataclasses import asdict
+
+    from .index import open_index
+
+    with _errors():
+        index = open_index(index_path, create=False)
+        stats = index.stats()
+        index.close()
+    if as_json:
+        click.echo(json.dumps(asdict(stats), indent=2))
+        return
+    click.echo(f"index       {stats.location}")
+    click.echo(f"articles    {stats.articles:,} ({stats.passages:,} passages)")
+    click.echo(f"outlets     {len(stats.outlets)}: " + ", ".join(f"{o or '(none)'} {n}" for o, n in stats.outlets.items()))
+    click.echo(f"clusters    {stats.clusters:,} copy clusters, {stats.multi_article_clusters:,} with more than one article")
+    click.echo(f"dates       {stats.earliest or '-'} to {stats.latest or '-'} ({stats.undated:,} undated)")
+    click.echo(f"size        {stats.size_bytes / 1e6:.1f} MB on disk; {stats.reports} stored reports")
+
+
+@cli.group("eval")
+def eval_group() -> None:
+    """Score twosource's stages on public benchmarks."""
+
+
+@eval_group.command("retrieval")
+@click.option("--bodies", required=True, type=click.Path(exists=True, dir_okay=False), help="FNC-1 bodies CSV.")
+@click.option("--stances", required=True, type=click.Path(exists=True, dir_okay=False), help="FNC-1 stances CSV.")
+@click.option("--predictions", type=click.Path(dir_okay=False), default=None,
+              help="Write Headline,Body ID,rank,score for the top 50 bodies of every headline.")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as one JSON object.")
+def eval_retrieval(bodies: str, stances: str, predictions: str | None, as_json: bool) -> None:
+    """Score the retrieve stage on FNC-1: each headline a query, all bodies the collection.
+
+    Example: twosource eval retrieval --bodies train_bodies.csv --stances train_stances.csv
+    """
+    from .evaluate.retrieval import evaluate_retrieval
+
+    with _errors():
+        progress, update_bar = _stderr_progress("evaluating")
+        with progress:
+            scores = evaluate_retrieval(
+                bodies, stances, predictions=predictions,
+                progress=lambda stage, done, total: (progress.update(0, description=stage), update_bar(done, total)),
+            )
+    if predictions:
+        click.echo(f"predictions written to {predictions}", err=True)
+    if scores is None:
+        return
+    if as_json:
+        click.echo(json.dumps(scores.as_dict()))
+    else:
+        click.echo(f"queries {scores.queries}  MAP {scores.map:.3f}  R-precision {scores.r_precision:.3f}  "
+                   f"recall@10 {scores.recall_at_10:.3f}")
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,65 @@
+"""The exception tree. Every message says what went wrong and, where it can, what to do next.
+
+    TwosourceError
+    ├── SourceError          an input cannot be read as an article (names the input)
+    │   ├── EmptyInputError
+    │   ├── BinaryInputError
+    │   ├── TooLargeError
+    │   ├── DecodeError
+    │   ├── ExtractError     HTML with no article text in it
+    │   ├── LanguageError
+    │   └── FormatError      CSV/JSON records that cannot be mapped (unknown column, bad JSON)
+    ├── IndexStoreError      the index cannot be opened or is of another schema version
+    └── ModelError           a model package is missing
+"""
+
+from __future__ import annotations
+
+
+class TwosourceError(Exception):
+    """Base of every error twosource raises on purpose."""
+
+
+class SourceError(TwosourceError):
+    """Raised when an input cannot be read as an article; ``origin`` names the input."""
+
+    def __init__(self, origin: str, message: str) -> None:
+        self.origin = origin
+        self.message = message
+        super().__init__(f"{origin}: {message}" if origin else message)
+
+
+class EmptyInputError(SourceError):
+    """Raised when an input holds no text."""
+
+
+class BinaryInputError(SourceError):
+    """Raised when an input is binary data, not text or HTML."""
+
+
+class TooLargeError(SourceError):
+    """Raised when an input is over the configured size limit."""
+
+
+class DecodeError(SourceError):
+    """Raised when the encoding of an input cannot be determined."""
+
+
+class ExtractError(SourceError):
+    """Raised when HTML holds no article text that can be extracted."""
+
+
+class LanguageError(SourceError):
+    """Raised when an article is not in a language twosource handles yet (English)."""
+
+
+class FormatError(SourceError):
+    """Raised when records (CSV, JSON) cannot be mapped onto articles."""
+
+
+class IndexStoreError(TwosourceError):
+    """Raised when the index cannot be opened, or was written by another schema version."""
+
+
+class ModelError(TwosourceError):
+    """Raised when a model cannot be loaded; the message names the package to install."""

@@ -1,0 +1,133 @@
+"""FNC-1 as a retrieval benchmark: each headline a query, all bodies the collection.
+
+The bodies labelled agree, disagree or discuss for a headline are its relevant documents.
+"""
+
+from __future__ import annotations
+
+import csv
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import FormatError
+from ..index.sqlite import SQLiteIndex
+from ..ingest import ingest_articles
+from ..read import content_hash
+from ..retrieve import Query, search
+from ..types import Article
+
+RELATED = frozenset({"agree", "disagree", "discuss"})
+#: Bodies ranked per headline: the predictions file holds the top 50, MAP is computed over them.
+DEPTH = 50
+
+
+@dataclass(frozen=True)
+class RetrievalScores:
+    queries: int
+    map: float
+    r_precision: float
+    recall_at_10: float
+
+    def as_dict(self) -> dict[str, float | int]:
+        return {"queries": self.queries, "map": round(self.map, 4), "r_precision": round(self.r_precision, 4),
+                "recall_at_10": round(self.recall_at_10, 4)}
+
+
+def read_fnc_csv(path: str | Path, required: tuple[str, ...]) -> list[dict[str, str]]:
+    """Return the rows of an FNC-1 format CSV, checking the columns it must have."""
+    with open(path, encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        missing = [c for c in required if c not in (reader.fieldnames or [])]
+        if missing:
+            raise FormatError(str(path), f"missing column(s) {', '.join(missing)} (has {reader.fieldnames})")
+        return list(reader)
+
+
+def rank_bodies(
+    bodies: list[dict[str, str]],
+    headlines: list[str],
+    *,
+    index_path: str | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> dict[str, list[tuple[str, float]]]:
+    """Return, for each headline, the top body IDs with scores, from a fresh index of ``bodies``."""
+    from ..models import embed
+
+    by_hash: dict[str, list[str]] = {}
+    for b in bodies:
+        by_hash.setdefault(content_hash(b["articleBody"]), []).append(b["Body ID"])
+    with tempfile.TemporaryDirectory() as tmp:
+        index = SQLiteIndex(index_path or Path(tmp) / "fnc.sqlite")
+        articles = [Article(text=b["articleBody"], origin=b["Body ID"]) for b in bodies if b["articleBody"].strip()]
+        done = 0
+
+        def advance(n: int) -> None:
+            nonlocal done
+            done += n
+            if progress:
+                progress("indexing bodies", done, len(articles))
+
+        ingest_articles(articles, index, progress=advance)
+        origin_of = {a.id: a.origin for a in map(index.article, range(1, len(articles) + 1)) if a}
+        hash_of = {a.origin: content_hash(a.text) for a in articles}
+        vectors = embed(headlines)
+        ranked: dict[str, list[tuple[str, float]]] = {}
+        for n, (headline, vector) in enumerate(zip(headlines, vectors, strict=True), start=1):
+            ids: list[tuple[str, float]] = []
+            for p in search(index, Query(headline, vector), limit=DEPTH):
+                # A body stored once may stand for several Body IDs with the same text.
+                ids.extend((body, p.score) for body in by_hash[hash_of[origin_of[p.article_id]]])
+            ranked[headline] = ids[:DEPTH]
+            if progress:
+                progress("ranking headlines", n, len(headlines))
+        index.close()
+    return ranked
+
+
+def score(ranked: dict[str, list[tuple[str, float]]], relevant: dict[str, set[str]]) -> RetrievalScores:
+    """Return MAP, R-precision and recall@10 over the headlines that have relevant bodies."""
+    aps, rps, recalls = [], [], []
+    for headline, rel in relevant.items():
+        if not rel:
+            continue
+        ranking = [b for b, _ in ranked.get(headline, [])]
+        hits, precision_sum = 0, 0.0
+        for k, body in enumerate(ranking, start=1):
+            if body in rel:
+                hits += 1
+                precision_sum += hits / k
+        aps.append(precision_sum / len(rel))
+        rps.append(sum(b in rel for b in ranking[: len(rel)]) / len(rel))
+        recalls.append(sum(b in rel for b in ranking[:10]) / len(rel))
+    n = len(aps) or 1
+    return RetrievalScores(len(aps), sum(aps) / n, sum(rps) / n, sum(recalls) / n)
+
+
+def evaluate_retrieval(
+    bodies_path: str | Path,
+    stances_path: str | Path,
+    *,
+    predictions: str | Path | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> RetrievalScores | None:
+    """Rank bodies for every headline; write predictions if asked; return scores when stances are labelled."""
+    bodies = read_fnc_csv(bodies_path, ("Body ID", "articleBody"))
+    stances = read_fnc_csv(stances_path, ("Headline", "Body ID"))
+    headlines = list(dict.fromkeys(s["Headline"] for s in stances))
+    ranked = rank_bodies(bodies, headlines, progress=progress)
+    if predictions:
+        with open(predictions, "w", encoding="utf-8", newline="") as f:
+            writer = csv.writer(f)
+            writer.writerow(["Headline", "Body ID", "rank", "score"])
+            for headline in headlines:
+                for rank, (body, value) in enumerate(ranked[headline], start=1):
+                    writer.writerow([headline, body, rank, f"{value:.4f}"])
+    if "Stance" not in stances[0]:
+        return None
+    relevant: dict[str, set[str]] = {h: set() for h in headlines}
+    for s in stances:
+        if s["Stance"] in RELATED:
+            relevant[s["Headline"]].add(s["Body ID"])
+    return score(ranked, relevant)

@@ -1,0 +1,24 @@
+"""The index: the one stateful part of twosource, behind the :class:`Index` interface."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import IndexStoreError
+from .base import Index, IndexStats, StoredArticle
+
+__all__ = ["Index", "IndexStats", "StoredArticle", "open_index"]
+
+
+def open_index(path: str | Path | None = None, *, create: bool = True) -> Index:
+    """Return the SQLite index at ``path`` (default: ``$TWOSOURCE_INDEX`` or the XDG data directory).
+
+    With ``create=False`` a missing index is an error rather than a new empty one.
+    """
+    from ..settings import default_index_path
+    from .sqlite import SQLiteIndex
+
+    location = Path(path).expanduser() if path else default_index_path()
+    if not create and str(location) != ":memory:" and not location.exists():
+        raise IndexStoreError(f"no index at {location}; build one with `twosource ingest`")
+    return SQLiteIndex(location)

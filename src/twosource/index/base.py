@@ -1,0 +1,80 @@
+"""The index interface: the one stateful part of twosource. SQLite implements it (PostgreSQL will)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from ..types import Article, Passage
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    id: int
+    url: str
+    outlet: str
+    title: str
+    author: str
+    published: str | None
+    text: str
+    content_hash: str
+    cluster_id: int
+    origin: str
+
+
+@dataclass
+class PreparedArticle:
+    """An article with everything the index stores for it, computed before the write transaction."""
+
+    article: Article
+    content_hash: str
+    passage_spans: list[tuple[int, int]]
+    embeddings: np.ndarray  # one unit row per passage
+    shingles: set[bytes]
+    signature: np.ndarray
+
+
+@dataclass
+class AddResult:
+    added: int = 0
+    duplicates: int = 0
+    copies: int = 0
+    ids: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    location: str
+    articles: int
+    passages: int
+    outlets: dict[str, int]
+    clusters: int
+    multi_article_clusters: int
+    earliest: str | None
+    latest: str | None
+    undated: int
+    size_bytes: int
+    reports: int
+
+
+class Index(Protocol):
+    location: str
+
+    def contains(self, content_hash: str) -> bool: ...
+    def add_batch(self, batch: list[PreparedArticle]) -> AddResult: ...
+    def lexical_passages(self, query: str, limit: int) -> list[tuple[int, float]]: ...
+    def lexical_articles(self, query: str, limit: int) -> list[tuple[int, float]]: ...
+    def dense_passages(self, vector: np.ndarray, limit: int) -> list[tuple[int, float]]: ...
+    def passages(self, ids: list[int]) -> dict[int, Passage]: ...
+    def article_passages(self, article_ids: list[int]) -> dict[int, list[int]]: ...
+    def passage_vectors(self, ids: list[int]) -> np.ndarray: ...
+    def article(self, article_id: int) -> StoredArticle | None: ...
+    def cluster(self, cluster_id: int) -> list[StoredArticle]: ...
+    def find_copies(self, content_hash: str, shingles: set[bytes], signature: np.ndarray) -> list[StoredArticle]: ...
+    def stats(self) -> IndexStats: ...
+    def save_report(self, report_id: str, document: str) -> None: ...
+    def load_report(self, report_id: str) -> str | None: ...
+    def close(self) -> None: ...

@@ -1,0 +1,296 @@
+"""The embedded SQLite index: articles, passages (FTS5), embeddings, LSH bands, reports.
+
+WAL mode; one transaction per batch, so an interrupted ingest keeps every batch it committed
+and a re-run skips them by content hash.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import IndexStoreError
+from ..models import EMBEDDER_NAME, EMBEDDING_DIM
+from ..types import Passage
+from . import dedup
+from .base import AddResult, IndexStats, PreparedArticle, StoredArticle
+
+SCHEMA_VERSION = 1
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (
+    id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL DEFAULT '',
+    outlet TEXT NOT NULL DEFAULT '',
+    title TEXT NOT NULL DEFAULT '',
+    author TEXT NOT NULL DEFAULT '',
+    published TEXT,
+    text TEXT NOT NULL,
+    content_hash TEXT NOT NULL UNIQUE,
+    cluster_id INTEGER NOT NULL,
+    origin TEXT NOT NULL DEFAULT '',
+    added TEXT NOT NULL DEFAULT (datetime('now'))
+);
+CREATE INDEX IF NOT EXISTS articles_cluster ON articles (cluster_id);
+CREATE TABLE IF NOT EXISTS passages (
+    id INTEGER PRIMARY KEY,
+    article_id INTEGER NOT NULL REFERENCES articles (id),
+    position INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    end INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    vector BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS passages_article ON passages (article_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5 (
+    text, content='passages', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2'
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5 (
+    title, text, content='articles', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2'
+);
+CREATE TABLE IF NOT EXISTS lsh (band_key BLOB NOT NULL, article_id INTEGER NOT NULL REFERENCES articles (id));
+CREATE INDEX IF NOT EXISTS lsh_key ON lsh (band_key);
+CREATE TABLE IF NOT EXISTS reports (id TEXT PRIMARY KEY, created TEXT NOT NULL DEFAULT (datetime('now')), document TEXT NOT NULL);
+"""
+_ARTICLE_COLUMNS = "id, url, outlet, title, author, published, text, content_hash, cluster_id, origin"
+
+
+class SQLiteIndex:
+    """An index in one SQLite file (or ``:memory:``)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.location = str(path)
+        if self.location != ":memory:":
+            Path(self.location).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = sqlite3.connect(self.location, isolation_level=None, check_same_thread=False)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise IndexStoreError(f"{self.location}: cannot open the index ({exc})") from exc
+        self._matrix: np.ndarray | None = None
+        self._matrix_ids: np.ndarray | None = None
+
+    # -- schema -----------------------------------------------------------------------------------
+    def _migrate(self) -> None:
+        self._db.executescript(_SCHEMA)
+        found = dict(self._db.execute("SELECT key, value FROM meta").fetchall())
+        if not found:
+            self._db.executemany(
+                "INSERT INTO meta VALUES (?, ?)",
+                [("schema_version", str(SCHEMA_VERSION)), ("embedder", EMBEDDER_NAME), ("dim", str(EMBEDDING_DIM))],
+            )
+        elif found.get("schema_version") != str(SCHEMA_VERSION) or found.get("embedder") != EMBEDDER_NAME:
+            raise IndexStoreError(
+                f"{self.location}: index schema {found.get('schema_version')} / embedder {found.get('embedder')} "
+                f"does not match this twosource (schema {SCHEMA_VERSION}, {EMBEDDER_NAME}); ingest into a new index"
+            )
+
+    def close(self) -> None:
+        self._db.close()
+
+    # -- writing ----------------------------------------------------------------------------------
+    def contains(self, content_hash: str) -> bool:
+        return self._db.execute("SELECT 1 FROM articles WHERE content_hash = ?", (content_hash,)).fetchone() is not None
+
+    def add_batch(self, batch: list[PreparedArticle]) -> AddResult:
+        """Add a batch in one transaction: all of it lands, or (on any error or interruption) none of it."""
+        result = AddResult()
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            for item in batch:
+                if self.contains(item.content_hash):
+                    result.duplicates += 1
+                    continue
+                copies = self._copies(item.shingles, item.signature)
+                article_id = self._insert(item, cluster_id=min(a.cluster_id for a in copies) if copies else None)
+                result.added += 1
+                result.copies += bool(copies)
+                result.ids.append(article_id)
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._matrix = None
+        return result
+
+    def _insert(self, item: PreparedArticle, cluster_id: int | None) -> int:
+        a = item.article
+        cur = self._db.execute(
+            "INSERT INTO articles (url, outlet, title, author, published, text, content_hash, cluster_id, origin)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?)",
+            (a.url, a.outlet, a.title, a.author, a.published, a.text, item.content_hash, a.origin),
+        )
+        article_id = int(cur.lastrowid or 0)
+        self._db.execute("UPDATE articles SET cluster_id = ? WHERE id = ?", (cluster_id or article_id, article_id))
+        self._db.execute("INSERT INTO articles_fts (rowid, title, text) VALUES (?, ?, ?)", (article_id, a.title, a.text))
+        for position, ((start, end), vector) in enumerate(zip(item.passage_spans, item.embeddings, strict=True)):
+            text = a.text[start:end]
+            cur = self._db.execute(
+                "INSERT INTO passages (article_id, position, start, end, text, vector) VALUES (?, ?, ?, ?, ?, ?)",
+                (article_id, position, start, end, text, vector.astype(np.float16).tobytes()),
+            )
+            self._db.execute("INSERT INTO passages_fts (rowid, text) VALUES (?, ?)", (cur.lastrowid, text))
+        self._db.executemany(
+            "INSERT INTO lsh (band_key, article_id) VALUES (?, ?)",
+            [(key, article_id) for key in dedup.band_keys(item.signature)],
+        )
+        return article_id
+
+    def _copies(self, shingle_set: set[bytes], signature: np.ndarray) -> list[StoredArticle]:
+        keys = dedup.band_keys(signature)
+        marks = ",".join("?" * len(keys))
+        ids = [r[0] for r in self._db.execute(f"SELECT DISTINCT article_id FROM lsh WHERE band_key IN ({marks})", keys)]
+        candidates = [self.article(i) for i in ids]
+        return [c for c in candidates if c is not None and dedup.is_copy(shingle_set, dedup.shingles(c.text))]
+
+    def find_copies(self, content_hash: str, shingles: set[bytes], signature: np.ndarray) -> list[StoredArticle]:
+        """Return the stored articles that are the given text or a copy of it."""
+        same = self._db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE content_hash = ?", (content_hash,))
+        found = {a.id: a for a in map(_stored, same.fetchall())}
+        found.update((a.id, a) for a in self._copies(shingles, signature))
+        return list(found.values())
+
+    # -- searching --------------------------------------------------------------------------------
+    def lexical_passages(self, query: str, limit: int) -> list[tuple[int, float]]:
+        return self._fts("passages_fts", "bm25(passages_fts)", query, limit)
+
+    def lexical_articles(self, query: str, limit: int) -> list[tuple[int, float]]:
+        # The title counts double: it states the story in the fewest words.
+        return self._fts("articles_fts", "bm25(articles_fts, 2.0, 1.0)", query, limit)
+
+    def _fts(self, table: str, rank: str, query: str, limit: int) -> list[tuple[int, float]]:
+        match = fts_query(query)
+        if not match:
+            return []
+        rows = self._db.execute(
+            f"SELECT rowid, {rank} AS r FROM {table} WHERE {table} MATCH ? ORDER BY r LIMIT ?", (match, limit)
+        ).fetchall()
+        return [(int(rowid), -float(score)) for rowid, score in rows]  # FTS5's bm25 is negative: lower is better
+
+    def dense_passages(self, vector: np.ndarray, limit: int) -> list[tuple[int, float]]:
+        matrix, ids = self._vectors()
+        if not len(ids):
+            return []
+        scores = matrix @ vector.astype(np.float32)
+        top = np.argpartition(-scores, min(limit, len(scores) - 1))[:limit]
+        top = top[np.argsort(-scores[top])]
+        return [(int(ids[i]), float(scores[i])) for i in top]
+
+    def _vectors(self) -> tuple[np.ndarray, np.ndarray]:
+        # All passage vectors in one matrix, built once per process and rebuilt after a write.
+        if self._matrix is None or self._matrix_ids is None:
+            rows = self._db.execute("SELECT id, vector FROM passages ORDER BY id").fetchall()
+            self._matrix_ids = np.array([r[0] for r in rows], dtype=np.int64)
+            buffer = b"".join(r[1] for r in rows)
+            self._matrix = np.frombuffer(buffer, dtype=np.float16).reshape(len(rows), EMBEDDING_DIM).astype(np.float32)
+        return self._matrix, self._matrix_ids
+
+    def passage_vectors(self, ids: list[int]) -> np.ndarray:
+        matrix, all_ids = self._vectors()
+        positions = np.searchsorted(all_ids, np.asarray(ids, dtype=np.int64))
+        return matrix[positions]
+
+    def passages(self, ids: list[int]) -> dict[int, Passage]:
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self._db.execute(
+            "SELECT p.id, p.article_id, a.outlet, a.published, a.title, a.url, p.text, a.cluster_id"
+            f" FROM passages p JOIN articles a ON a.id = p.article_id WHERE p.id IN ({marks})",
+            ids,
+        ).fetchall()
+        return {
+            r[0]: Passage(article_id=r[1], passage_id=r[0], outlet=r[2], published=r[3], title=r[4], url=r[5],
+                          text=r[6], cluster_id=r[7])
+            for r in rows
+        }
+
+    def article_passages(self, article_ids: list[int]) -> dict[int, list[int]]:
+        if not article_ids:
+            return {}
+        marks = ",".join("?" * len(article_ids))
+        out: dict[int, list[int]] = {}
+        for pid, aid in self._db.execute(
+            f"SELECT id, article_id FROM passages WHERE article_id IN ({marks}) ORDER BY id", article_ids
+        ):
+            out.setdefault(aid, []).append(pid)
+        return out
+
+    # -- reading ----------------------------------------------------------------------------------
+    def article(self, article_id: int) -> StoredArticle | None:
+        row = self._db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return _stored(row) if row else None
+
+    def cluster(self, cluster_id: int) -> list[StoredArticle]:
+        rows = self._db.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE cluster_id = ? ORDER BY published IS NULL, published, id",
+            (cluster_id,),
+        )
+        return [_stored(r) for r in rows]
+
+    def stats(self) -> IndexStats:
+        one = self._db.execute
+        outlets = dict(one("SELECT outlet, count(*) FROM articles GROUP BY outlet ORDER BY count(*) DESC").fetchall())
+        earliest, latest = one("SELECT min(published), max(published) FROM articles").fetchone()
+        size = 0
+        if self.location != ":memory:":
+            size = sum(p.stat().st_size for p in Path(self.location).parent.glob(Path(self.location).name + "*"))
+        return IndexStats(
+            location=self.location,
+            articles=one("SELECT count(*) FROM articles").fetchone()[0],
+            passages=one("SELECT count(*) FROM passages").fetchone()[0],
+            outlets=outlets,
+            clusters=one("SELECT count(DISTINCT cluster_id) FROM articles").fetchone()[0],
+            multi_article_clusters=one(
+                "SELECT count(*) FROM (SELECT cluster_id FROM articles GROUP BY cluster_id HAVING count(*) > 1)"
+            ).fetchone()[0],
+            earliest=earliest,
+            latest=latest,
+            undated=one("SELECT count(*) FROM articles WHERE published IS NULL").fetchone()[0],
+            size_bytes=size,
+            reports=one("SELECT count(*) FROM reports").fetchone()[0],
+        )
+
+    def check_integrity(self) -> list[str]:
+        """Return a list of inconsistencies (empty when the index is whole)."""
+        problems = [r[0] for r in self._db.execute("PRAGMA integrity_check") if r[0] != "ok"]
+        for table in ("passages_fts", "articles_fts"):
+            try:
+                self._db.execute(f"INSERT INTO {table}({table}, rank) VALUES ('integrity-check', 1)")
+            except sqlite3.DatabaseError as exc:
+                problems.append(f"{table}: {exc}")
+        orphans = self._db.execute(
+            "SELECT count(*) FROM articles a WHERE NOT EXISTS (SELECT 1 FROM passages p WHERE p.article_id = a.id)"
+        ).fetchone()[0]
+        if orphans:
+            problems.append(f"{orphans} articles without passages")
+        return problems
+
+    # -- reports ----------------------------------------------------------------------------------
+    def save_report(self, report_id: str, document: str) -> None:
+        self._db.execute("INSERT OR REPLACE INTO reports (id, document) VALUES (?, ?)", (report_id, document))
+
+    def load_report(self, report_id: str) -> str | None:
+        row = self._db.execute("SELECT document FROM reports WHERE id = ?", (report_id,)).fetchone()
+        return row[0] if row else None
+
+
+_FTS_STOPWORDS = frozenset(
+    ["a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "from", "has", "have", "he", "her", "his", "i", "in", "is", "it", "its", "of", "on", "or", "that", "the", "their", "they", "this", "to", "was", "were", "will", "with", "would", "who", "which", "what", "when", "where", "there", "been", "not", "no", "said", "says"]
+)
+
+
+def fts_query(text: str) -> str:
+    """Return an FTS5 query OR-ing the content words of ``text``, each quoted so no user text is syntax."""
+    words = dict.fromkeys(w for w in re.findall(r"\w+", text.lower()) if w not in _FTS_STOPWORDS and len(w) > 1)
+    return " OR ".join(f'"{w}"' for w in words)
+
+
+def _stored(row: tuple) -> StoredArticle:
+    return StoredArticle(*row)

@@ -1,0 +1,135 @@
+"""Ingest: articles from files and collections into the index, in batches, resumably."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .index.base import Index, PreparedArticle
+from .index.dedup import shingles, signature
+from .index.passages import split_passages
+from .models import embed
+from .read import content_hash
+from .read.collection import Columns, Rejection, iter_articles
+from .settings import ReadLimits
+from .types import Article
+
+#: Articles per transaction: an interrupted ingest loses at most one batch of work.
+BATCH_SIZE = 32
+
+
+@dataclass
+class IngestSummary:
+    added: int = 0
+    duplicates: int = 0
+    copies: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+
+    @property
+    def seen(self) -> int:
+        return self.added + self.duplicates + len(self.rejected)
+
+    def line(self) -> str:
+        reasons: dict[str, int] = {}
+        for r in self.rejected:
+            reasons[r.reason] = reasons.get(r.reason, 0) + 1
+        why = "; ".join(f"{n} {reason}" for reason, n in sorted(reasons.items(), key=lambda kv: -kv[1]))
+        rejected = f"{len(self.rejected)} rejected" + (f" ({why})" if why else "")
+        return f"{self.added} added, {self.duplicates} duplicates, {self.copies} copies of indexed articles, {rejected}"
+
+
+def prepare(article: Article) -> PreparedArticle:
+    """Return the article with its hash, passages, embeddings and MinHash (embeddings in one model call)."""
+    return prepare_batch([article])[0]
+
+
+def prepare_batch(articles: list[Article]) -> list[PreparedArticle]:
+    """Return what the index stores for each article; passages of the whole batch are embedded together."""
+    spans = [split_passages(a.text) or [(0, len(a.text))] for a in articles]
+    texts = [a.text[s:e] for a, sp in zip(articles, spans, strict=True) for s, e in sp]
+    vectors = embed(texts)
+    prepared, offset = [], 0
+    for article, article_spans in zip(articles, spans, strict=True):
+        shingle_set = shingles(article.text)
+        prepared.append(
+            PreparedArticle(
+                article=article,
+                content_hash=content_hash(article.text),
+                passage_spans=article_spans,
+                embeddings=vectors[offset : offset + len(article_spans)],
+                shingles=shingle_set,
+                signature=signature(shingle_set),
+            )
+        )
+        offset += len(article_spans)
+    return prepared
+
+
+def ingest_articles(
+    items: Iterable[Article | Rejection],
+    index: Index,
+    *,
+    progress: Callable[[int], None] | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> IngestSummary:
+    """Add articles to ``index`` one transaction per batch; already indexed texts are counted, not embedded."""
+    summary = IngestSummary()
+    batch: list[Article] = []
+    hashes: set[str] = set()
+
+    def flush() -> None:
+        if batch:
+            result = index.add_batch(prepare_batch(batch))
+            summary.added += result.added
+            summary.duplicates += result.duplicates
+            summary.copies += result.copies
+            if progress:
+                progress(len(batch))
+            batch.clear()
+            hashes.clear()
+
+    for item in items:
+        if isinstance(item, Rejection):
+            summary.rejected.append(item)
+            if progress:
+                progress(1)
+            continue
+        digest = content_hash(item.text)
+        if digest in hashes or index.contains(digest):
+            summary.duplicates += 1
+            if progress:
+                progress(1)
+            continue
+        hashes.add(digest)
+        batch.append(item)
+        if len(batch) >= batch_size:
+            flush()
+    flush()
+    return summary
+
+
+def ingest(
+    paths: list[str | Path],
+    index: Index,
+    *,
+    fmt: str = "auto",
+    columns: Columns | None = None,
+    outlet: str = "",
+    encoding: str | None = None,
+    limits: ReadLimits | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> IngestSummary:
+    """Read every article under ``paths`` and add it to ``index``; ``progress(done, total)`` is called as it goes."""
+    items = list(iter_articles(paths, fmt=fmt, columns=columns, outlet=outlet, encoding=encoding, limits=limits))
+    done = 0
+
+    def advance(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress:
+            progress(done, len(items))
+
+    if progress:
+        progress(0, len(items))
+    return ingest_articles(items, index, progress=advance)

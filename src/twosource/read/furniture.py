@@ -1,0 +1,168 @@
+"""Page furniture: the lines a scraped article carries that are not the article.
+
+Each rule names what it removed, so the report can show the reader exactly what was stripped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..types import Removal
+
+_COUNTER = re.compile(r"^[\d.,\s]{1,9}$")
+_BYLINE = re.compile(
+    r"^(?:(?:report|written|story|posted|words|text|article)\s+)?by[:\s]+"
+    r"((?:(?:dr|prof|mr|mrs|ms)\.?\s+)?[A-Z][\w'.-]+(?:\s+[A-Z][\w'.-]+){0,3})\s*$",
+    re.I,
+)
+_HONORIFIC = re.compile(r"^(?:dr|prof|mr|mrs|ms)\.?\s+", re.I)
+_PREV_NEXT = re.compile(r"^(previous|next|prev)\s*(article|post|story)", re.I)
+# A line that opens the site's closing block; everything after it is site material or the author bio.
+_TAIL_START = re.compile(
+    r"^(attention readers\b|disclaimer\b|about [\w .&'-]{1,40}\s[-–|]\s|share this\b|related (posts|articles|stories)\b"
+    r"|comment policy\b|leave a (comment|reply)\b|all rights reserved|copyright\b|©|follow us\b|subscribe\b"
+    r"|previous (article|post)\b|next (article|post)\b)",
+    re.I,
+)
+_SITE_NOTICE = re.compile(
+    r"cannot guarantee|not necessarily (the )?views|seek corroboration|all content is owned|"
+    r"policies\s*&\s*disclosures|comment policy|responsibility of the (article )?author",
+    re.I,
+)
+_QUOTED_LINE = re.compile(r"^[\"“”'‘](.+?)[\"“”'’]?\s*$")
+# Where the site names itself in its notices: "non-VT sources", "About VT -", "the views of VT".
+_OUTLET_IN_NOTICE = (
+    re.compile(r"\bnon-([A-Z][A-Za-z]{1,15}) sources"),
+    re.compile(r"^About ([A-Z][\w&.]{1,25})\s[-–|]"),
+    re.compile(r"\bviews of ([A-Z][A-Za-z]{1,15})\b"),
+)
+
+
+@dataclass
+class Stripped:
+    """The article body left after stripping, with what was removed and the metadata found on the way."""
+
+    text: str
+    removed: list[Removal] = field(default_factory=list)
+    title: str = ""
+    author: str = ""
+    outlet: str = ""
+
+
+def strip_furniture(text: str, *, find_title: bool = True, author: str = "") -> Stripped:
+    """Return the article body of ``text`` without counters, doubled captions, bylines, pull quotes,
+    site notices, previous/next links and the author bio, paragraphs separated by blank lines."""
+    lines = [line.strip() for line in text.split("\n")]
+    keep = [bool(line) for line in lines]
+    result = Stripped(text="", author=author)
+
+    def drop(i: int, reason: str) -> None:
+        if keep[i]:
+            keep[i] = False
+            result.removed.append(Removal(lines[i], reason))
+
+    nonblank = [i for i, line in enumerate(lines) if line]
+    if find_title and len(nonblank) > 1:
+        first = nonblank[0]
+        if len(lines[first]) <= 200 and not lines[first].endswith((".", ":")):
+            result.title = lines[first]
+            keep[first] = False
+
+    tail = _tail_start(lines, nonblank)
+    for i in nonblank:
+        line = lines[i]
+        if tail is not None and i >= tail:
+            continue
+        if _COUNTER.match(line):
+            drop(i, "counter (a lone number)")
+        elif _PREV_NEXT.match(line):
+            drop(i, "link to another article")
+        elif m := _BYLINE.match(line):
+            result.author = result.author or _HONORIFIC.sub("", m.group(1)).strip()
+            drop(i, "byline")
+    _drop_doubled(lines, nonblank, drop)
+    _drop_pull_quotes(lines, keep, drop)
+    if tail is not None:
+        for i in nonblank:
+            if i >= tail:
+                drop(i, _tail_reason(lines[i], result.author))
+    # An author bio can also sit inside the body, right after it ends.
+    for i in nonblank:
+        if keep[i] and _is_bio(lines[i], result.author):
+            drop(i, "author bio")
+    result.outlet = _outlet_from_notices(result.removed)
+    result.text = _paragraphs(lines, keep)
+    return result
+
+
+def _tail_start(lines: list[str], nonblank: list[int]) -> int | None:
+    # Only the second half of the page can hold the closing block; earlier matches are article text.
+    if len(nonblank) < 3:
+        return None
+    half = nonblank[len(nonblank) // 2]
+    for i in nonblank:
+        notice = len(lines[i]) < 600 and _SITE_NOTICE.search(lines[i])
+        if i >= half and (_TAIL_START.match(lines[i]) or notice):
+            return i
+    return None
+
+
+def _tail_reason(line: str, author: str) -> str:
+    if _PREV_NEXT.match(line):
+        return "link to another article"
+    if _is_bio(line, author):
+        return "author bio"
+    return "site notice or disclaimer"
+
+
+def _is_bio(line: str, author: str) -> bool:
+    if not author:
+        return False
+    surname = author.split()[-1]
+    return bool(re.match(rf"^(?:(?:Dr|Prof|Mr|Mrs|Ms)\.?\s+)?[\w .'-]*{re.escape(surname)}\s+(is|was)\s", line))
+
+
+def _drop_doubled(lines: list[str], nonblank: list[int], drop) -> None:  # type: ignore[no-untyped-def]
+    # Image captions are often scraped twice: the alt text and the visible caption.
+    for a, b in zip(nonblank, nonblank[1:], strict=False):
+        if lines[a] == lines[b] and len(lines[a]) < 300:
+            drop(a, "image caption (printed twice)")
+            drop(b, "image caption (printed twice)")
+
+
+def _drop_pull_quotes(lines: list[str], keep: list[bool], drop) -> None:  # type: ignore[no-untyped-def]
+    # A pull quote repeats a sentence of the body in display type; it is not a second statement.
+    body = " ".join(_squash(line) for i, line in enumerate(lines) if keep[i] and not _QUOTED_LINE.match(line))
+    for i, line in enumerate(lines):
+        m = _QUOTED_LINE.match(line) if keep[i] else None
+        if m and len(_squash(m.group(1))) > 20 and _squash(m.group(1)) in body:
+            drop(i, "pull quote (repeated in the text)")
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+
+
+def _outlet_from_notices(removed: list[Removal]) -> str:
+    for removal in removed:
+        for pattern in _OUTLET_IN_NOTICE:
+            m = pattern.search(removal.text)
+            if m:
+                return m.group(1)
+    return ""
+
+
+def _paragraphs(lines: list[str], keep: list[bool]) -> str:
+    # Blank lines separate paragraphs; text without them has one paragraph per line.
+    blocks: list[list[str]] = [[]]
+    has_blank_lines = any(not line for line in lines)
+    for line, kept in zip(lines, keep, strict=True):
+        if not line:
+            blocks.append([])
+        elif kept:
+            if has_blank_lines:
+                blocks[-1].append(line)
+            else:
+                blocks.append([line])
+    return "\n\n".join(" ".join(b) for b in blocks if b)

@@ -1,0 +1,39 @@
+"""The report stage: one Report, four renderings (terminal, JSON, HTML, schema.org ClaimReview)."""
+
+from __future__ import annotations
+
+import json
+
+from ..schema import report_to_dict
+from ..types import Report, Verdict
+
+__all__ = ["FORMATS", "VERDICT_LABELS", "render"]
+
+FORMATS = ("terminal", "json", "html", "claimreview")
+VERDICT_LABELS = {
+    Verdict.CORROBORATED: "Corroborated",
+    Verdict.SINGLE_SOURCE: "Single source",
+    Verdict.CONTRADICTED: "Contradicted",
+    Verdict.DISPUTED: "Disputed",
+    Verdict.NO_EVIDENCE: "No evidence",
+    Verdict.NOT_CHECKED: "Not checked",
+}
+
+
+def render(report: Report, fmt: str, *, width: int = 100, color: bool = False) -> str:
+    """Return ``report`` rendered as ``fmt`` (one of FORMATS)."""
+    if fmt == "json":
+        return json.dumps(report_to_dict(report), ensure_ascii=False, indent=2)
+    if fmt == "html":
+        from .html import render_html
+
+        return render_html(report)
+    if fmt == "claimreview":
+        from .claimreview import claim_reviews
+
+        return json.dumps(claim_reviews(report), ensure_ascii=False, indent=2)
+    if fmt == "terminal":
+        from .terminal import render_terminal
+
+        return render_terminal(report, width=width, color=color)
+    raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")

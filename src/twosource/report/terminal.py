@@ -1,0 +1,126 @@
+"""The report for a terminal, with rich."""
+
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from ..types import ClaimKind, ClaimVerdict, Evidence, Report, Verdict
+from . import VERDICT_LABELS
+
+COLORS = {
+    Verdict.CORROBORATED: "green",
+    Verdict.SINGLE_SOURCE: "yellow",
+    Verdict.CONTRADICTED: "red",
+    Verdict.DISPUTED: "magenta",
+    Verdict.NO_EVIDENCE: "bright_black",
+    Verdict.NOT_CHECKED: "bright_black",
+}
+_STANCE_COLORS = {"supports": "green", "refutes": "red", "discusses": "cyan", "unrelated": "bright_black"}
+
+
+def render_terminal(report: Report, *, width: int = 100, color: bool = False) -> str:
+    """Return the report as text for a terminal (ANSI colours when ``color``)."""
+    console = Console(width=width, record=True, force_terminal=color, color_system="standard" if color else None,
+                      file=_Null())
+    console.print(_header(report))
+    console.print(_summary(report))
+    checked = [v for v in report.verdicts if v.verdict is not Verdict.NOT_CHECKED]
+    for n, v in enumerate(checked, start=1):
+        console.print(_claim(n, v))
+    console.print(_unchecked(report))
+    console.print(_sources(report))
+    return console.export_text(styles=color)
+
+
+class _Null:
+    def write(self, _: str) -> int:
+        return 0
+
+    def flush(self) -> None:
+        pass
+
+
+def _header(report: Report) -> Panel:
+    a = report.article
+    meta = " · ".join(x for x in (a.outlet, a.author, a.published, a.url) if x)
+    return Panel(Text(meta or a.origin, style="dim"), title=Text(a.title or "(untitled article)", style="bold"))
+
+
+def _summary(report: Report) -> Text:
+    s = report.summary
+    line = Text(f"{s.checkworthy} check-worthy claims of {s.claims_total} sentences: ")
+    for verdict in Verdict:
+        if verdict is Verdict.NOT_CHECKED:
+            continue
+        line.append(f"{s.counts[verdict.value]} {VERDICT_LABELS[verdict].lower()}", style=COLORS[verdict])
+        line.append("  ")
+    line.append(f"\nIndependent outlets found: {', '.join(s.independent_outlets) or 'none'}")
+    line.append(f"\nStripped from the page: {len(s.removed)} lines of furniture", style="dim")
+    return line
+
+
+def _claim(n: int, v: ClaimVerdict) -> Panel:
+    c = v.claim
+    facts = [f"{c.kind.value}"]
+    if c.speaker:
+        facts.append(f"speaker: {c.speaker}")
+    facts += [f"{q.text} = {q.value:,.0f} {q.kind}" for q in c.quantities]
+    facts += [f"date: {d.value}" for d in c.dates]
+    body: list[Text | Table] = [Text(c.text), Text(" · ".join(facts), style="dim")]
+    if v.evidence:
+        table = Table(show_header=True, header_style="bold", expand=True, box=None, padding=(0, 1))
+        table.add_column("stance", width=10)
+        table.add_column("outlet · date", width=22)
+        table.add_column("evidence")
+        for e in v.evidence[:4]:
+            table.add_row(Text(e.stance.value, style=_STANCE_COLORS[e.stance.value]), _where(e), _what(e))
+        body.append(table)
+    title = Text(f"{n}. {VERDICT_LABELS[v.verdict]}", style=f"bold {COLORS[v.verdict]}")
+    title.append(f"  confidence {v.confidence:.2f}", style="dim")
+    return Panel(Group(*body), title=title, title_align="left", border_style=COLORS[v.verdict])
+
+
+def _where(e: Evidence) -> Text:
+    outlet = e.passage.outlet if e.independent_outlet == e.passage.outlet else f"{e.passage.outlet} (as {e.independent_outlet})"
+    return Text(f"{outlet}\n{e.passage.published or 'undated'}")
+
+
+def _what(e: Evidence) -> Text:
+    text = Text(e.reason + "\n", style="italic")
+    passage = e.passage.text
+    text.append("“" + (passage[:280] + "…" if len(passage) > 280 else passage) + "”")
+    return text
+
+
+def _unchecked(report: Report) -> Text:
+    kinds = {ClaimKind.PREDICTION: [], ClaimKind.OPINION: []}  # type: dict[ClaimKind, list[str]]
+    other = 0
+    for v in report.verdicts:
+        if v.verdict is Verdict.NOT_CHECKED:
+            if v.claim.kind in kinds:
+                kinds[v.claim.kind].append(v.claim.text)
+            else:
+                other += 1
+    text = Text("\nNot sent for corroboration\n", style="bold")
+    for kind, sentences in kinds.items():
+        text.append(f"  {len(sentences)} {kind.value}s", style="bold")
+        for s in sentences[:3]:
+            text.append(f"\n    – {s[:110]}{'…' if len(s) > 110 else ''}", style="dim")
+        text.append("\n")
+    text.append(f"  {other} factual sentences below the check-worthiness threshold\n", style="dim")
+    return text
+
+
+def _sources(report: Report) -> Text:
+    named = report.summary.named_sources
+    text = Text("Sources the article names itself\n", style="bold")
+    if not named:
+        text.append("  none\n", style="dim")
+    for s in named:
+        mark, style = ("found among the evidence", "green") if s.found_in_evidence else ("not among the evidence", "dim")
+        text.append(f"  {s.name} ({s.how}): ")
+        text.append(mark + "\n", style=style)
+    return text

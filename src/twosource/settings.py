@@ -1,0 +1,39 @@
+"""Settings resolved once, at the edge (CLI or caller), and passed down.
+
+Environment variables read here and nowhere else:
+``TWOSOURCE_INDEX`` (index path), ``TWOSOURCE_MAX_BYTES`` (largest input accepted).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+#: Largest article input, in bytes. News articles are tens of kB; 5 MB leaves room for heavy HTML.
+DEFAULT_MAX_BYTES = 5_000_000
+
+
+def default_index_path() -> Path:
+    """Return the index path: ``$TWOSOURCE_INDEX`` or ``index.sqlite`` in the user's XDG data directory."""
+    configured = os.environ.get("TWOSOURCE_INDEX")
+    if configured:
+        return Path(configured).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("twosource")) / "index.sqlite"
+
+
+def default_max_bytes() -> int:
+    """Return ``$TWOSOURCE_MAX_BYTES`` or the default input size limit."""
+    configured = os.environ.get("TWOSOURCE_MAX_BYTES")
+    return int(configured) if configured else DEFAULT_MAX_BYTES
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    max_bytes: int = DEFAULT_MAX_BYTES
+
+    @classmethod
+    def from_env(cls) -> ReadLimits:
+        return cls(max_bytes=default_max_bytes())

@@ -1,0 +1,192 @@
+"""The small frozen dataclasses that flow between the pipeline stages.
+
+read -> Article; claims -> [Claim]; retrieve -> [Passage]; stance -> [Evidence];
+verdict -> [ClaimVerdict] + Summary; report renders a Report. ``schema.py`` is the only
+place these become JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class ClaimKind(StrEnum):
+    QUANTITY = "quantity"
+    QUOTE = "quote"
+    EVENT = "event"
+    CAUSAL = "causal"
+    PREDICTION = "prediction"
+    OPINION = "opinion"
+
+
+#: Kinds that are sent for corroboration; predictions and opinions are listed, never checked.
+CHECKABLE_KINDS = frozenset({ClaimKind.QUANTITY, ClaimKind.QUOTE, ClaimKind.EVENT, ClaimKind.CAUSAL})
+
+
+class Stance(StrEnum):
+    SUPPORTS = "supports"
+    REFUTES = "refutes"
+    DISCUSSES = "discusses"
+    UNRELATED = "unrelated"
+
+
+class Verdict(StrEnum):
+    CORROBORATED = "corroborated"
+    SINGLE_SOURCE = "single-source"
+    CONTRADICTED = "contradicted"
+    DISPUTED = "disputed"
+    NO_EVIDENCE = "no-evidence"
+    NOT_CHECKED = "not-checked"
+
+
+@dataclass(frozen=True)
+class Removal:
+    """A piece of page furniture the reader stripped, and why."""
+
+    text: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article as read: metadata, clean text and what was stripped from it."""
+
+    text: str
+    title: str = ""
+    outlet: str = ""
+    author: str = ""
+    published: str | None = None  # ISO date, YYYY-MM-DD
+    url: str = ""
+    removed: tuple[Removal, ...] = ()
+    origin: str = ""  # where it was read from: a path, "stdin", a CSV row
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [p for p in self.text.split("\n\n") if p.strip()]
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A figure stated in a sentence, normalised: 6.5 million -> 6_500_000."""
+
+    value: float
+    kind: str  # what is counted: deaths, refugees, displaced, percent, money, count, ...
+    text: str  # the words as written
+    unit: str = ""  # unit when there is one: "%", "USD", "km"
+    bound: str = "exact"  # exact | approx | min | max
+    derived: bool = False  # counted from an enumeration rather than written as a number
+
+
+@dataclass(frozen=True)
+class DateMention:
+    text: str
+    value: str  # ISO date or partial: 2015-05-06, 2015-03, 2015
+
+
+@dataclass(frozen=True)
+class Entity:
+    text: str
+    label: str  # PERSON, ORG, GPE, NORP, LOC, EVENT, ...
+    normalized: str
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A sentence of the article with what the claims stage found in it."""
+
+    text: str
+    start: int
+    end: int
+    kind: ClaimKind
+    checkworthy: bool
+    score: float
+    quantities: tuple[Quantity, ...] = ()
+    dates: tuple[DateMention, ...] = ()
+    entities: tuple[Entity, ...] = ()
+    speaker: str = ""
+    cues: tuple[str, ...] = ()  # the cues behind the kind, for the report
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved stretch of an indexed article, with its retrieval scores."""
+
+    article_id: int
+    passage_id: int
+    outlet: str
+    published: str | None
+    title: str
+    url: str
+    text: str
+    cluster_id: int
+    score: float = 0.0
+    lexical: float = 0.0
+    dense: float = 0.0
+
+
+@dataclass(frozen=True)
+class NumericComparison:
+    kind: str
+    claim_figure: str
+    evidence_figure: str
+    claim_value: float
+    evidence_value: float
+    agrees: bool
+    relative_difference: float
+    tolerance: float
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A passage with its stance toward one claim."""
+
+    passage: Passage
+    stance: Stance
+    stance_score: float
+    independent_outlet: str  # the outlet it counts under (earliest outlet of its copy cluster)
+    numeric: NumericComparison | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class ClaimVerdict:
+    claim: Claim
+    verdict: Verdict
+    confidence: float
+    evidence: tuple[Evidence, ...] = ()
+    supporting_outlets: tuple[str, ...] = ()
+    refuting_outlets: tuple[str, ...] = ()
+    excluded: tuple[str, ...] = ()  # why candidates were set aside (own outlet, copy, ...)
+
+
+@dataclass(frozen=True)
+class NamedSource:
+    """A source the article names itself, and whether it turns up among the evidence."""
+
+    name: str
+    how: str  # sources-line | according-to | reported
+    found_in_evidence: bool
+
+
+@dataclass(frozen=True)
+class Summary:
+    counts: dict[str, int]
+    claims_total: int
+    checkworthy: int
+    independent_outlets: tuple[str, ...]
+    named_sources: tuple[NamedSource, ...]
+    removed: tuple[Removal, ...]
+
+
+@dataclass(frozen=True)
+class Report:
+    id: str
+    article: Article
+    verdicts: tuple[ClaimVerdict, ...]
+    summary: Summary
+    index: str
+    created: str
+    schema_version: str
+    notes: tuple[str, ...] = field(default=())

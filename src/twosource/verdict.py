@@ -1,0 +1,81 @@
+"""The verdict stage: evidence to a verdict per claim, and the article's summary.
+
+corroborated   two or more independent outlets support, none refutes
+single-source  exactly one independent outlet supports, none refutes
+contradicted   independent outlets refute, none supports
+disputed       some independent outlets support and others refute
+no-evidence    nothing related found that counts
+"""
+
+from __future__ import annotations
+
+from .sources import match_sources, named_sources
+from .types import Article, Claim, ClaimVerdict, Evidence, Stance, Summary, Verdict
+
+#: Evidence shown per claim, best first (unrelated passages are never shown).
+SHOWN = 6
+
+
+def decide_verdict(claim: Claim, evidence: list[Evidence], excluded: list[str] | None = None) -> ClaimVerdict:
+    """Return the verdict on one claim from its (already independence-filtered) evidence."""
+    if not claim.checkworthy:
+        return ClaimVerdict(claim=claim, verdict=Verdict.NOT_CHECKED, confidence=0.0)
+    related = sorted((e for e in evidence if e.stance is not Stance.UNRELATED), key=_rank)
+    support = _outlets(related, Stance.SUPPORTS)
+    refute = _outlets(related, Stance.REFUTES)
+    if support and refute:
+        verdict = Verdict.DISPUTED
+        confidence = 0.5 + 0.1 * min(3, abs(len(support) - len(refute)))
+    elif len(support) >= 2:
+        verdict = Verdict.CORROBORATED
+        confidence = min(0.95, 0.55 + 0.1 * (len(support) - 2) + 0.3 * _mean_score(related, Stance.SUPPORTS))
+    elif support:
+        verdict = Verdict.SINGLE_SOURCE
+        confidence = 0.35 + 0.3 * _mean_score(related, Stance.SUPPORTS)
+    elif refute:
+        verdict = Verdict.CONTRADICTED
+        confidence = min(0.9, 0.45 + 0.1 * (len(refute) - 1) + 0.3 * _mean_score(related, Stance.REFUTES))
+    else:
+        verdict = Verdict.NO_EVIDENCE
+        # Sure of "nothing found" when even the closest passages are far from the claim.
+        confidence = 1.0 - max((e.stance_score for e in related), default=0.0)
+    return ClaimVerdict(
+        claim=claim,
+        verdict=verdict,
+        confidence=round(confidence, 3),
+        evidence=tuple(related[:SHOWN]),
+        supporting_outlets=tuple(support),
+        refuting_outlets=tuple(refute),
+        excluded=tuple(excluded or ()),
+    )
+
+
+def summarize(article: Article, verdicts: list[ClaimVerdict]) -> Summary:
+    """Return the article-level summary: counts per verdict, outlets found, stripped furniture, named sources."""
+    counts = {v.value: 0 for v in Verdict}
+    for cv in verdicts:
+        counts[cv.verdict.value] += 1
+    evidence = [e for cv in verdicts for e in cv.evidence]
+    outlets = sorted({e.independent_outlet for e in evidence if e.independent_outlet})
+    return Summary(
+        counts=counts,
+        claims_total=len(verdicts),
+        checkworthy=sum(cv.claim.checkworthy for cv in verdicts),
+        independent_outlets=tuple(outlets),
+        named_sources=tuple(match_sources(named_sources(article.text), evidence)),
+        removed=article.removed,
+    )
+
+
+def _rank(e: Evidence) -> tuple[int, float]:
+    order = {Stance.REFUTES: 0, Stance.SUPPORTS: 0, Stance.DISCUSSES: 1, Stance.UNRELATED: 2}
+    return order[e.stance], -e.passage.score
+
+
+def _outlets(evidence: list[Evidence], stance: Stance) -> list[str]:
+    return sorted({e.independent_outlet for e in evidence if e.stance is stance})
+
+
+def _mean_score(evidence: list[Evidence], stance: Stance) -> float:
+    scores = [e.stance_score for e in evidence if e.stance is stance]
+    return sum(scores) / len(scores) if scores else 0.0
