@@ -10,6 +10,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+#: An article shorter than this is a stub or a failed scrape, not something to check.
+MIN_ARTICLE_WORDS = 20
 #: Largest article input, in bytes. News articles are tens of kB; 5 MB leaves room for heavy HTML.
 DEFAULT_MAX_BYTES = 5_000_000
 

@@ -107,13 +107,14 @@ def _quantity(sentence: str, m: re.Match[str], previous: Quantity | None) -> Qua
 
 
 def _kind(after: str, before: str) -> str | None:
-    # The clause right after the figure ("... refugees have fled") is the best cue; then the words before
-    # ("the number of dead ... is 200,000").
-    clause_after = re.split(r"[;()]|,\s", after, maxsplit=1)[0]
-    for text in (clause_after, re.split(r"[;()]", before)[-1]):
-        for kind, pattern in _KIND_PATTERNS:
-            if pattern.search(text):
-                return kind
+    # The clause right after the figure ("... refugees have fled") is the best cue, then the words before it
+    # ("the number of dead ... is 200,000"); a specific kind (deaths) anywhere beats a generic one (people).
+    texts = (re.split(r"[;()]|,\s", after, maxsplit=1)[0], re.split(r"[;()]", before)[-1])
+    for wanted in (_SPECIFIC, None):
+        for text in texts:
+            for kind, pattern in _KIND_PATTERNS:
+                if (wanted is None or kind in wanted) and pattern.search(text):
+                    return kind
     return None
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..dates import parse_date
 from ..errors import BinaryInputError, EmptyInputError
-from ..settings import ReadLimits
+from ..settings import MIN_ARTICLE_WORDS, ReadLimits
 from ..types import Article
 from .decode import check_size, decode_bytes
 from .furniture import strip_furniture
@@ -21,8 +21,6 @@ from .language import check_english
 __all__ = ["article_from_text", "content_hash", "read_article", "read_bytes"]
 
 _DATE_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
-#: An article shorter than this is a stub or a failed scrape, not something to check.
-MIN_WORDS = 20
 
 
 def read_article(
@@ -99,8 +97,10 @@ def article_from_text(
     """Return an Article from decoded text: furniture stripped, title found unless given, language checked."""
     stripped = strip_furniture(text, find_title=not title, author=author)
     body = stripped.text
-    if len(body.split()) < MIN_WORDS:
-        raise EmptyInputError(origin, f"no article text: fewer than {MIN_WORDS} words once page furniture is removed")
+    if len(body.split()) < MIN_ARTICLE_WORDS:
+        raise EmptyInputError(
+            origin, f"no article text: fewer than {MIN_ARTICLE_WORDS} words once page furniture is removed"
+        )
     if not re.search(r"[^\W\d_]{2,}", body):
         raise BinaryInputError(origin, "input holds no words")
     check_english(body, origin)

@@ -1,0 +1,58 @@
+"""Fixtures over the real data in ../shared/data (never copied into the project)."""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(os.environ.get("TWOSOURCE_SHARED_DATA", ROOT.parent / "shared" / "data"))
+SEED = DATA / "seed" / "qalamoun-2015-05-13.txt"
+FAKES = DATA / "fakes" / "FA-KES-Dataset.csv"
+FNC1 = DATA / "fnc1"
+FAKES_OPTIONS = dict(encoding="latin-1")
+FAKES_CLI = ["--encoding", "latin-1", "--title-column", "article_title", "--text-column", "article_content",
+             "--outlet-column", "source", "--date-column", "date"]
+
+
+def fakes_rows() -> list[dict[str, str]]:
+    with open(FAKES, encoding="latin-1", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def write_fakes_slice(path: Path, rows: list[dict[str, str]]) -> Path:
+    """Write some FA-KES rows, as they are (latin-1), to a temporary CSV."""
+    with open(path, "w", encoding="latin-1", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Models come from installed packages; nothing may reach a hub.
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
+
+
+@pytest.fixture(scope="session")
+def fakes_index_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An index of all of FA-KES, built once per test session through the library."""
+    from twosource import ingest, open_index
+
+    path = tmp_path_factory.mktemp("fakes") / "index.sqlite"
+    index = open_index(path)
+    summary = ingest([FAKES], index, encoding="latin-1")
+    index.close()
+    assert summary.added > 700
+    return path
+
+
+@pytest.fixture(scope="session")
+def small_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The first 40 FA-KES rows as a CSV of their own."""
+    return write_fakes_slice(tmp_path_factory.mktemp("slice") / "fakes40.csv", fakes_rows()[:40])
