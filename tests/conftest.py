@@ -14,8 +14,18 @@ SEED = DATA / "seed" / "qalamoun-2015-05-13.txt"
 FAKES = DATA / "fakes" / "FA-KES-Dataset.csv"
 FNC1 = DATA / "fnc1"
 FAKES_OPTIONS = dict(encoding="latin-1")
-FAKES_CLI = ["--encoding", "latin-1", "--title-column", "article_title", "--text-column", "article_content",
-             "--outlet-column", "source", "--date-column", "date"]
+FAKES_CLI = [
+    "--encoding",
+    "latin-1",
+    "--title-column",
+    "article_title",
+    "--text-column",
+    "article_content",
+    "--outlet-column",
+    "source",
+    "--date-column",
+    "date",
+]
 
 
 def fakes_rows() -> list[dict[str, str]]:

@@ -24,8 +24,11 @@ from .conftest import FAKES, FAKES_CLI, SEED, fakes_rows
 
 
 def fakes_article(row: int) -> Article:
-    return next(a for a in iter_articles([FAKES], encoding="latin-1")
-                if isinstance(a, Article) and a.origin.endswith(f":row {row}"))
+    return next(
+        a
+        for a in iter_articles([FAKES], encoding="latin-1")
+        if isinstance(a, Article) and a.origin.endswith(f":row {row}")
+    )
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +63,9 @@ def test_a_copy_under_another_outlet_never_corroborates_the_original(tmp_path: P
     copy = tmp_path / "copy.txt"
     body = original["article_content"]
     half = len(body) // 2  # a truncated copy, re-paragraphed, under another title and furniture
-    copy.write_text(f"Aleppo convoy blast\n\n12\n\n{body[:half]}\n\n{body[half : half * 3 // 2]}\n\nNext article: Markets\n")
+    copy.write_text(
+        f"Aleppo convoy blast\n\n12\n\n{body[:half]}\n\n{body[half : half * 3 // 2]}\n\nNext article: Markets\n"
+    )
     result = runner.invoke(cli, ["ingest", str(copy), "--index", str(index_path), "--outlet", "copycat"])
     assert "1 added" in result.output and "1 copies" in result.output
     index = open_index(index_path, create=False)
@@ -144,7 +149,7 @@ def test_claimreview_is_schema_org(seed_report):
 def test_html_report_is_self_contained_and_escapes_article_text(fakes_index_path: Path):
     hostile = (
         "<script>alert('x')</script> The Syrian army said on Saturday that 40 rebels were killed near Aleppo "
-        "<img src=x onerror=alert(1)> in clashes with government forces, according to <a href=\"javascript:alert(1)\">"
+        '<img src=x onerror=alert(1)> in clashes with government forces, according to <a href="javascript:alert(1)">'
         "state media</a>. The Syrian Observatory for Human Rights reported that at least 35 fighters died. "
         "<svg onload=alert(1)> Officials said the offensive would continue."
     )
@@ -153,8 +158,31 @@ def test_html_report_is_self_contained_and_escapes_article_text(fakes_index_path
     page = render(check(article, index), "html")
     index.close()
     tags, attributes = _markup(page)
-    assert tags <= {"html", "head", "meta", "title", "style", "body", "main", "p", "h1", "h2", "h3", "div", "span",
-                    "mark", "a", "sup", "section", "blockquote", "details", "summary", "ul", "li", "strong"}
+    assert tags <= {
+        "html",
+        "head",
+        "meta",
+        "title",
+        "style",
+        "body",
+        "main",
+        "p",
+        "h1",
+        "h2",
+        "h3",
+        "div",
+        "span",
+        "mark",
+        "a",
+        "sup",
+        "section",
+        "blockquote",
+        "details",
+        "summary",
+        "ul",
+        "li",
+        "strong",
+    }
     assert not [name for name, _ in attributes if name.startswith("on")]
     assert all(value.startswith(("#", "https://", "http://")) for name, value in attributes if name in ("href", "src"))
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
@@ -190,8 +218,24 @@ def test_cli_check_prints_a_report_and_writes_files(fakes_index_path: Path, tmp_
     assert result.exit_code == 0, result.output
     assert "check-worthy claims" in result.output and "Jean Kahwagi" in result.output
     out = tmp_path / "report.json"
-    result = runner.invoke(cli, ["check", "-", "--index", str(fakes_index_path), "--format", "json", "-o", str(out),
-                                 "--outlet", "Veterans Today", "--date", "2015-05-13"], input=SEED.read_bytes())
+    result = runner.invoke(
+        cli,
+        [
+            "check",
+            "-",
+            "--index",
+            str(fakes_index_path),
+            "--format",
+            "json",
+            "-o",
+            str(out),
+            "--outlet",
+            "Veterans Today",
+            "--date",
+            "2015-05-13",
+        ],
+        input=SEED.read_bytes(),
+    )
     assert result.exit_code == 0, result.output
     document = json.loads(out.read_text())
     assert document["article"]["outlet"] == "Veterans Today" and document["article"]["origin"] == "stdin"
@@ -214,6 +258,8 @@ def test_index_stats(fakes_index_path: Path):
 
 
 def test_importing_twosource_loads_no_heavy_library():
-    code = ("import sys, twosource; heavy = [m for m in ('torch', 'spacy', 'sentence_transformers', 'transformers', "
-            "'trafilatura') if m in sys.modules]; print(heavy)")
+    code = (
+        "import sys, twosource; heavy = [m for m in ('torch', 'spacy', 'sentence_transformers', 'transformers', "
+        "'trafilatura') if m in sys.modules]; print(heavy)"
+    )
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "[]"

@@ -50,8 +50,11 @@ def test_missile_arsenal_percentage(claims):
 
 
 def test_kahwagi_quotes_name_the_speaker(claims):
-    quotes = [claim_with(claims, "will not slip into any war"), claim_with(claims, "ready to confront any assault"),
-              claim_with(claims, "two sides of the same coin")]
+    quotes = [
+        claim_with(claims, "will not slip into any war"),
+        claim_with(claims, "ready to confront any assault"),
+        claim_with(claims, "two sides of the same coin"),
+    ]
     for c in quotes:
         assert c.checkworthy and c.kind is ClaimKind.QUOTE
         assert c.speaker == "Jean Kahwagi"
@@ -78,8 +81,16 @@ def test_hezbollah_backed_troops_take_hills(claims):
     assert c.checkworthy and c.kind is ClaimKind.EVENT
 
 
-@pytest.mark.parametrize("words", ["as a lone hero", "wise enough to recognize ISIL", "mad dogs of ISIL",
-                                   "I wonder what kind of horror", "Make no mistake"])
+@pytest.mark.parametrize(
+    "words",
+    [
+        "as a lone hero",
+        "wise enough to recognize ISIL",
+        "mad dogs of ISIL",
+        "I wonder what kind of horror",
+        "Make no mistake",
+    ],
+)
 def test_opinions_are_never_checked(claims, words):
     c = claim_with(claims, words)
     assert c.kind is ClaimKind.OPINION and not c.checkworthy

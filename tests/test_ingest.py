@@ -63,7 +63,8 @@ def test_a_copy_with_other_furniture_joins_the_original_cluster(tmp_path: Path, 
     body = original["article_content"]
     cut = len(body) * 2 // 3  # truncated, re-paragraphed, with a different title and furniture
     copy.write_text(
-        f"BREAKING: Aleppo bus convoy bombing\n\n1,204\n\nBy Staff Writer\n\n{body[: cut // 2]}\n\n{body[cut // 2 : cut]}"
+        "BREAKING: Aleppo bus convoy bombing\n\n1,204\n\nBy Staff Writer\n\n"
+        f"{body[: cut // 2]}\n\n{body[cut // 2 : cut]}"
         "\n\nShare this article\n\nPrevious article Markets rally\n\nAll rights reserved. Copycat Media 2017\n",
         encoding="utf-8",
     )

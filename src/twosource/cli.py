@@ -36,8 +36,12 @@ def _stderr_progress(label: str) -> tuple[Any, Callable[[int, int], None]]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     progress = Progress(
-        TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        console=Console(stderr=True), transient=False,
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=False,
     )
     task = progress.add_task(label, total=None)
 
@@ -57,8 +61,13 @@ def cli() -> None:
 @click.argument("paths", nargs=-1, required=True)
 @index_option
 @click.option("--outlet", default="", help="Outlet of every article ingested (overrides the data).")
-@click.option("--format", "fmt", type=click.Choice(["auto", "text", "html", "csv", "json", "jsonl"]), default="auto",
-              help="Input format (default: from each file's extension).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["auto", "text", "html", "csv", "json", "jsonl"]),
+    default="auto",
+    help="Input format (default: from each file's extension).",
+)
 @click.option("--encoding", default=None, help="Text encoding of the inputs (default: detected), e.g. latin-1.")
 @click.option("--text-column", default=None, help="CSV/JSON field holding the article text.")
 @click.option("--title-column", default=None, help="CSV/JSON field holding the title.")
@@ -66,8 +75,9 @@ def cli() -> None:
 @click.option("--date-column", default=None, help="CSV/JSON field holding the publication date.")
 @click.option("--url-column", default=None, help="CSV/JSON field holding the URL.")
 @click.option("--author-column", default=None, help="CSV/JSON field holding the author.")
-def ingest(paths: tuple[str, ...], index_path: str | None, outlet: str, fmt: str, encoding: str | None,
-           **columns: str | None) -> None:
+def ingest(
+    paths: tuple[str, ...], index_path: str | None, outlet: str, fmt: str, encoding: str | None, **columns: str | None
+) -> None:
     """Add articles to the index: files, folders (recursively), CSV and JSON(L) collections.
 
     Already indexed texts are skipped, so an interrupted ingest is resumed by running it again.
@@ -83,8 +93,13 @@ def ingest(paths: tuple[str, ...], index_path: str | None, outlet: str, fmt: str
         progress, update = _stderr_progress("ingesting")
         with progress:
             summary = run_ingest(
-                list(paths), index, fmt=fmt, outlet=outlet, encoding=encoding,
-                columns=Columns(**{k.removesuffix("_column"): v for k, v in columns.items()}), progress=update,
+                list(paths),
+                index,
+                fmt=fmt,
+                outlet=outlet,
+                encoding=encoding,
+                columns=Columns(**{k.removesuffix("_column"): v for k, v in columns.items()}),
+                progress=update,
             )
         index.close()
     for rejection in summary.rejected:
@@ -103,10 +118,23 @@ def ingest(paths: tuple[str, ...], index_path: str | None, outlet: str, fmt: str
 @click.option("--date", default=None, help="The article's publication date (YYYY-MM-DD).")
 @click.option("--encoding", default=None, help="Text encoding of the article (default: detected).")
 @click.option("--format", "fmt", type=click.Choice(["terminal", "json", "html", "claimreview"]), default="terminal")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
-              help="Write the report to this file instead of standard output.")
-def check(article: str, index_path: str | None, outlet: str, url: str, date: str | None, encoding: str | None,
-          fmt: str, output: str | None) -> None:
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Write the report to this file instead of standard output.",
+)
+def check(
+    article: str,
+    index_path: str | None,
+    outlet: str,
+    url: str,
+    date: str | None,
+    encoding: str | None,
+    fmt: str,
+    output: str | None,
+) -> None:
     """Check ARTICLE (a path, or - for standard input) against the index and print the report.
 
     Example: twosource check story.html --outlet "Example News" --format html -o report.html
@@ -128,8 +156,9 @@ def check(article: str, index_path: str | None, outlet: str, url: str, date: str
         index.save_report(report.id, json.dumps(report_to_dict(report), ensure_ascii=False))
         index.close()
     interactive = output is None and sys.stdout.isatty()
-    text = render(report, fmt, color=interactive and fmt == "terminal",
-                  width=click.get_terminal_size()[0] if interactive else 100)
+    text = render(
+        report, fmt, color=interactive and fmt == "terminal", width=click.get_terminal_size()[0] if interactive else 100
+    )
     if output:
         Path(output).write_text(text, encoding="utf-8")
         click.echo(f"report written to {output}", err=True)
@@ -160,8 +189,12 @@ def index_stats(index_path: str | None, as_json: bool) -> None:
         return
     click.echo(f"index       {stats.location}")
     click.echo(f"articles    {stats.articles:,} ({stats.passages:,} passages)")
-    click.echo(f"outlets     {len(stats.outlets)}: " + ", ".join(f"{o or '(none)'} {n}" for o, n in stats.outlets.items()))
-    click.echo(f"clusters    {stats.clusters:,} copy clusters, {stats.multi_article_clusters:,} with more than one article")
+    click.echo(
+        f"outlets     {len(stats.outlets)}: " + ", ".join(f"{o or '(none)'} {n}" for o, n in stats.outlets.items())
+    )
+    click.echo(
+        f"clusters    {stats.clusters:,} copy clusters, {stats.multi_article_clusters:,} with more than one article"
+    )
     click.echo(f"dates       {stats.earliest or '-'} to {stats.latest or '-'} ({stats.undated:,} undated)")
     click.echo(f"size        {stats.size_bytes / 1e6:.1f} MB on disk; {stats.reports} stored reports")
 
@@ -174,8 +207,12 @@ def eval_group() -> None:
 @eval_group.command("retrieval")
 @click.option("--bodies", required=True, type=click.Path(exists=True, dir_okay=False), help="FNC-1 bodies CSV.")
 @click.option("--stances", required=True, type=click.Path(exists=True, dir_okay=False), help="FNC-1 stances CSV.")
-@click.option("--predictions", type=click.Path(dir_okay=False), default=None,
-              help="Write Headline,Body ID,rank,score for the top 50 bodies of every headline.")
+@click.option(
+    "--predictions",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write Headline,Body ID,rank,score for the top 50 bodies of every headline.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as one JSON object.")
 def eval_retrieval(bodies: str, stances: str, predictions: str | None, as_json: bool) -> None:
     """Score the retrieve stage on FNC-1: each headline a query, all bodies the collection.
@@ -188,7 +225,9 @@ def eval_retrieval(bodies: str, stances: str, predictions: str | None, as_json: 
         progress, update_bar = _stderr_progress("evaluating")
         with progress:
             scores = evaluate_retrieval(
-                bodies, stances, predictions=predictions,
+                bodies,
+                stances,
+                predictions=predictions,
                 progress=lambda stage, done, total: (progress.update(0, description=stage), update_bar(done, total)),
             )
     if predictions:
@@ -198,8 +237,10 @@ def eval_retrieval(bodies: str, stances: str, predictions: str | None, as_json: 
     if as_json:
         click.echo(json.dumps(scores.as_dict()))
     else:
-        click.echo(f"queries {scores.queries}  MAP {scores.map:.3f}  R-precision {scores.r_precision:.3f}  "
-                   f"recall@10 {scores.recall_at_10:.3f}")
+        click.echo(
+            f"queries {scores.queries}  MAP {scores.map:.3f}  R-precision {scores.r_precision:.3f}  "
+            f"recall@10 {scores.recall_at_10:.3f}"
+        )
 
 
 def main() -> None:

@@ -1,16 +1,16 @@
 """The exception tree. Every message says what went wrong and, where it can, what to do next.
 
-    TwosourceError
-    ├── SourceError          an input cannot be read as an article (names the input)
-    │   ├── EmptyInputError
-    │   ├── BinaryInputError
-    │   ├── TooLargeError
-    │   ├── DecodeError
-    │   ├── ExtractError     HTML with no article text in it
-    │   ├── LanguageError
-    │   └── FormatError      CSV/JSON records that cannot be mapped (unknown column, bad JSON)
-    ├── IndexStoreError      the index cannot be opened or is of another schema version
-    └── ModelError           a model package is missing
+TwosourceError
+├── SourceError          an input cannot be read as an article (names the input)
+│   ├── EmptyInputError
+│   ├── BinaryInputError
+│   ├── TooLargeError
+│   ├── DecodeError
+│   ├── ExtractError     HTML with no article text in it
+│   ├── LanguageError
+│   └── FormatError      CSV/JSON records that cannot be mapped (unknown column, bad JSON)
+├── IndexStoreError      the index cannot be opened or is of another schema version
+└── ModelError           a model package is missing
 """
 
 from __future__ import annotations

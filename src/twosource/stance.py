@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import re
 
-from .claims.quantities import find_quantities
+from .claims.quantities import comparable, find_quantities
 from .dates import days_between
 from .sentences import split_sentences
 from .types import Claim, ClaimKind, NumericComparison, Passage, Quantity, Stance
 
 #: Relative difference within which two figures agree; doubled when either side is approximate.
 TOLERANCE = 0.10
-#: Figures further apart than this factor count different things (one attack's dead vs a war's).
-SAME_SCALE = 3.0
 #: Evidence more than this far in time from the article reports another moment: it discusses, it does not
 #: confirm; and tallies (deaths, refugees) that grow over time are only held against each other inside it.
 WINDOW_DAYS = 120
@@ -30,7 +28,44 @@ _DENIAL = re.compile(
     r"debunked|baseless|groundless)\b",
     re.I,
 )
-_STOP = frozenset(["the", "a", "an", "of", "in", "on", "at", "to", "and", "or", "for", "from", "by", "with", "that", "this", "is", "are", "was", "were", "has", "have", "had", "be", "been", "it", "its", "their", "his", "her", "as", "than", "more", "most"])
+_STOP = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "and",
+        "or",
+        "for",
+        "from",
+        "by",
+        "with",
+        "that",
+        "this",
+        "is",
+        "are",
+        "was",
+        "were",
+        "has",
+        "have",
+        "had",
+        "be",
+        "been",
+        "it",
+        "its",
+        "their",
+        "his",
+        "her",
+        "as",
+        "than",
+        "more",
+        "most",
+    ]
+)
 
 StanceResult = tuple[Stance, float, NumericComparison | None, str]
 
@@ -72,7 +107,7 @@ def compare_figures(claim: Claim, passage: Passage, gap_days: int | None = None)
     for q in stated:
         q_context = _context(claim.text, q)
         for e in find_quantities(passage.text):
-            if e.kind != q.kind or e.derived or not _same_scale(q.value, e.value):
+            if not comparable(q, e):
                 continue
             # A percentage compares only with a percentage of the same thing ("of the missile arsenal").
             if q.kind == "percent" and not (q_context & _context(passage.text, e)):
@@ -80,7 +115,13 @@ def compare_figures(claim: Claim, passage: Passage, gap_days: int | None = None)
             comparison = _compare(q, e)
             if best is None or comparison.relative_difference < best.relative_difference:
                 best = comparison
-    if best is not None and not best.agrees and best.kind in _TALLIES and gap_days is not None and gap_days > WINDOW_DAYS:
+    if (
+        best is not None
+        and not best.agrees
+        and best.kind in _TALLIES
+        and gap_days is not None
+        and gap_days > WINDOW_DAYS
+    ):
         note = f"figures differ, but {round(gap_days / 30)} months apart, and tallies change over time"
         best = NumericComparison(**{**best.__dict__, "note": note})
     return best
@@ -106,11 +147,6 @@ def _compare(claim: Quantity, evidence: Quantity) -> NumericComparison:
         relative_difference=round(difference, 4),
         tolerance=tolerance,
     )
-
-
-def _same_scale(a: float, b: float) -> bool:
-    low, high = sorted((abs(a), abs(b)))
-    return low > 0 and high / low <= SAME_SCALE
 
 
 def _context(text: str, q: Quantity) -> set[str]:

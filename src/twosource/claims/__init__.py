@@ -35,9 +35,7 @@ def find_claims(article: Article) -> list[Claim]:
         if _NOT_PROSE.match(sentence) or not any(t.pos_ in ("VERB", "AUX") for t in tokens):
             continue
         ents = [e for e in doc.ents if start <= e.start_char and e.end_char <= end and e.label_ in KEPT_LABELS]
-        entities = resolve_people(
-            [Entity(e.text, e.label_, normalize_entity(e.text)) for e in ents], known_people
-        )
+        entities = resolve_people([Entity(e.text, e.label_, normalize_entity(e.text)) for e in ents], known_people)
         spans = [(e.start_char, e.end_char) for e in ents]
         speaker = ""
         own_words = outside_quotes(sentence)

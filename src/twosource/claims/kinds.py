@@ -125,8 +125,17 @@ def classify(
 CHECKWORTHY_THRESHOLD = 0.4
 
 
-def _score(kind: ClaimKind, quantities: list[Quantity], n_dates: int, n_entities: int, n_groups: int,
-           speaker: str, tags: list[str], weak: list[str], sentence: str) -> float:
+def _score(
+    kind: ClaimKind,
+    quantities: list[Quantity],
+    n_dates: int,
+    n_entities: int,
+    n_groups: int,
+    speaker: str,
+    tags: list[str],
+    weak: list[str],
+    sentence: str,
+) -> float:
     if kind not in CHECKABLE_KINDS or len(sentence.split()) < 6:
         return 0.1 if kind is ClaimKind.PREDICTION else 0.0
     score = 0.35 * bool(quantities) + 0.15 * bool(n_dates) + 0.1 * min(n_entities, 3) + 0.05 * min(n_groups, 2)

@@ -7,14 +7,34 @@ from __future__ import annotations
 
 import re
 
-from ..dates import MENTION
+from ..dates import MENTION, MONTH_NAMES
 from ..types import Quantity
 
 _NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
 _WORD_NUMBERS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-    "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
-    "hundred": 100, "hundreds": 100, "thousand": 1000, "thousands": 1000, "dozens": 24, "dozen": 12,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "hundred": 100,
+    "hundreds": 100,
+    "thousand": 1000,
+    "thousands": 1000,
+    "dozens": 24,
+    "dozen": 12,
 }
 _SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9, "trillion": 1e12}
 _FIGURE = re.compile(
@@ -26,8 +46,12 @@ _FIGURE = re.compile(
 _BOUNDS = (
     (re.compile(r"(more than|over|at least|upwards of|in excess of|no fewer than|exceeding)\s*$", re.I), "min"),
     (re.compile(r"(less than|fewer than|under|up to|at most|no more than|below)\s*$", re.I), "max"),
-    (re.compile(r"(about|around|nearly|almost|some|roughly|approximately|an estimated|estimated|close to)\s*$", re.I),
-     "approx"),
+    (
+        re.compile(
+            r"(about|around|nearly|almost|some|roughly|approximately|an estimated|estimated|close to)\s*$", re.I
+        ),
+        "approx",
+    ),
 )
 # What is counted, from the words around the figure; the first listed cue that matches wins.
 _KINDS = (
@@ -43,6 +67,7 @@ _KINDS = (
 )
 _KIND_PATTERNS = [(kind, re.compile(rf"\b(?:{cues})\b", re.I)) for kind, cues in _KINDS]
 _SPECIFIC = {"deaths", "injured", "displaced", "refugees", "detained", "casualties"}
+_AFTER_MONTH = re.compile(rf"\b{MONTH_NAMES}\.?\s*$")
 _HEDGE = re.compile(r"\b(unofficially|reportedly|estimated|estimates?|roughly)\b", re.I)
 _GROUP_NOUNS = re.compile(
     r"\b(militias|factions|groups|brigades|battalions|organizations|organisations|parties|countries|states)\s*\(([^()]{10,})\)",
@@ -50,13 +75,25 @@ _GROUP_NOUNS = re.compile(
 )
 
 
+#: Figures further apart than this factor count different things (one attack's dead vs a war's).
+SAME_SCALE = 3.0
+
+
+def comparable(a: Quantity, b: Quantity) -> bool:
+    """Return True when two figures count the same kind of thing on the same scale, so one can confirm the other."""
+    low, high = sorted((abs(a.value), abs(b.value)))
+    return (
+        a.kind == b.kind and a.kind != "count" and not (a.derived or b.derived) and low > 0 and high / low <= SAME_SCALE
+    )
+
+
 def find_quantities(sentence: str) -> list[Quantity]:
     """Return the figures stated in ``sentence`` (dates and bare years excluded), in order."""
     date_spans = [m.span() for m in MENTION.finditer(sentence)]
     found: list[Quantity] = []
     for m in _FIGURE.finditer(sentence):
-        if any(s <= m.start() < e for s, e in date_spans):
-            continue
+        if any(s <= m.start() < e for s, e in date_spans) or _AFTER_MONTH.search(sentence[: m.start()]):
+            continue  # part of a date, or digits glued to one ("Jan 202015")
         quantity = _quantity(sentence, m, found[-1] if found else None)
         if quantity is not None:
             found.append(quantity)
@@ -124,7 +161,15 @@ def _enumerations(sentence: str) -> list[Quantity]:
     for m in _GROUP_NOUNS.finditer(sentence):
         items = [i for i in re.split(r",\s*|\s+and\s+", m.group(2)) if i.strip()]
         if len(items) >= 3 and all(i.strip()[:1].isupper() or i.strip()[:2].islower() for i in items):
-            out.append(Quantity(value=float(len(items)), kind="armed groups" if m.group(1).lower() in
-                                ("militias", "factions", "groups", "brigades", "battalions") else m.group(1).lower(),
-                                text=m.group(0), bound="exact", derived=True))
+            out.append(
+                Quantity(
+                    value=float(len(items)),
+                    kind="armed groups"
+                    if m.group(1).lower() in ("militias", "factions", "groups", "brigades", "battalions")
+                    else m.group(1).lower(),
+                    text=m.group(0),
+                    bound="exact",
+                    derived=True,
+                )
+            )
     return out

@@ -31,8 +31,12 @@ class RetrievalScores:
     recall_at_10: float
 
     def as_dict(self) -> dict[str, float | int]:
-        return {"queries": self.queries, "map": round(self.map, 4), "r_precision": round(self.r_precision, 4),
-                "recall_at_10": round(self.recall_at_10, 4)}
+        return {
+            "queries": self.queries,
+            "map": round(self.map, 4),
+            "r_precision": round(self.r_precision, 4),
+            "recall_at_10": round(self.recall_at_10, 4),
+        }
 
 
 def read_fnc_csv(path: str | Path, required: tuple[str, ...]) -> list[dict[str, str]]:

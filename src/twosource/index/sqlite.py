@@ -53,7 +53,9 @@ CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5 (
 );
 CREATE TABLE IF NOT EXISTS lsh (band_key BLOB NOT NULL, article_id INTEGER NOT NULL REFERENCES articles (id));
 CREATE INDEX IF NOT EXISTS lsh_key ON lsh (band_key);
-CREATE TABLE IF NOT EXISTS reports (id TEXT PRIMARY KEY, created TEXT NOT NULL DEFAULT (datetime('now')), document TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS reports (
+    id TEXT PRIMARY KEY, created TEXT NOT NULL DEFAULT (datetime('now')), document TEXT NOT NULL
+);
 """
 _ARTICLE_COLUMNS = "id, url, outlet, title, author, published, text, content_hash, cluster_id, origin"
 
@@ -128,7 +130,9 @@ class SQLiteIndex:
         )
         article_id = int(cur.lastrowid or 0)
         self._db.execute("UPDATE articles SET cluster_id = ? WHERE id = ?", (cluster_id or article_id, article_id))
-        self._db.execute("INSERT INTO articles_fts (rowid, title, text) VALUES (?, ?, ?)", (article_id, a.title, a.text))
+        self._db.execute(
+            "INSERT INTO articles_fts (rowid, title, text) VALUES (?, ?, ?)", (article_id, a.title, a.text)
+        )
         for position, ((start, end), vector) in enumerate(zip(item.passage_spans, item.embeddings, strict=True)):
             text = a.text[start:end]
             cur = self._db.execute(
@@ -206,8 +210,16 @@ class SQLiteIndex:
             ids,
         ).fetchall()
         return {
-            r[0]: Passage(article_id=r[1], passage_id=r[0], outlet=r[2], published=r[3], title=r[4], url=r[5],
-                          text=r[6], cluster_id=r[7])
+            r[0]: Passage(
+                article_id=r[1],
+                passage_id=r[0],
+                outlet=r[2],
+                published=r[3],
+                title=r[4],
+                url=r[5],
+                text=r[6],
+                cluster_id=r[7],
+            )
             for r in rows
         }
 
@@ -282,7 +294,54 @@ class SQLiteIndex:
 
 
 _FTS_STOPWORDS = frozenset(
-    ["a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "from", "has", "have", "he", "her", "his", "i", "in", "is", "it", "its", "of", "on", "or", "that", "the", "their", "they", "this", "to", "was", "were", "will", "with", "would", "who", "which", "what", "when", "where", "there", "been", "not", "no", "said", "says"]
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "but",
+        "by",
+        "for",
+        "from",
+        "has",
+        "have",
+        "he",
+        "her",
+        "his",
+        "i",
+        "in",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "that",
+        "the",
+        "their",
+        "they",
+        "this",
+        "to",
+        "was",
+        "were",
+        "will",
+        "with",
+        "would",
+        "who",
+        "which",
+        "what",
+        "when",
+        "where",
+        "there",
+        "been",
+        "not",
+        "no",
+        "said",
+        "says",
+    ]
 )
 
 

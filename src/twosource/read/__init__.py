@@ -53,8 +53,9 @@ def read_article(
     if date is None and (m := _DATE_IN_NAME.search(name)):
         date = m.group(1)  # scraped files are often named by their date
     is_html = name.endswith((".html", ".htm", ".html.gz", ".htm.gz")) or None
-    return read_bytes(data, origin, outlet=outlet, url=url, date=date, encoding=encoding,
-                      html=is_html, max_bytes=limits.max_bytes)
+    return read_bytes(
+        data, origin, outlet=outlet, url=url, date=date, encoding=encoding, html=is_html, max_bytes=limits.max_bytes
+    )
 
 
 def read_bytes(

@@ -5,6 +5,7 @@ Each rule names what it removed, so the report can show the reader exactly what 
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -125,7 +126,7 @@ def _is_bio(line: str, author: str) -> bool:
 
 def _drop_doubled(lines: list[str], nonblank: list[int], drop) -> None:  # type: ignore[no-untyped-def]
     # Image captions are often scraped twice: the alt text and the visible caption.
-    for a, b in zip(nonblank, nonblank[1:], strict=False):
+    for a, b in itertools.pairwise(nonblank):
         if lines[a] == lines[b] and len(lines[a]) < 300:
             drop(a, "image caption (printed twice)")
             drop(b, "image caption (printed twice)")

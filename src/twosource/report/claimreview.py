@@ -49,8 +49,13 @@ def _review(report: Report, v: ClaimVerdict) -> dict[str, Any]:
         },
         "reviewBody": _body(v),
         "citation": [
-            {"@type": "NewsArticle", "publisher": e.independent_outlet, "headline": e.passage.title or None,
-             "datePublished": e.passage.published, **({"url": e.passage.url} if e.passage.url else {})}
+            {
+                "@type": "NewsArticle",
+                "publisher": e.independent_outlet,
+                "headline": e.passage.title or None,
+                "datePublished": e.passage.published,
+                **({"url": e.passage.url} if e.passage.url else {}),
+            }
             for e in v.evidence
         ],
     }
@@ -59,7 +64,9 @@ def _review(report: Report, v: ClaimVerdict) -> dict[str, Any]:
 def _body(v: ClaimVerdict) -> str:
     parts = []
     if v.supporting_outlets:
-        parts.append(f"Supported by {len(v.supporting_outlets)} independent outlet(s): {', '.join(v.supporting_outlets)}.")
+        parts.append(
+            f"Supported by {len(v.supporting_outlets)} independent outlet(s): {', '.join(v.supporting_outlets)}."
+        )
     if v.refuting_outlets:
         parts.append(f"Contradicted by {', '.join(v.refuting_outlets)}.")
     if not parts:

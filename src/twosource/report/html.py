@@ -20,7 +20,8 @@ h1{font-size:1.7rem;line-height:1.25;margin:.2rem 0}h2{font:600 1.1rem system-ui
 .bar{display:flex;flex-wrap:wrap;gap:.4rem;margin:1rem 0}.pill{border-radius:1rem;padding:.15rem .6rem;color:#fff}
 .v-corroborated{--c:var(--ok)}.v-single-source{--c:var(--one)}.v-contradicted{--c:var(--bad)}
 .v-disputed{--c:var(--mixed)}.v-no-evidence{--c:var(--none)}.pill{background:var(--c)}
-mark{background:color-mix(in srgb,var(--c) 16%,transparent);border-bottom:2px solid var(--c);color:inherit;padding:0 .1em}
+mark{background:color-mix(in srgb,var(--c) 16%,transparent);border-bottom:2px solid var(--c);color:inherit;
+padding:0 .1em}
 mark a{color:inherit;text-decoration:none}mark a:focus{outline:2px solid var(--c)}
 .k-opinion,.k-prediction{border-bottom:1px dotted var(--muted)}
 .claim{border-left:4px solid var(--c);padding:.2rem 0 .2rem .9rem;margin:1.2rem 0}
@@ -65,8 +66,10 @@ def _summary(report: Report) -> str:
         if v is not Verdict.NOT_CHECKED
     )
     outlets = ", ".join(escape(o) for o in s.independent_outlets) or "none"
-    return (f"<div class='bar' aria-label='summary'>{pills}</div><p class='small'>{s.checkworthy} check-worthy "
-            f"claims among {s.claims_total} sentences. Independent outlets found: {outlets}.</p>")
+    return (
+        f"<div class='bar' aria-label='summary'>{pills}</div><p class='small'>{s.checkworthy} check-worthy "
+        f"claims among {s.claims_total} sentences. Independent outlets found: {outlets}.</p>"
+    )
 
 
 def _article(report: Report, numbers: dict[int, int]) -> str:
@@ -95,8 +98,10 @@ def _highlight(v: ClaimVerdict, number: int | None) -> str:
         kind = v.claim.kind.value
         return f"<span class='k-{kind}' title='{kind}, not checked'>{sentence}</span>"
     label = escape(VERDICT_LABELS[v.verdict])
-    return (f"<mark class='v-{v.verdict.value}' title='{label}'><a href='#claim-{number}'>{sentence}"
-            f"<sup>{number}</sup></a></mark>")
+    return (
+        f"<mark class='v-{v.verdict.value}' title='{label}'><a href='#claim-{number}'>{sentence}"
+        f"<sup>{number}</sup></a></mark>"
+    )
 
 
 def _claim_block(n: int, v: ClaimVerdict) -> str:
@@ -105,7 +110,10 @@ def _claim_block(n: int, v: ClaimVerdict) -> str:
     excluded = ""
     if v.excluded:
         items = "".join(f"<li>{escape(x)}</li>" for x in v.excluded)
-        excluded = f"<details><summary>{len(v.excluded)} passages set aside</summary><ul class='plain small'>{items}</ul></details>"
+        excluded = (
+            f"<details><summary>{len(v.excluded)} passages set aside</summary>"
+            f"<ul class='plain small'>{items}</ul></details>"
+        )
     return (
         f"<section class='claim v-{v.verdict.value}' id='claim-{n}'>"
         f"<h3>{n}. {escape(VERDICT_LABELS[v.verdict])} · confidence {v.confidence:.2f}</h3>"
@@ -133,9 +141,11 @@ def _evidence(e: Evidence) -> str:
     if e.numeric:
         n = e.numeric
         verdict = "agree" if n.agrees else "differ"
-        numeric = (f"<p class='num'>Claim: {escape(n.claim_figure)} · evidence: {escape(n.evidence_figure)} · "
-                   f"{escape(n.kind)} {verdict} (difference {n.relative_difference:.0%}, tolerance {n.tolerance:.0%})"
-                   f"{' · ' + escape(n.note) if n.note else ''}</p>")
+        numeric = (
+            f"<p class='num'>Claim: {escape(n.claim_figure)} · evidence: {escape(n.evidence_figure)} · "
+            f"{escape(n.kind)} {verdict} (difference {n.relative_difference:.0%}, tolerance {n.tolerance:.0%})"
+            f"{' · ' + escape(n.note) if n.note else ''}</p>"
+        )
     return (
         f"<div class='ev'><p class='ev-head'><strong class='s-{e.stance.value}'>{escape(e.stance.value)}</strong>"
         f" · {escape(p.outlet)}{counted} · {escape(p.published or 'undated')} · {title}</p>"
@@ -157,7 +167,10 @@ def _named_sources(report: Report) -> str:
 
 def _removed(report: Report) -> str:
     items = "".join(
-        f"<li><span class='small'>{escape(r.reason)}:</span> {escape(r.text[:200])}</li>" for r in report.summary.removed
+        f"<li><span class='small'>{escape(r.reason)}:</span> {escape(r.text[:200])}</li>"
+        for r in report.summary.removed
     )
-    return (f"<h2>Stripped from the page</h2><details><summary>{len(report.summary.removed)} lines of page "
-            f"furniture</summary><ul class='plain'>{items}</ul></details>")
+    return (
+        f"<h2>Stripped from the page</h2><details><summary>{len(report.summary.removed)} lines of page "
+        f"furniture</summary><ul class='plain'>{items}</ul></details>"
+    )

@@ -23,8 +23,9 @@ _STANCE_COLORS = {"supports": "green", "refutes": "red", "discusses": "cyan", "u
 
 def render_terminal(report: Report, *, width: int = 100, color: bool = False) -> str:
     """Return the report as text for a terminal (ANSI colours when ``color``)."""
-    console = Console(width=width, record=True, force_terminal=color, color_system="standard" if color else None,
-                      file=_Null())
+    console = Console(
+        width=width, record=True, force_terminal=color, color_system="standard" if color else None, file=_Null()
+    )
     console.print(_header(report))
     console.print(_summary(report))
     checked = [v for v in report.verdicts if v.verdict is not Verdict.NOT_CHECKED]
@@ -84,7 +85,11 @@ def _claim(n: int, v: ClaimVerdict) -> Panel:
 
 
 def _where(e: Evidence) -> Text:
-    outlet = e.passage.outlet if e.independent_outlet == e.passage.outlet else f"{e.passage.outlet} (as {e.independent_outlet})"
+    outlet = (
+        e.passage.outlet
+        if e.independent_outlet == e.passage.outlet
+        else f"{e.passage.outlet} (as {e.independent_outlet})"
+    )
     return Text(f"{outlet}\n{e.passage.published or 'undated'}")
 
 
@@ -120,7 +125,9 @@ def _sources(report: Report) -> Text:
     if not named:
         text.append("  none\n", style="dim")
     for s in named:
-        mark, style = ("found among the evidence", "green") if s.found_in_evidence else ("not among the evidence", "dim")
+        mark, style = (
+            ("found among the evidence", "green") if s.found_in_evidence else ("not among the evidence", "dim")
+        )
         text.append(f"  {s.name} ({s.how}): ")
         text.append(mark + "\n", style=style)
     return text

@@ -1,0 +1,37 @@
+# twosource: `make demo` sets up and runs the main job; `make test` runs the tests.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# The corpus to index and the article to check; override either: make demo ARTICLE=story.html
+CORPUS ?= ../shared/data/fakes/FA-KES-Dataset.csv
+CORPUS_OPTIONS ?= --encoding latin-1 --title-column article_title --text-column article_content --outlet-column source --date-column date
+ARTICLE ?= ../shared/data/seed/qalamoun-2015-05-13.txt
+CHECK_OPTIONS ?=
+
+.PHONY: demo test lint bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+demo: $(VENV)/.installed
+	@articles=$$($(BIN)/twosource index stats --json 2>/dev/null | $(BIN)/python -c 'import json,sys; print(json.load(sys.stdin)["articles"])' 2>/dev/null || echo 0); \
+	if [ "$$articles" = "0" ]; then \
+		echo "The index is empty: ingesting $(CORPUS)"; \
+		$(BIN)/twosource ingest $(CORPUS) $(CORPUS_OPTIONS) || [ $$? -eq 1 ]; \
+	else echo "The index holds $$articles articles; checking against it."; fi
+	$(BIN)/twosource check $(ARTICLE) $(CHECK_OPTIONS)
+
+test: $(VENV)/.installed
+	$(BIN)/pytest -q
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check src tests bench
+
+bench: $(VENV)/.installed
+	$(BIN)/python bench/bench_pipeline.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info
