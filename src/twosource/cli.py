@@ -31,12 +31,13 @@ def _errors() -> Iterator[None]:
         raise click.ClickException(str(exc)) from exc
 
 
-def _stderr_progress(label: str) -> tuple[Any, Callable[[int, int], None]]:
+def _stderr_progress(label: str) -> tuple[Any, Callable[..., None]]:
+    """Return a progress bar on standard error and ``update(done, total, stage=None)`` to move it."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     progress = Progress(
-        TextColumn(label),
+        TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),
@@ -45,8 +46,8 @@ def _stderr_progress(label: str) -> tuple[Any, Callable[[int, int], None]]:
     )
     task = progress.add_task(label, total=None)
 
-    def update(done: int, total: int) -> None:
-        progress.update(task, completed=done, total=total)
+    def update(done: int, total: int, stage: str | None = None) -> None:
+        progress.update(task, completed=done, total=total, description=stage or label)
 
     return progress, update
 
@@ -228,7 +229,7 @@ def eval_retrieval(bodies: str, stances: str, predictions: str | None, as_json: 
                 bodies,
                 stances,
                 predictions=predictions,
-                progress=lambda stage, done, total: (progress.update(0, description=stage), update_bar(done, total)),
+                progress=lambda stage, done, total: update_bar(done, total, stage),
             )
     if predictions:
         click.echo(f"predictions written to {predictions}", err=True)

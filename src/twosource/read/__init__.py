@@ -30,12 +30,13 @@ def read_article(
     url: str = "",
     date: str | None = None,
     encoding: str | None = None,
+    html: bool | None = None,
     limits: ReadLimits | None = None,
 ) -> Article:
     """Return the article read from a path, or from stdin when ``source`` is ``"-"``.
 
-    HTML (by extension or by content) goes through trafilatura; plain text through the furniture
-    rules. Explicit ``outlet``, ``url`` and ``date`` override what is found in the page.
+    HTML (by ``html``, else by extension or content) goes through trafilatura; plain text through the
+    furniture rules. Explicit ``outlet``, ``url`` and ``date`` override what is found in the page.
     """
     limits = limits or ReadLimits.from_env()
     if str(source) == "-":
@@ -52,9 +53,10 @@ def read_article(
             data = _gunzip(data, origin, limits.max_bytes)
     if date is None and (m := _DATE_IN_NAME.search(name)):
         date = m.group(1)  # scraped files are often named by their date
-    is_html = name.endswith((".html", ".htm", ".html.gz", ".htm.gz")) or None
+    if html is None and name.endswith((".html", ".htm", ".html.gz", ".htm.gz")):
+        html = True
     return read_bytes(
-        data, origin, outlet=outlet, url=url, date=date, encoding=encoding, html=is_html, max_bytes=limits.max_bytes
+        data, origin, outlet=outlet, url=url, date=date, encoding=encoding, html=html, max_bytes=limits.max_bytes
     )
 
 

@@ -71,7 +71,8 @@ def iter_articles(
             if kind in ("csv", "json", "jsonl"):
                 yield from _records(path, kind, columns, outlet, encoding, limits)
             else:
-                yield read_article(path, outlet=outlet, encoding=encoding, limits=limits)
+                html = {"html": True, "text": False}.get(kind)
+                yield read_article(path, outlet=outlet, encoding=encoding, html=html, limits=limits)
         except SourceError as exc:
             yield Rejection(exc.origin, exc.message)
 
