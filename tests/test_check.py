@@ -187,6 +187,7 @@ def test_html_report_is_self_contained_and_escapes_article_text(fakes_index_path
     assert all(value.startswith(("#", "https://", "http://")) for name, value in attributes if name in ("href", "src"))
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "date is unknown" in page  # the report says what it could not do
 
 
 def _markup(page: str) -> tuple[set[str], list[tuple[str, str]]]:

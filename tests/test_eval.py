@@ -34,23 +34,15 @@ def fnc_slice(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return folder / "bodies.csv", folder / "stances.csv"
 
 
+def run_eval(bodies: Path, stances: Path, predictions: Path):
+    args = ["eval", "retrieval", "--bodies", str(bodies), "--stances", str(stances), "--predictions", str(predictions)]
+    return CliRunner().invoke(cli, [*args, "--json"])
+
+
 def test_eval_retrieval_scores_and_predicts(fnc_slice, tmp_path: Path):
     bodies, stances = fnc_slice
     predictions = tmp_path / "predictions.csv"
-    result = CliRunner().invoke(
-        cli,
-        [
-            "eval",
-            "retrieval",
-            "--bodies",
-            str(bodies),
-            "--stances",
-            str(stances),
-            "--predictions",
-            str(predictions),
-            "--json",
-        ],
-    )
+    result = run_eval(bodies, stances, predictions)
     assert result.exit_code == 0, result.output
     scores = json.loads(result.output.strip().splitlines()[-1])
     assert set(scores) == {"queries", "map", "r_precision", "recall_at_10"}
@@ -74,20 +66,7 @@ def test_eval_retrieval_without_labels_only_predicts(fnc_slice, tmp_path: Path):
         for row in csv.reader(f):
             writer.writerow(row[:2])
     predictions = tmp_path / "predictions.csv"
-    result = CliRunner().invoke(
-        cli,
-        [
-            "eval",
-            "retrieval",
-            "--bodies",
-            str(bodies),
-            "--stances",
-            str(unlabelled),
-            "--predictions",
-            str(predictions),
-            "--json",
-        ],
-    )
+    result = run_eval(bodies, unlabelled, predictions)
     assert result.exit_code == 0, result.output
     assert "map" not in result.output and predictions.stat().st_size > 0
 

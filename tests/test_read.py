@@ -7,7 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from twosource.errors import BinaryInputError, DecodeError, EmptyInputError, ExtractError, LanguageError, TooLargeError
+from twosource.errors import (
+    BinaryInputError,
+    DecodeError,
+    EmptyInputError,
+    ExtractError,
+    LanguageError,
+    SourceError,
+    TooLargeError,
+)
 from twosource.read import read_article, read_bytes
 from twosource.settings import ReadLimits
 
@@ -119,3 +127,8 @@ def test_encodings_are_detected_not_turned_into_mojibake():
 def test_a_wrong_encoding_named_explicitly_is_an_error():
     with pytest.raises(DecodeError, match="cannot decode as utf-8"):
         read_bytes(FAKES.read_bytes(), "fakes.csv", encoding="utf-8", max_bytes=10**7)
+
+
+def test_urls_are_refused_until_the_fetcher_exists():
+    with pytest.raises(SourceError, match="URLs is not supported yet"):
+        read_article("https://example.com/story")

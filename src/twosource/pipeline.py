@@ -55,6 +55,13 @@ def check(
             evidence.append(Evidence(item.passage, stance, score, item.outlet, numeric, reason))
         checked[claim.start] = decide_verdict(claim, evidence, excluded)
     step("writing the report")
+    notes = []
+    if not article.outlet:
+        notes.append("The article's outlet is unknown, so its own outlet could not be excluded (give --outlet).")
+    if not article.published:
+        notes.append("The article's date is unknown, so evidence was not weighted by date (give --date).")
+    if not index.stats().articles:
+        notes.append("The index is empty: no claim could find evidence (run twosource ingest).")
     verdicts = [checked.get(c.start) or decide_verdict(c, []) for c in claims]
     created = datetime.now(UTC).isoformat(timespec="seconds")
     report_id = hashlib.sha256(f"{content_hash(article.text)} {index.location} {created}".encode()).hexdigest()[:16]
@@ -66,4 +73,5 @@ def check(
         index=index.location,
         created=created,
         schema_version=SCHEMA_VERSION,
+        notes=tuple(notes),
     )

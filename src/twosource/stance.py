@@ -8,6 +8,7 @@ scale, within tolerance supports the claim; outside it, it refutes it; both figu
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from .claims.quantities import comparable, find_quantities
 from .dates import days_between
@@ -123,7 +124,7 @@ def compare_figures(claim: Claim, passage: Passage, gap_days: int | None = None)
         and gap_days > WINDOW_DAYS
     ):
         note = f"figures differ, but {round(gap_days / 30)} months apart, and tallies change over time"
-        best = NumericComparison(**{**best.__dict__, "note": note})
+        best = replace(best, note=note)
     return best
 
 

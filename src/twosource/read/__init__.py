@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from ..dates import parse_date
-from ..errors import BinaryInputError, EmptyInputError
+from ..errors import BinaryInputError, EmptyInputError, SourceError
 from ..settings import MIN_ARTICLE_WORDS, ReadLimits
 from ..types import Article
 from .decode import check_size, decode_bytes
@@ -44,6 +44,8 @@ def read_article(
     else:
         path = Path(source)
         origin, name = str(path), path.name
+        if re.match(r"^[a-z]+://", str(source), re.I):
+            raise SourceError(str(source), "reading URLs is not supported yet; save the page and check the file")
         if not path.is_file():
             raise EmptyInputError(origin, "no such file")
         if not name.endswith(".gz"):

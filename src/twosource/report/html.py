@@ -46,6 +46,7 @@ def render_html(report: Report) -> str:
         f"<title>twosource: {escape(a.title or 'report')}</title><style>{_CSS}</style></head><body><main>",
         f"<p class='meta'>twosource report · {escape(report.created)} · schema {escape(report.schema_version)}</p>",
         f"<h1>{escape(a.title or '(untitled article)')}</h1><p class='meta'>{meta}</p>",
+        *(f"<p class='small'><strong>Note:</strong> {escape(note)}</p>" for note in report.notes),
         _summary(report),
         "<h2>The article</h2>",
         _article(report, numbers),

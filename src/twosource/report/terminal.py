@@ -27,6 +27,8 @@ def render_terminal(report: Report, *, width: int = 100, color: bool = False) ->
         width=width, record=True, force_terminal=color, color_system="standard" if color else None, file=_Null()
     )
     console.print(_header(report))
+    for note in report.notes:
+        console.print(Text(f"Note: {note}", style="yellow"))
     console.print(_summary(report))
     checked = [v for v in report.verdicts if v.verdict is not Verdict.NOT_CHECKED]
     for n, v in enumerate(checked, start=1):
