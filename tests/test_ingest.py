@@ -103,7 +103,7 @@ def test_bad_inputs_give_one_line_errors_and_leave_the_index_unchanged(tmp_path:
         errors = [line for line in result.output.splitlines() if line.startswith("rejected:")]
         assert len(errors) == 1 and message in errors[0], result.output
         assert stats(index_path).articles == before.articles
-    assert open_index(index_path).check_integrity() == []  # type: ignore[attr-defined]
+    assert open_index(index_path).check_integrity() == []
 
 
 def test_a_folder_with_bad_files_still_ingests_the_good_ones(tmp_path: Path):
@@ -139,7 +139,7 @@ def test_a_killed_ingest_leaves_a_consistent_index_that_a_rerun_completes(tmp_pa
     process.wait()
     assert 0 < count < 190, "the ingest should have been caught between batches"
     index = open_index(index_path)
-    assert index.check_integrity() == []  # type: ignore[attr-defined]
+    assert index.check_integrity() == []
     partial = index.stats().articles
     assert partial % 32 == 0  # only whole batches were committed
     index.close()

@@ -39,11 +39,6 @@ class IngestSummary:
         return f"{self.added} added, {self.duplicates} duplicates, {self.copies} copies of indexed articles, {rejected}"
 
 
-def prepare(article: Article) -> PreparedArticle:
-    """Return the article with its hash, passages, embeddings and MinHash (embeddings in one model call)."""
-    return prepare_batch([article])[0]
-
-
 def prepare_batch(articles: list[Article]) -> list[PreparedArticle]:
     """Return what the index stores for each article; passages of the whole batch are embedded together."""
     spans = [split_passages(a.text) or [(0, len(a.text))] for a in articles]

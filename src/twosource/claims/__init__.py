@@ -10,7 +10,7 @@ from ..models import spacy_pipeline
 from ..sentences import split_sentences
 from ..types import Article, Claim, ClaimKind, DateMention, Entity
 from .entities import KEPT_LABELS, find_speaker, normalize_entity, resolve_people
-from .kinds import _SPEECH, classify, has_direct_quote, outside_quotes
+from .kinds import SPEECH, classify, has_direct_quote, outside_quotes
 from .quantities import find_quantities
 
 __all__ = ["find_claims"]
@@ -39,7 +39,7 @@ def find_claims(article: Article) -> list[Claim]:
         spans = [(e.start_char, e.end_char) for e in ents]
         speaker = ""
         own_words = outside_quotes(sentence)
-        if has_direct_quote(sentence) or _SPEECH.search(own_words):
+        if has_direct_quote(sentence) or SPEECH.search(own_words):
             speaker = find_speaker(own_words, entities, start, spans, "PERSON")
             if not speaker and number - last_speaker_at <= _SPEAKER_REACH:
                 speaker = last_speaker  # "The Lebanese chief of army declared" = the general quoted just before

@@ -26,7 +26,7 @@ _OPINION_WEAK = re.compile(
     re.I,
 )
 _FIRST_PERSON = re.compile(r"\b(I|[Ww]e|us|[Oo]ur)\b")
-_SPEECH = re.compile(
+SPEECH = re.compile(
     r"\b(said|says|say|told|tells|declared|announced|stated|assured|warned|added|adding|claimed|claims|"
     r"insisted|denied|confirmed|reported|according to|quoted|acknowledged|admitted|vowed|pledged)\b",
     re.I,
@@ -93,7 +93,7 @@ def classify(
     weak = [m.group(0) for m in _OPINION_WEAK.finditer(own_words)]
     first_person = bool(_FIRST_PERSON.search(own_words))
     quoted = has_direct_quote(sentence)
-    speech = _SPEECH.search(own_words)
+    speech = SPEECH.search(own_words)
     stated = [q for q in quantities if not q.derived]
     if strong or len(weak) >= 2 or (first_person and not quoted) or sentence.rstrip().endswith("?"):
         cues = strong + weak + (["first person"] if first_person else [])

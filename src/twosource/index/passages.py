@@ -12,16 +12,13 @@ PASSAGE_WORDS = 70
 def split_passages(text: str, max_words: int = PASSAGE_WORDS) -> list[tuple[int, int]]:
     """Return (start, end) spans of consecutive sentences of about ``max_words`` words each."""
     spans: list[tuple[int, int]] = []
-    start = end = None
     words = 0
     for s, e in split_sentences(text):
         n = len(text[s:e].split())
-        if start is not None and words + n > max_words:
-            spans.append((start, end))  # type: ignore[arg-type]
-            start, words = None, 0
-        if start is None:
-            start = s
-        end, words = e, words + n
-    if start is not None:
-        spans.append((start, end))  # type: ignore[arg-type]
+        if spans and words + n <= max_words:
+            spans[-1] = (spans[-1][0], e)
+            words += n
+        else:
+            spans.append((s, e))
+            words = n
     return spans

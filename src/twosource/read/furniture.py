@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..types import Removal
@@ -124,7 +125,7 @@ def _is_bio(line: str, author: str) -> bool:
     return bool(re.match(rf"^(?:(?:Dr|Prof|Mr|Mrs|Ms)\.?\s+)?[\w .'-]*{re.escape(surname)}\s+(is|was)\s", line))
 
 
-def _drop_doubled(lines: list[str], nonblank: list[int], drop) -> None:  # type: ignore[no-untyped-def]
+def _drop_doubled(lines: list[str], nonblank: list[int], drop: Callable[[int, str], None]) -> None:
     # Image captions are often scraped twice: the alt text and the visible caption.
     for a, b in itertools.pairwise(nonblank):
         if lines[a] == lines[b] and len(lines[a]) < 300:
@@ -132,7 +133,7 @@ def _drop_doubled(lines: list[str], nonblank: list[int], drop) -> None:  # type:
             drop(b, "image caption (printed twice)")
 
 
-def _drop_pull_quotes(lines: list[str], keep: list[bool], drop) -> None:  # type: ignore[no-untyped-def]
+def _drop_pull_quotes(lines: list[str], keep: list[bool], drop: Callable[[int, str], None]) -> None:
     # A pull quote repeats a sentence of the body in display type; it is not a second statement.
     body = " ".join(_squash(line) for i, line in enumerate(lines) if keep[i] and not _QUOTED_LINE.match(line))
     for i, line in enumerate(lines):

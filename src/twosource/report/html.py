@@ -49,6 +49,8 @@ def render_html(report: Report) -> str:
         *(f"<p class='small'><strong>Note:</strong> {escape(note)}</p>" for note in report.notes),
         _summary(report),
         "<h2>The article</h2>",
+        "<p class='small'>Highlighted: checked claims in their verdict's colour (the number leads to the evidence);"
+        " dotted: opinions and predictions, listed but never checked.</p>",
         _article(report, numbers),
         "<h2>Checked claims</h2>",
         *(_claim_block(n, v) for n, v in enumerate(checked, start=1)),
