@@ -22,7 +22,7 @@ from .errors import (
     TwosourceError,
 )
 from .index import open_index
-from .ingest import IngestSummary, ingest
+from .ingestion import IngestSummary, ingest
 from .pipeline import check
 from .read import read_article
 from .report import render

@@ -86,7 +86,7 @@ def ingest(
     Example: twosource ingest FA-KES-Dataset.csv --encoding latin-1 --title-column article_title
     """
     from .index import open_index
-    from .ingest import ingest as run_ingest
+    from .ingestion import ingest as run_ingest
     from .read.collection import Columns
 
     with _errors():

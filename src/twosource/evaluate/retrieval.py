@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..errors import FormatError
 from ..index.sqlite import SQLiteIndex
-from ..ingest import ingest_articles
+from ..ingestion import ingest_articles
 from ..read import content_hash
 from ..retrieve import Query, search
 from ..types import Article
