@@ -63,7 +63,9 @@ def main() -> None:
         print(
             f"check seed: median {median:.2f} s over {RUNS} runs (min {min(latencies):.2f}, max {max(latencies):.2f})"
         )
-        print(f"baseline: embedding the seed's {len(sentences)} sentences once: median {baseline:.2f} s over {RUNS} runs")
+        print(
+            f"baseline: embedding the seed's {len(sentences)} sentences once: median {baseline:.2f} s over {RUNS} runs"
+        )
         print(f"ratio: check latency = {median / baseline:.1f} x embedding the seed's sentences")
         index.close()
 

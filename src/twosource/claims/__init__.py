@@ -10,7 +10,7 @@ from ..models import spacy_pipeline
 from ..sentences import split_sentences
 from ..types import Article, Claim, ClaimKind, DateMention, Entity
 from .entities import KEPT_LABELS, find_speaker, normalize_entity, resolve_people
-from .kinds import SPEECH, classify, has_direct_quote, outside_quotes
+from .kinds import SPEECH, Features, classify, has_direct_quote, outside_quotes
 from .quantities import find_quantities
 
 __all__ = ["find_claims"]
@@ -49,8 +49,7 @@ def find_claims(article: Article) -> list[Claim]:
         quantities = find_quantities(sentence)
         dates = _dates(sentence, article.published)
         unique_entities = tuple({e.normalized: e for e in entities if e.normalized}.values())
-        typed = classify(
-            sentence,
+        features = Features(
             quantities=quantities,
             n_dates=len(dates),
             n_entities=sum(e.label != "NORP" for e in unique_entities),
@@ -58,6 +57,7 @@ def find_claims(article: Article) -> list[Claim]:
             speaker=speaker,
             tags=tags,
         )
+        typed = classify(sentence, features)
         claims.append(
             Claim(
                 text=sentence,

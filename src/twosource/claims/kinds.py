@@ -60,6 +60,18 @@ _PAST_TAGS = frozenset({"VBD", "VBN"})
 
 
 @dataclass(frozen=True)
+class Features:
+    """What the claims stage found in a sentence, as far as its kind and score depend on it."""
+
+    quantities: list[Quantity]
+    n_dates: int
+    n_entities: int  # named people, organisations, places, events
+    n_groups: int  # nationalities, religious and political groups (NORP)
+    speaker: str
+    tags: list[str]  # Penn Treebank part-of-speech tags
+
+
+@dataclass(frozen=True)
 class Typed:
     kind: ClaimKind
     checkworthy: bool
@@ -76,16 +88,7 @@ def has_direct_quote(sentence: str) -> bool:
     return any(len((m.group(1) or m.group(2)).split()) >= 3 for m in _QUOTED.finditer(sentence))
 
 
-def classify(
-    sentence: str,
-    *,
-    quantities: list[Quantity],
-    n_dates: int,
-    n_entities: int,
-    n_groups: int,
-    speaker: str,
-    tags: list[str],
-) -> Typed:
+def classify(sentence: str, features: Features) -> Typed:
     """Return the kind, check-worthiness and score of one sentence."""
     own_words = _IDIOMS.sub(" ", outside_quotes(sentence))
     cues: list[str] = []
@@ -94,11 +97,11 @@ def classify(
     first_person = bool(_FIRST_PERSON.search(own_words))
     quoted = has_direct_quote(sentence)
     speech = SPEECH.search(own_words)
-    stated = [q for q in quantities if not q.derived]
+    stated = [q for q in features.quantities if not q.derived]
     if strong or len(weak) >= 2 or (first_person and not quoted) or sentence.rstrip().endswith("?"):
         cues = strong + weak + (["first person"] if first_person else [])
         kind = ClaimKind.OPINION
-    elif quoted or (speech and speaker):
+    elif quoted or (speech and features.speaker):
         cues = ["direct quote"] if quoted else [speech.group(0) if speech else "attribution"]
         kind = ClaimKind.QUOTE
     elif future := _FUTURE.search(own_words):
@@ -111,12 +114,11 @@ def classify(
         cues = [q.text for q in stated]
         kind = ClaimKind.QUANTITY
     else:
-        cues = ["past tense"] if _PAST_TAGS & set(tags) else []
+        cues = ["past tense"] if _PAST_TAGS & set(features.tags) else []
         kind = ClaimKind.EVENT
     if kind is ClaimKind.EVENT and (action := _ACTION.search(own_words)):
         cues.append(action.group(0))
-    n_dates += bool(_RELATIVE_TIME.search(own_words))
-    score = _score(kind, quantities, n_dates, n_entities, n_groups, speaker, tags, weak, sentence)
+    score = _score(kind, features, bool(features.n_dates or _RELATIVE_TIME.search(own_words)), weak, sentence)
     return Typed(kind, kind in CHECKABLE_KINDS and score >= CHECKWORTHY_THRESHOLD, round(score, 3), tuple(cues))
 
 
@@ -125,21 +127,11 @@ def classify(
 CHECKWORTHY_THRESHOLD = 0.4
 
 
-def _score(
-    kind: ClaimKind,
-    quantities: list[Quantity],
-    n_dates: int,
-    n_entities: int,
-    n_groups: int,
-    speaker: str,
-    tags: list[str],
-    weak: list[str],
-    sentence: str,
-) -> float:
+def _score(kind: ClaimKind, f: Features, dated: bool, weak: list[str], sentence: str) -> float:
     if kind not in CHECKABLE_KINDS or len(sentence.split()) < 6:
         return 0.1 if kind is ClaimKind.PREDICTION else 0.0
-    score = 0.35 * bool(quantities) + 0.15 * bool(n_dates) + 0.1 * min(n_entities, 3) + 0.05 * min(n_groups, 2)
-    score += 0.15 * bool(_PAST_TAGS & set(tags)) + 0.15 * bool(_ACTION.search(sentence))
-    score += 0.3 * (kind is ClaimKind.QUOTE) + 0.1 * bool(speaker)
+    score = 0.35 * bool(f.quantities) + 0.15 * dated + 0.1 * min(f.n_entities, 3) + 0.05 * min(f.n_groups, 2)
+    score += 0.15 * bool(_PAST_TAGS & set(f.tags)) + 0.15 * bool(_ACTION.search(sentence))
+    score += 0.3 * (kind is ClaimKind.QUOTE) + 0.1 * bool(f.speaker)
     score -= 0.15 * len(weak)
     return max(0.0, min(1.0, score))
