@@ -77,3 +77,34 @@ def test_scores_follow_their_definitions():
     assert s.map == pytest.approx((1 / 1 + 2 / 3) / 3)
     assert s.r_precision == pytest.approx(2 / 3)
     assert s.recall_at_10 == pytest.approx(2 / 3)
+
+
+def test_eval_stance_scores_every_pair_and_writes_predictions_in_order(fnc_slice, tmp_path: Path):
+    bodies, stances = fnc_slice
+    predictions = tmp_path / "stances.csv"
+    args = ["eval", "stance", "--bodies", str(bodies), "--stances", str(stances), "--predictions", str(predictions)]
+    result = CliRunner().invoke(cli, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    scores = json.loads(result.output.strip().splitlines()[-1])
+    assert {"fnc_relative", "macro_f1", "f1", "confusion"} <= set(scores)
+    with open(stances, encoding="utf-8", newline="") as f:
+        gold = list(csv.DictReader(f))
+    assert sum(sum(row.values()) for row in scores["confusion"].values()) == len(gold)
+    assert set(scores["f1"]) == {"agree", "disagree", "discuss", "unrelated"}
+    # The rule-based stage tells related from unrelated far better than chance (a floor, not the goal).
+    assert scores["fnc_relative"] > 0.5 and scores["f1"]["unrelated"] > 0.8
+    with open(predictions, encoding="utf-8", newline="") as f:
+        written = list(csv.DictReader(f))
+    assert [(r["Headline"], r["Body ID"]) for r in written] == [(g["Headline"], g["Body ID"]) for g in gold]
+    assert {r["Stance"] for r in written} <= {"agree", "disagree", "discuss", "unrelated"}
+
+
+def test_fnc_score_follows_the_official_weights():
+    from twosource.evaluate.stance import score_stances
+
+    gold = ["agree", "disagree", "discuss", "unrelated", "unrelated"]
+    predicted = ["agree", "discuss", "unrelated", "unrelated", "agree"]
+    s = score_stances(gold, predicted)
+    assert s.fnc_max == 3 * 1.0 + 2 * 0.25
+    assert s.fnc_raw == 1.0 + 0.25 + 0.0 + 0.25 + 0.0  # exact; both related; missed; exact unrelated; wrong
+    assert s.confusion["discuss"]["unrelated"] == 1 and s.accuracy == 2 / 5

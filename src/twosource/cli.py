@@ -244,5 +244,52 @@ def eval_retrieval(bodies: str, stances: str, predictions: str | None, as_json: 
         )
 
 
+@eval_group.command("stance")
+@click.option("--bodies", required=True, type=click.Path(exists=True, dir_okay=False), help="FNC-1 bodies CSV.")
+@click.option("--stances", required=True, type=click.Path(exists=True, dir_okay=False), help="FNC-1 stances CSV.")
+@click.option(
+    "--predictions",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write Headline,Body ID,Stance for every pair, in input order.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as one JSON object.")
+def eval_stance(bodies: str, stances: str, predictions: str | None, as_json: bool) -> None:
+    """Score the stance stage on FNC-1 pairs (headline as claim, body as evidence).
+
+    Example: twosource eval stance --bodies train_bodies.csv --stances train_stances.csv
+    """
+    from .evaluate.fnc import LABELS
+    from .evaluate.stance import evaluate_stance
+
+    with _errors():
+        progress, update_bar = _stderr_progress("evaluating")
+        with progress:
+            scores = evaluate_stance(
+                bodies,
+                stances,
+                predictions=predictions,
+                progress=lambda stage, done, total: update_bar(done, total, stage),
+            )
+    if predictions:
+        click.echo(f"predictions written to {predictions}", err=True)
+    if scores is None:
+        return
+    if as_json:
+        click.echo(json.dumps(scores.as_dict()))
+        return
+    click.echo(
+        f"pairs {scores.pairs}  FNC score {scores.fnc_raw:.2f} of {scores.fnc_max:.2f} "
+        f"= {scores.fnc_relative:.2%}  accuracy {scores.accuracy:.3f}  macro-F1 {scores.macro_f1:.3f}"
+    )
+    click.echo(f"{'':10} {'precision':>9} {'recall':>9} {'F1':>9}")
+    for label in LABELS:
+        click.echo(f"{label:10} {scores.precision[label]:9.3f} {scores.recall[label]:9.3f} {scores.f1[label]:9.3f}")
+    click.echo("confusion (rows gold, columns predicted)")
+    click.echo(f"{'':10}" + "".join(f"{label:>10}" for label in LABELS))
+    for gold in LABELS:
+        click.echo(f"{gold:10}" + "".join(f"{scores.confusion[gold][p]:10d}" for p in LABELS))
+
+
 def main() -> None:
     cli()

@@ -11,14 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import FormatError
 from ..index.sqlite import SQLiteIndex
 from ..ingestion import ingest_articles
 from ..read import content_hash
 from ..retrieve import Query, search
 from ..types import Article
+from .fnc import RELATED, read_fnc_csv
 
-RELATED = frozenset({"agree", "disagree", "discuss"})
 #: Bodies ranked per headline: the predictions file holds the top 50, MAP is computed over them.
 DEPTH = 50
 
@@ -39,21 +38,10 @@ class RetrievalScores:
         }
 
 
-def read_fnc_csv(path: str | Path, required: tuple[str, ...]) -> list[dict[str, str]]:
-    """Return the rows of an FNC-1 format CSV, checking the columns it must have."""
-    with open(path, encoding="utf-8", newline="") as f:
-        reader = csv.DictReader(f)
-        missing = [c for c in required if c not in (reader.fieldnames or [])]
-        if missing:
-            raise FormatError(str(path), f"missing column(s) {', '.join(missing)} (has {reader.fieldnames})")
-        return list(reader)
-
-
 def rank_bodies(
     bodies: list[dict[str, str]],
     headlines: list[str],
     *,
-    index_path: str | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> dict[str, list[tuple[str, float]]]:
     """Return, for each headline, the top body IDs with scores, from a fresh index of ``bodies``."""
@@ -63,7 +51,7 @@ def rank_bodies(
     for b in bodies:
         by_hash.setdefault(content_hash(b["articleBody"]), []).append(b["Body ID"])
     with tempfile.TemporaryDirectory() as tmp:
-        index = SQLiteIndex(index_path or Path(tmp) / "fnc.sqlite")
+        index = SQLiteIndex(Path(tmp) / "fnc.sqlite")
         articles = [Article(text=b["articleBody"], origin=b["Body ID"]) for b in bodies if b["articleBody"].strip()]
         done = 0
 
@@ -128,7 +116,7 @@ def evaluate_retrieval(
             for headline in headlines:
                 for rank, (body, value) in enumerate(ranked[headline], start=1):
                     writer.writerow([headline, body, rank, f"{value:.4f}"])
-    if "Stance" not in stances[0]:
+    if not stances or "Stance" not in stances[0]:
         return None
     relevant: dict[str, set[str]] = {h: set() for h in headlines}
     for s in stances:

@@ -1,0 +1,21 @@
+"""FNC-1 files (``Body ID,articleBody``, ``Headline,Body ID[,Stance]``) for the stance and retrieval benchmarks."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from ..errors import FormatError
+
+LABELS = ("agree", "disagree", "discuss", "unrelated")
+RELATED = frozenset({"agree", "disagree", "discuss"})
+
+
+def read_fnc_csv(path: str | Path, required: tuple[str, ...]) -> list[dict[str, str]]:
+    """Return the rows of an FNC-1 format CSV, checking the columns it must have."""
+    with open(path, encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        missing = [c for c in required if c not in (reader.fieldnames or [])]
+        if missing:
+            raise FormatError(str(path), f"missing column(s) {', '.join(missing)} (has {reader.fieldnames})")
+        return list(reader)
