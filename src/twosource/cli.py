@@ -205,27 +205,40 @@ def eval_group() -> None:
     """Score twosource's stages on public benchmarks."""
 
 
-@eval_group.command("retrieval")
-@click.option("--bodies", required=True, type=click.Path(exists=True, dir_okay=False), help="FNC-1 bodies CSV.")
-@click.option("--stances", required=True, type=click.Path(exists=True, dir_okay=False), help="FNC-1 stances CSV.")
-@click.option(
-    "--predictions",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="Write Headline,Body ID,rank,score for the top 50 bodies of every headline.",
-)
-@click.option("--json", "as_json", is_flag=True, help="Print the scores as one JSON object.")
-def eval_retrieval(bodies: str, stances: str, predictions: str | None, as_json: bool) -> None:
-    """Score the retrieve stage on FNC-1: each headline a query, all bodies the collection.
+def fnc_options(predictions_help: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """The options every FNC-1 benchmark takes: the two CSV files, a predictions file and --json."""
 
-    Example: twosource eval retrieval --bodies train_bodies.csv --stances train_stances.csv
-    """
-    from .evaluate.retrieval import evaluate_retrieval
+    def decorate(command: Callable[..., None]) -> Callable[..., None]:
+        for option in reversed(
+            [
+                click.option(
+                    "--bodies",
+                    required=True,
+                    type=click.Path(exists=True, dir_okay=False),
+                    help="FNC-1 bodies CSV (Body ID, articleBody).",
+                ),
+                click.option(
+                    "--stances",
+                    required=True,
+                    type=click.Path(exists=True, dir_okay=False),
+                    help="FNC-1 stances CSV (Headline, Body ID, and Stance when labelled).",
+                ),
+                click.option("--predictions", type=click.Path(dir_okay=False), default=None, help=predictions_help),
+                click.option("--json", "as_json", is_flag=True, help="Print the scores as one JSON object."),
+            ]
+        ):
+            command = option(command)
+        return command
 
+    return decorate
+
+
+def _run_benchmark(evaluate: Callable[..., Any], bodies: str, stances: str, predictions: str | None) -> Any:
+    # Runs one FNC-1 benchmark with a progress bar; returns its scores, or None for unlabelled input.
     with _errors():
         progress, update_bar = _stderr_progress("evaluating")
         with progress:
-            scores = evaluate_retrieval(
+            scores = evaluate(
                 bodies,
                 stances,
                 predictions=predictions,
@@ -233,6 +246,19 @@ def eval_retrieval(bodies: str, stances: str, predictions: str | None, as_json: 
             )
     if predictions:
         click.echo(f"predictions written to {predictions}", err=True)
+    return scores
+
+
+@eval_group.command("retrieval")
+@fnc_options("Write Headline,Body ID,rank,score for the top 50 bodies of every headline.")
+def eval_retrieval(bodies: str, stances: str, predictions: str | None, as_json: bool) -> None:
+    """Score the retrieve stage on FNC-1: each headline a query, all bodies the collection.
+
+    Example: twosource eval retrieval --bodies train_bodies.csv --stances train_stances.csv
+    """
+    from .evaluate.retrieval import evaluate_retrieval
+
+    scores = _run_benchmark(evaluate_retrieval, bodies, stances, predictions)
     if scores is None:
         return
     if as_json:
@@ -245,15 +271,7 @@ def eval_retrieval(bodies: str, stances: str, predictions: str | None, as_json: 
 
 
 @eval_group.command("stance")
-@click.option("--bodies", required=True, type=click.Path(exists=True, dir_okay=False), help="FNC-1 bodies CSV.")
-@click.option("--stances", required=True, type=click.Path(exists=True, dir_okay=False), help="FNC-1 stances CSV.")
-@click.option(
-    "--predictions",
-    type=click.Path(dir_okay=False),
-    default=None,
-    help="Write Headline,Body ID,Stance for every pair, in input order.",
-)
-@click.option("--json", "as_json", is_flag=True, help="Print the scores as one JSON object.")
+@fnc_options("Write Headline,Body ID,Stance for every pair, in input order.")
 def eval_stance(bodies: str, stances: str, predictions: str | None, as_json: bool) -> None:
     """Score the stance stage on FNC-1 pairs (headline as claim, body as evidence).
 
@@ -262,17 +280,7 @@ def eval_stance(bodies: str, stances: str, predictions: str | None, as_json: boo
     from .evaluate.fnc import LABELS
     from .evaluate.stance import evaluate_stance
 
-    with _errors():
-        progress, update_bar = _stderr_progress("evaluating")
-        with progress:
-            scores = evaluate_stance(
-                bodies,
-                stances,
-                predictions=predictions,
-                progress=lambda stage, done, total: update_bar(done, total, stage),
-            )
-    if predictions:
-        click.echo(f"predictions written to {predictions}", err=True)
+    scores = _run_benchmark(evaluate_stance, bodies, stances, predictions)
     if scores is None:
         return
     if as_json:
