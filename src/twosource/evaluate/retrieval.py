@@ -62,15 +62,14 @@ def rank_bodies(
                 progress("indexing bodies", done, len(articles))
 
         ingest_articles(articles, index, progress=advance)
-        origin_of = {a.id: a.origin for a in map(index.article, range(1, len(articles) + 1)) if a}
-        hash_of = {a.origin: content_hash(a.text) for a in articles}
+        # A body stored once stands for every Body ID with the same text.
+        body_ids = {a.id: by_hash[a.content_hash] for a in map(index.article, index.article_ids())}
         vectors = embed(headlines)
         ranked: dict[str, list[tuple[str, float]]] = {}
         for n, (headline, vector) in enumerate(zip(headlines, vectors, strict=True), start=1):
             ids: list[tuple[str, float]] = []
             for p in search(index, Query(headline, vector), limit=DEPTH):
-                # A body stored once may stand for several Body IDs with the same text.
-                ids.extend((body, p.score) for body in by_hash[hash_of[origin_of[p.article_id]]])
+                ids.extend((body, p.score) for body in body_ids[p.article_id])
             ranked[headline] = ids[:DEPTH]
             if progress:
                 progress("ranking headlines", n, len(headlines))

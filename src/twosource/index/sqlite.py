@@ -239,6 +239,9 @@ class SQLiteIndex:
         row = self._db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id = ?", (article_id,)).fetchone()
         return _stored(row) if row else None
 
+    def article_ids(self) -> list[int]:
+        return [r[0] for r in self._db.execute("SELECT id FROM articles ORDER BY id")]
+
     def cluster(self, cluster_id: int) -> list[StoredArticle]:
         rows = self._db.execute(
             f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE cluster_id = ? ORDER BY published IS NULL, published, id",
