@@ -32,6 +32,7 @@ lint: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(BIN)/python bench/bench_pipeline.py
+	$(BIN)/python bench/bench_stance.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -91,8 +91,8 @@ def test_eval_stance_scores_every_pair_and_writes_predictions_in_order(fnc_slice
         gold = list(csv.DictReader(f))
     assert sum(sum(row.values()) for row in scores["confusion"].values()) == len(gold)
     assert set(scores["f1"]) == {"agree", "disagree", "discuss", "unrelated"}
-    # The rule-based stage tells related from unrelated far better than chance (a floor, not the goal).
-    assert scores["fnc_relative"] > 0.5 and scores["f1"]["unrelated"] > 0.8
+    # Most of these bodies trained the shipped model, so no score is asserted here: test_stance.py scores it
+    # on held-out bodies.
     with open(predictions, encoding="utf-8", newline="") as f:
         written = list(csv.DictReader(f))
     assert [(r["Headline"], r["Body ID"]) for r in written] == [(g["Headline"], g["Body ID"]) for g in gold]

@@ -32,7 +32,24 @@ def _errors() -> Iterator[None]:
 
 
 def _stderr_progress(label: str) -> tuple[Any, Callable[..., None]]:
-    """Return a progress bar on standard error and ``update(done, total, stage=None)`` to move it."""
+    """Return a progress display on standard error and ``update(done, total, stage=None)`` to move it.
+
+    A bar on a terminal; elsewhere (a log file, CI) a plain line per stage and per tenth of the way.
+    """
+    from contextlib import nullcontext
+
+    if not sys.stderr.isatty():
+        last: dict[str, int] = {}
+
+        def log(done: int, total: int, stage: str | None = None) -> None:
+            name = stage or label
+            tenth = done * 10 // total if total else 0
+            if last.get(name) != tenth:
+                last[name] = tenth
+                click.echo(f"{name}: {done:,}/{total:,}", err=True)
+
+        return nullcontext(), log
+
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -270,22 +287,41 @@ def eval_retrieval(bodies: str, stances: str, predictions: str | None, as_json: 
         )
 
 
+model_option = click.option(
+    "--model",
+    "model_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Stance model folder (default: the model shipped with twosource).",
+)
+
+
 @eval_group.command("stance")
 @fnc_options("Write Headline,Body ID,Stance for every pair, in input order.")
-def eval_stance(bodies: str, stances: str, predictions: str | None, as_json: bool) -> None:
+@model_option
+def eval_stance(bodies: str, stances: str, predictions: str | None, as_json: bool, model_dir: str | None) -> None:
     """Score the stance stage on FNC-1 pairs (headline as claim, body as evidence).
 
-    Example: twosource eval stance --bodies train_bodies.csv --stances train_stances.csv
+    Without a Stance column, only predicts (use --predictions).
+
+    Example: twosource eval stance --bodies competition_test_bodies.csv --stances competition_test_stances.csv
     """
-    from .evaluate.fnc import LABELS
+    from functools import partial
+
     from .evaluate.stance import evaluate_stance
 
-    scores = _run_benchmark(evaluate_stance, bodies, stances, predictions)
+    scores = _run_benchmark(partial(evaluate_stance, model_dir=model_dir), bodies, stances, predictions)
     if scores is None:
         return
     if as_json:
         click.echo(json.dumps(scores.as_dict()))
         return
+    _print_stance_scores(scores)
+
+
+def _print_stance_scores(scores: Any) -> None:
+    from .stance_model import LABELS
+
     click.echo(
         f"pairs {scores.pairs}  FNC score {scores.fnc_raw:.2f} of {scores.fnc_max:.2f} "
         f"= {scores.fnc_relative:.2%}  accuracy {scores.accuracy:.3f}  macro-F1 {scores.macro_f1:.3f}"
@@ -297,6 +333,49 @@ def eval_stance(bodies: str, stances: str, predictions: str | None, as_json: boo
     click.echo(f"{'':10}" + "".join(f"{label:>10}" for label in LABELS))
     for gold in LABELS:
         click.echo(f"{gold:10}" + "".join(f"{scores.confusion[gold][p]:10d}" for p in LABELS))
+
+
+@cli.group("train")
+def train_group() -> None:
+    """Train twosource's models from public data (../shared/data)."""
+
+
+@train_group.command("stance")
+@click.option(
+    "--fnc1",
+    "fnc1_dir",
+    required=True,
+    type=click.Path(exists=True, file_okay=False),
+    help="Folder with FNC-1's train_bodies.csv and train_stances.csv.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Where to write the model (default: the model shipped with twosource, replaced).",
+)
+@click.option("--rounds", type=click.IntRange(1), default=None, help="Boosting rounds (default 400).")
+def train_stance(fnc1_dir: str, output: str | None, rounds: int | None) -> None:
+    """Train the stance model on FNC-1, holding a fifth of the bodies out, and print its held-out scores.
+
+    Example: twosource train stance --fnc1 ../shared/data/fnc1 -o stance-model
+    """
+    from .stance_model import BOOSTER_ROUNDS, DEFAULT_MODEL
+    from .training import train_stance as train
+
+    with _errors():
+        progress, update_bar = _stderr_progress("training")
+        with progress:
+            _, scores = train(
+                fnc1_dir,
+                output or DEFAULT_MODEL,
+                rounds=rounds or BOOSTER_ROUNDS,
+                progress=lambda stage, done, total: update_bar(done, total, stage),
+            )
+    click.echo(f"model written to {output or DEFAULT_MODEL}", err=True)
+    click.echo("held-out bodies:")
+    _print_stance_scores(scores)
 
 
 def main() -> None:

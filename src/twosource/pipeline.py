@@ -14,7 +14,7 @@ from .models import embed
 from .read import content_hash
 from .retrieve import Query, claim_query_text, search
 from .schema import SCHEMA_VERSION
-from .stance import judge_stance
+from .stance import judge_stances
 from .types import Article, ClaimVerdict, Evidence, Report
 from .verdict import decide_verdict, summarize
 
@@ -48,11 +48,14 @@ def check(
         counted, excluded = independent(
             found, index, own_outlet=article.outlet, own_articles=own_articles, own_clusters=own_clusters
         )
-        similarity = index.passage_vectors([c.passage.passage_id for c in counted]) @ vector if counted else []
-        evidence = []
-        for item, sim in zip(counted, similarity, strict=True):
-            stance, score, numeric, reason = judge_stance(claim, item.passage, float(sim), claim_date=article.published)
-            evidence.append(Evidence(item.passage, stance, score, item.outlet, numeric, reason))
+        passage_vectors = index.passage_vectors([c.passage.passage_id for c in counted])
+        judged = judge_stances(
+            claim, vector, [c.passage for c in counted], passage_vectors, claim_date=article.published
+        )
+        evidence = [
+            Evidence(item.passage, stance, score, item.outlet, numeric, reason)
+            for item, (stance, score, numeric, reason) in zip(counted, judged, strict=True)
+        ]
         checked[claim.start] = decide_verdict(claim, evidence, excluded)
     step("writing the report")
     notes = []

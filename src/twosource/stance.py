@@ -1,18 +1,23 @@
 """The stance stage: does a passage support, refute or merely discuss a claim?
 
-A first, rule-based version (the stance issue replaces the text part with a trained model). Figures are
-compared explicitly: a passage stating the same kind of figure, about the same thing and on the same
-scale, within tolerance supports the claim; outside it, it refutes it; both figures travel to the report.
+Figures are compared explicitly first: a related passage stating the same kind of figure, about the same
+thing and on the same scale, supports the claim within tolerance and refutes it outside, whatever the text
+model says; both figures travel to the report. Otherwise the trained stance model (``stance_model``) reads the
+pair. Two rules of news sense temper its "agree": a quote is confirmed only by a passage naming its speaker,
+and a passage from months away reports another moment.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Sequence
 from dataclasses import replace
+
+import numpy as np
 
 from .claims.quantities import comparable, find_quantities
 from .dates import days_between
-from .sentences import split_sentences
+from .stance_features import analyse, content_words, words
+from .stance_model import Pair, StanceModel, default_model
 from .types import Claim, ClaimKind, NumericComparison, Passage, Quantity, Stance
 
 #: Relative difference within which two figures agree; doubled when either side is approximate.
@@ -21,82 +26,70 @@ TOLERANCE = 0.10
 #: confirm; and tallies (deaths, refugees) that grow over time are only held against each other inside it.
 WINDOW_DAYS = 120
 _TALLIES = frozenset({"deaths", "injured", "displaced", "refugees", "detained", "casualties"})
-#: Cosine similarity (all-MiniLM-L6-v2) bands, set by reading FA-KES passages against the seed's claims.
-UNRELATED_BELOW = 0.35
-SUPPORTS_FROM = 0.62
-_DENIAL = re.compile(
-    r"\b(denied|denies|deny|false|fake|untrue|no evidence|rejected|refuted|dismissed|not true|fabricated|hoax|"
-    r"debunked|baseless|groundless)\b",
-    re.I,
-)
-_STOP = frozenset(
-    [
-        "the",
-        "a",
-        "an",
-        "of",
-        "in",
-        "on",
-        "at",
-        "to",
-        "and",
-        "or",
-        "for",
-        "from",
-        "by",
-        "with",
-        "that",
-        "this",
-        "is",
-        "are",
-        "was",
-        "were",
-        "has",
-        "have",
-        "had",
-        "be",
-        "been",
-        "it",
-        "its",
-        "their",
-        "his",
-        "her",
-        "as",
-        "than",
-        "more",
-        "most",
-    ]
-)
+_STANCES = {
+    "agree": Stance.SUPPORTS,
+    "disagree": Stance.REFUTES,
+    "discuss": Stance.DISCUSSES,
+    "unrelated": Stance.UNRELATED,
+}
+_READINGS = {
+    Stance.SUPPORTS: "states the same thing",
+    Stance.REFUTES: "contradicts it",
+    Stance.DISCUSSES: "reports on it without taking a side",
+    Stance.UNRELATED: "is about something else",
+}
 
 StanceResult = tuple[Stance, float, NumericComparison | None, str]
 
 
-def judge_stance(claim: Claim, passage: Passage, similarity: float, *, claim_date: str | None = None) -> StanceResult:
-    """Return (stance, score, numeric comparison, reason) for one claim–passage pair.
+def judge_stances(
+    claim: Claim,
+    claim_vector: np.ndarray,
+    passages: Sequence[Passage],
+    passage_vectors: np.ndarray,
+    *,
+    claim_date: str | None = None,
+    model: StanceModel | None = None,
+) -> list[StanceResult]:
+    """Return (stance, score, numeric comparison, reason) for each passage, in order.
 
-    ``similarity`` is the cosine between the claim and passage embeddings.
+    ``claim_vector`` and ``passage_vectors`` are the all-MiniLM-L6-v2 embeddings the index already holds;
+    ``score`` is the stance model's probability of its reading, or the figures' weight when they decide.
     """
-    overlap = _entity_overlap(claim, passage.text)
-    if similarity < UNRELATED_BELOW and overlap < 0.5:
-        return Stance.UNRELATED, round(1 - similarity, 3), None, "little in common with the claim"
+    if not passages:
+        return []
+    model = model or default_model()
+    claim_view = analyse(claim.text)
+    pairs = [
+        Pair(claim_view, claim_vector, analyse(p.text), passage_vectors[i : i + 1]) for i, p in enumerate(passages)
+    ]
+    results = []
+    for passage, (label, probability) in zip(passages, model.judge(pairs), strict=True):
+        results.append(_decide(claim, passage, _STANCES[label], round(probability, 3), claim_date))
+    return results
+
+
+def _decide(claim: Claim, passage: Passage, read: Stance, probability: float, claim_date: str | None) -> StanceResult:
+    said = f"the stance model reads it as {read.value} ({probability:.0%}): it {_READINGS[read]}"
+    if read is Stance.UNRELATED:
+        return read, probability, None, said
     gap = days_between(claim_date, passage.published)
     numeric = compare_figures(claim, passage, gap)
     if numeric is not None:
         if numeric.note:
-            return Stance.DISCUSSES, round(similarity, 3), numeric, numeric.note
+            return Stance.DISCUSSES, probability, numeric, numeric.note
         stance = Stance.SUPPORTS if numeric.agrees else Stance.REFUTES
         verb = "agree" if numeric.agrees else "differ"
         reason = f"figures {verb}: {numeric.claim_figure} vs {numeric.evidence_figure} ({numeric.kind})"
-        return stance, round(max(similarity, 0.5), 3), numeric, reason
-    if similarity >= SUPPORTS_FROM and (denial := _denial(claim, passage.text)):
-        return Stance.REFUTES, round(similarity, 3), None, f"denies it: “{denial}”"
-    if similarity >= SUPPORTS_FROM and (overlap >= 0.5 or not claim.entities):
+        if stance is not read:
+            reason += f"; the figures decide, though {said}"
+        return stance, max(probability, 0.5), numeric, reason
+    if read is Stance.SUPPORTS:
         if claim.kind is ClaimKind.QUOTE and not _mentions(passage.text, claim.speaker):
-            return Stance.DISCUSSES, round(similarity, 3), None, "on the same subject, but does not quote the speaker"
+            return Stance.DISCUSSES, probability, None, "on the same subject, but does not quote the speaker"
         if gap is not None and gap > WINDOW_DAYS:
-            return Stance.DISCUSSES, round(similarity, 3), None, f"similar, but from {round(gap / 30)} months apart"
-        return Stance.SUPPORTS, round(similarity, 3), None, "states the same thing"
-    return Stance.DISCUSSES, round(similarity, 3), None, "on the same subject"
+            return Stance.DISCUSSES, probability, None, f"similar, but from {round(gap / 30)} months apart"
+    return read, probability, None, said
 
 
 def compare_figures(claim: Claim, passage: Passage, gap_days: int | None = None) -> NumericComparison | None:
@@ -153,31 +146,8 @@ def _compare(claim: Quantity, evidence: Quantity) -> NumericComparison:
 def _context(text: str, q: Quantity) -> set[str]:
     at = text.find(q.text)
     after = text[at + len(q.text) : at + len(q.text) + 60] if at >= 0 else ""
-    return {w for w in re.findall(r"[a-z]+", after.lower())[:6] if w not in _STOP and len(w) > 2}
-
-
-def _denial(claim: Claim, text: str) -> str:
-    # A denial counts only in a sentence that is about the claim (shares three content words with it).
-    if _DENIAL.search(claim.text):
-        return ""
-    claim_words = _content_words(claim.text)
-    for start, end in split_sentences(text):
-        sentence = text[start:end]
-        if _DENIAL.search(sentence) and len(claim_words & _content_words(sentence)) >= 3:
-            return sentence
-    return ""
-
-
-def _content_words(text: str) -> set[str]:
-    return {w for w in re.findall(r"[a-z]+", text.lower()) if w not in _STOP and len(w) > 3}
+    return {w for w in content_words(words(after)[:6]) if len(w) > 2}
 
 
 def _mentions(text: str, name: str) -> bool:
     return bool(name) and name.split()[-1].lower() in text.lower()
-
-
-def _entity_overlap(claim: Claim, text: str) -> float:
-    names = {e.normalized for e in claim.entities if e.label != "NORP"}
-    if not names:
-        return 0.0
-    return sum(_mentions(text, n) for n in names) / len(names)

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from ..errors import FormatError
 
-LABELS = ("agree", "disagree", "discuss", "unrelated")
 RELATED = frozenset({"agree", "disagree", "discuss"})
 
 

@@ -1,32 +1,22 @@
 """FNC-1 stance benchmark: predict agree / disagree / discuss / unrelated for every headline–body pair.
 
-The headline is the claim and the body the evidence, judged by the stance stage as ``check`` uses it:
-the body's passage most similar to the headline is the passage judged. Scored with the official FNC-1
-measure (0.25 for related vs unrelated right, 0.75 more for the exact related label) and per-class F1.
+The headline is the claim and the whole body the evidence, judged by the stance model ``check`` uses. Scored
+with the official FNC-1 measure (0.25 for related vs unrelated right, 0.75 more for the exact related label),
+accuracy, per-class precision/recall/F1 and the confusion matrix.
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
-from ..claims import find_claims
 from ..errors import FormatError
-from ..index.passages import split_passages
-from ..stance import judge_stance
-from ..types import Article, Claim, ClaimKind, Passage, Stance
-from .fnc import LABELS, RELATED, read_fnc_csv
+from ..stance_model import LABELS, Progress, StanceModel, default_model, text_pairs
+from .fnc import RELATED, read_fnc_csv
 
-_FNC_LABEL = {
-    Stance.SUPPORTS: "agree",
-    Stance.REFUTES: "disagree",
-    Stance.DISCUSSES: "discuss",
-    Stance.UNRELATED: "unrelated",
-}
+#: Pairs judged per call, so long runs show progress.
+_CHUNK = 2000
 
 
 @dataclass(frozen=True)
@@ -91,55 +81,27 @@ def predict_stances(
     bodies: dict[str, str],
     pairs: list[tuple[str, str]],
     *,
-    progress: Callable[[str, int, int], None] | None = None,
+    model: StanceModel | None = None,
+    progress: Progress | None = None,
 ) -> list[str]:
-    """Return an FNC-1 label for each (headline, body ID) pair, in order."""
-    from ..models import embed
-
-    step = progress or (lambda *_: None)
-    used = list(dict.fromkeys(body for _, body in pairs))
-    spans = {b: split_passages(bodies[b]) or [(0, len(bodies[b]))] for b in used}
-    texts = [bodies[b][s:e] for b in used for s, e in spans[b]]
-    vectors = np.zeros((0, 384), dtype=np.float32)
-    for start in range(0, len(texts), 512):  # in chunks, to show progress on long runs
-        vectors = np.vstack([vectors, embed(texts[start : start + 512])])
-        step("embedding body passages", min(start + 512, len(texts)), len(texts))
-    rows: dict[str, slice] = {}
-    offset = 0
-    for b in used:
-        rows[b] = slice(offset, offset + len(spans[b]))
-        offset += len(spans[b])
-    headlines = list(dict.fromkeys(h for h, _ in pairs))
-    claims = {h: headline_claim(h) for h in headlines}
-    headline_vectors = dict(zip(headlines, embed(headlines), strict=True))
-    labels = []
-    for n, (headline, body) in enumerate(pairs, start=1):
-        cosines = vectors[rows[body]] @ headline_vectors[headline]
-        best = int(np.argmax(cosines))
-        s, e = spans[body][best]
-        passage = Passage(
-            article_id=0,
-            passage_id=0,
-            outlet="",
-            published=None,
-            title="",
-            url="",
-            text=bodies[body][s:e],
-            cluster_id=0,
-        )
-        stance, *_ = judge_stance(claims[headline], passage, float(cosines[best]))
-        labels.append(_FNC_LABEL[stance])
-        if n % 1000 == 0 or n == len(pairs):
-            step("judging pairs", n, len(pairs))
+    """Return an FNC-1 label for each (headline, body ID) pair, in order, from ``model`` (default: the shipped one)."""
+    model = model or default_model()
+    analysed = text_pairs(bodies, pairs, progress=progress)
+    labels: list[str] = []
+    for start in range(0, len(analysed), _CHUNK):
+        labels += model.predict(analysed[start : start + _CHUNK])
+        (progress or (lambda *_: None))("judging pairs", min(start + _CHUNK, len(analysed)), len(analysed))
     return labels
 
 
-def headline_claim(headline: str) -> Claim:
-    """Return a headline as a claim, analysed like an article sentence (verbless headlines stay plain events)."""
-    found = find_claims(Article(text=headline))
-    if found:
-        return found[0]
-    return Claim(text=headline, start=0, end=len(headline), kind=ClaimKind.EVENT, checkworthy=True, score=0.0)
+def read_fnc_pairs(bodies_path: str | Path, stances_path: str | Path) -> tuple[dict[str, str], list[dict[str, str]]]:
+    """Return the bodies by Body ID and the stance rows of an FNC-1 file pair, checking every Body ID exists."""
+    bodies = {b["Body ID"]: b["articleBody"] for b in read_fnc_csv(bodies_path, ("Body ID", "articleBody"))}
+    stances = read_fnc_csv(stances_path, ("Headline", "Body ID"))
+    missing = {s["Body ID"] for s in stances} - set(bodies)
+    if missing:
+        raise FormatError(str(stances_path), f"{len(missing)} Body IDs are not in {bodies_path}")
+    return bodies, stances
 
 
 def evaluate_stance(
@@ -147,15 +109,15 @@ def evaluate_stance(
     stances_path: str | Path,
     *,
     predictions: str | Path | None = None,
-    progress: Callable[[str, int, int], None] | None = None,
+    model_dir: str | Path | None = None,
+    progress: Progress | None = None,
 ) -> StanceScores | None:
     """Predict every pair; write ``Headline,Body ID,Stance`` if asked; return scores when stances are labelled."""
-    bodies = {b["Body ID"]: b["articleBody"] for b in read_fnc_csv(bodies_path, ("Body ID", "articleBody"))}
-    stances = read_fnc_csv(stances_path, ("Headline", "Body ID"))
-    missing = {s["Body ID"] for s in stances} - set(bodies)
-    if missing:
-        raise FormatError(str(stances_path), f"{len(missing)} Body IDs are not in {bodies_path}")
-    predicted = predict_stances(bodies, [(s["Headline"], s["Body ID"]) for s in stances], progress=progress)
+    bodies, stances = read_fnc_pairs(bodies_path, stances_path)
+    model = StanceModel.load(model_dir) if model_dir else None
+    predicted = predict_stances(
+        bodies, [(s["Headline"], s["Body ID"]) for s in stances], model=model, progress=progress
+    )
     if predictions:
         with open(predictions, "w", encoding="utf-8", newline="") as f:
             writer = csv.writer(f)

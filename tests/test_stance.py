@@ -1,0 +1,145 @@
+"""The stance model: trained, saved, loaded offline, scored on held-out FNC-1 bodies, and used by check."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from twosource.cli import cli
+from twosource.stance_model import DEFAULT_MODEL, LABELS, StanceModel, default_model, held_out, text_pairs
+from twosource.types import Claim, ClaimKind, Passage, Quantity, Stance
+
+from .conftest import FNC1
+
+
+def _read(name: str) -> list[dict[str, str]]:
+    with open(FNC1 / name, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def _write_fnc(folder: Path, bodies: list[dict[str, str]], stances: list[dict[str, str]]) -> tuple[Path, Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = folder / "train_bodies.csv", folder / "train_stances.csv"
+    for path, rows in zip(paths, (bodies, stances), strict=True):
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+    return paths
+
+
+@pytest.fixture(scope="module")
+def held_out_slice(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The first 40 held-out bodies, in file order, and all their pairs."""
+    bodies = [b for b in _read("train_bodies.csv") if held_out(b["Body ID"])][:40]
+    ids = {b["Body ID"] for b in bodies}
+    return _write_fnc(
+        tmp_path_factory.mktemp("held-out"), bodies, [s for s in _read("train_stances.csv") if s["Body ID"] in ids]
+    )
+
+
+#: What the shipped model scored on the first 40 held-out bodies when it was trained (see the model card for
+#: all 20 % of held-out bodies); the eval must reproduce it.
+HELD_OUT_SLICE = {"pairs": 912, "fnc_relative": 0.9695, "macro_f1": 0.7748}
+
+
+def test_eval_stance_reproduces_the_shipped_model_on_held_out_bodies(held_out_slice, tmp_path: Path):
+    bodies, stances = held_out_slice
+    predictions = tmp_path / "predictions.csv"
+    args = ["eval", "stance", "--bodies", str(bodies), "--stances", str(stances), "--predictions", str(predictions)]
+    result = CliRunner().invoke(cli, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    scores = json.loads(result.output.strip().splitlines()[-1])
+    assert scores["pairs"] == HELD_OUT_SLICE["pairs"]
+    assert scores["fnc_relative"] == pytest.approx(HELD_OUT_SLICE["fnc_relative"], abs=0.005)
+    assert scores["macro_f1"] == pytest.approx(HELD_OUT_SLICE["macro_f1"], abs=0.01)
+    with open(predictions, encoding="utf-8", newline="") as f:
+        written = list(csv.DictReader(f))
+    with open(stances, encoding="utf-8", newline="") as f:
+        gold = list(csv.DictReader(f))
+    assert [(r["Headline"], r["Body ID"]) for r in written] == [(g["Headline"], g["Body ID"]) for g in gold]
+
+
+def test_shipped_model_loads_offline_and_labels_real_pairs():
+    model = default_model()
+    assert model.manifest["held_out"]["scores"]["fnc_relative"] > 0.9
+    assert sum(f.stat().st_size for f in DEFAULT_MODEL.iterdir()) < 25_000_000
+    # The first ten held-out pairs of each label, in file order: a balanced sample the model never saw, where
+    # guessing one label gets 10 of 40. It got 25 (agree 4, disagree 4, discuss 8, unrelated 9) when trained.
+    bodies = {b["Body ID"]: b["articleBody"] for b in _read("train_bodies.csv")}
+    chosen: dict[str, list[tuple[str, str]]] = {label: [] for label in LABELS}
+    for s in _read("train_stances.csv"):
+        if held_out(s["Body ID"]) and len(chosen[s["Stance"]]) < 10:
+            chosen[s["Stance"]].append((s["Headline"], s["Body ID"]))
+    pairs = [p for label in LABELS for p in chosen[label]]
+    gold = [label for label in LABELS for _ in chosen[label]]
+    predicted = model.predict(text_pairs(bodies, pairs))
+    right = Counter(g for g, p in zip(gold, predicted, strict=True) if g == p)
+    assert sum(right.values()) >= 22 and all(right[label] >= 3 for label in LABELS), right
+
+
+def test_train_on_a_small_slice_gives_a_usable_model(tmp_path: Path):
+    bodies = _read("train_bodies.csv")[:60]  # about a fifth of them held out by the usual rule
+    ids = {b["Body ID"] for b in bodies}
+    stances = [s for s in _read("train_stances.csv") if s["Body ID"] in ids][:1500]
+    folder = _write_fnc(tmp_path / "fnc", bodies, stances)
+    output = tmp_path / "model"
+    result = CliRunner().invoke(
+        cli, ["train", "stance", "--fnc1", str(folder[0].parent), "-o", str(output), "--rounds", "30"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "held-out bodies" in result.output and "FNC score" in result.output
+    assert {p.name for p in output.iterdir()} == {
+        "booster.txt",
+        "lexical.npz",
+        "vocabulary.json",
+        "manifest.json",
+        "README.md",
+    }
+    model = StanceModel.load(output)
+    scores = model.manifest["held_out"]["scores"]
+    # Fifty bodies teach related vs unrelated well; the finer labels need the full set.
+    assert scores["f1"]["unrelated"] > 0.9
+    check_pairs = text_pairs(
+        {b["Body ID"]: b["articleBody"] for b in bodies}, [(s["Headline"], s["Body ID"]) for s in stances[:50]]
+    )
+    again = StanceModel.load(output)
+    assert np.array_equal(model.predict_proba(check_pairs), again.predict_proba(check_pairs))
+
+
+def test_a_broken_model_folder_is_a_clear_error(tmp_path: Path):
+    from twosource.errors import ModelError
+
+    with pytest.raises(ModelError, match="cannot load the stance model"):
+        StanceModel.load(tmp_path)
+
+
+def _passage(text: str, published: str | None = "2015-05-10") -> Passage:
+    return Passage(1, 1, "example", published, "", "", text, 1)
+
+
+def test_figures_decide_against_the_text_model():
+    from twosource.models import embed
+    from twosource.stance import judge_stances
+
+    text = "The war in Syria has left 200,000 people dead since 2011, the monitor said."
+    dead = Quantity(value=200000, kind="deaths", text="200,000", unit="", bound="exact")
+    claim = Claim(
+        text=text, start=0, end=len(text), kind=ClaimKind.QUANTITY, checkworthy=True, score=1.0, quantities=(dead,)
+    )
+    passages = [
+        _passage("The Syrian Observatory for Human Rights said 200,000 people have been killed in the war since 2011."),
+        _passage("The Syrian Observatory for Human Rights said 310,000 people have been killed in the war since 2011."),
+        _passage("The recipe calls for two cups of flour, a pinch of salt and three eggs, whisked until smooth."),
+    ]
+    vectors = embed([claim.text] + [p.text for p in passages])
+    (same, other, unrelated) = judge_stances(claim, vectors[0], passages, vectors[1:], claim_date="2015-05-13")
+    assert same[0] is Stance.SUPPORTS and same[2].claim_value == 200000
+    assert other[0] is Stance.REFUTES and "figures differ: 200,000 vs 310,000" in other[3]
+    assert unrelated[0] is Stance.UNRELATED and "stance model" in unrelated[3]
