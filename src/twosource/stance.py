@@ -3,8 +3,10 @@
 Figures are compared explicitly first: a related passage stating the same kind of figure, about the same
 thing and on the same scale, supports the claim within tolerance and refutes it outside, whatever the text
 model says; both figures travel to the report. Otherwise the trained stance model (``stance_model``) reads the
-pair. Two rules of news sense temper its "agree": a quote is confirmed only by a passage naming its speaker,
-and a passage from months away reports another moment.
+pair. Rules of news sense temper what it reads. FNC-1 taught it on bodies about the very story of the headline,
+so it takes a passage on the same subject for one about the same event: its "agree" or "disagree" counts only
+when it is sure (``SURE_FROM``) and the passage is close to the claim (``SAME_EVENT_FROM``). A quote is confirmed
+only by a passage naming its speaker, and a passage from months away reports another moment.
 """
 
 from __future__ import annotations
@@ -26,6 +28,11 @@ TOLERANCE = 0.10
 #: confirm; and tallies (deaths, refugees) that grow over time are only held against each other inside it.
 WINDOW_DAYS = 120
 _TALLIES = frozenset({"deaths", "injured", "displaced", "refugees", "detained", "casualties"})
+#: Least probability of the model's "agree" or "disagree" for it to count; below, the passage only discusses.
+SURE_FROM = 0.5
+#: Least claim–passage cosine (all-MiniLM-L6-v2) for a passage to confirm or contradict in words: below it,
+#: passages are on the subject but about another event. Set by reading FA-KES passages against the seed's claims.
+SAME_EVENT_FROM = 0.62
 _STANCES = {
     "agree": Stance.SUPPORTS,
     "disagree": Stance.REFUTES,
@@ -38,6 +45,8 @@ _READINGS = {
     Stance.DISCUSSES: "reports on it without taking a side",
     Stance.UNRELATED: "is about something else",
 }
+
+_VERBS = {Stance.SUPPORTS: "confirm", Stance.REFUTES: "contradict"}
 
 StanceResult = tuple[Stance, float, NumericComparison | None, str]
 
@@ -63,13 +72,16 @@ def judge_stances(
     pairs = [
         Pair(claim_view, claim_vector, analyse(p.text), passage_vectors[i : i + 1]) for i, p in enumerate(passages)
     ]
-    results = []
-    for passage, (label, probability) in zip(passages, model.judge(pairs), strict=True):
-        results.append(_decide(claim, passage, _STANCES[label], round(probability, 3), claim_date))
-    return results
+    cosines = passage_vectors @ claim_vector
+    return [
+        _decide(claim, passage, _STANCES[label], round(probability, 3), float(cosine), claim_date)
+        for passage, (label, probability), cosine in zip(passages, model.judge(pairs), cosines, strict=True)
+    ]
 
 
-def _decide(claim: Claim, passage: Passage, read: Stance, probability: float, claim_date: str | None) -> StanceResult:
+def _decide(
+    claim: Claim, passage: Passage, read: Stance, probability: float, cosine: float, claim_date: str | None
+) -> StanceResult:
     said = f"the stance model reads it as {read.value} ({probability:.0%}): it {_READINGS[read]}"
     if read is Stance.UNRELATED:
         return read, probability, None, said
@@ -84,6 +96,12 @@ def _decide(claim: Claim, passage: Passage, read: Stance, probability: float, cl
         if stance is not read:
             reason += f"; the figures decide, though {said}"
         return stance, max(probability, 0.5), numeric, reason
+    if read in (Stance.SUPPORTS, Stance.REFUTES):
+        if probability < SURE_FROM:
+            return Stance.DISCUSSES, probability, None, f"{said}, but it is not sure"
+        if cosine < SAME_EVENT_FROM:
+            reason = f"{said}, but the passage is not close enough to the claim to {_VERBS[read]} it ({cosine:.2f})"
+            return Stance.DISCUSSES, probability, None, reason
     if read is Stance.SUPPORTS:
         if claim.kind is ClaimKind.QUOTE and not _mentions(passage.text, claim.speaker):
             return Stance.DISCUSSES, probability, None, "on the same subject, but does not quote the speaker"

@@ -31,95 +31,32 @@ _STOP_WORDS = """
 """
 _STOP = frozenset(_STOP_WORDS.split())
 
-#: Cue lexicons (stems, matched as word prefixes): FNC-1's refuting words, extended; hedging from the
-#: discuss-heavy reporting style; confirming words; negation.
-CUES: dict[str, tuple[str, ...]] = {
-    "refute": (
-        "fake",
-        "fraud",
-        "hoax",
-        "false",
-        "deny",
-        "denie",
-        "denied",
-        "despite",
-        "nope",
-        "doubt",
-        "bogus",
-        "debunk",
-        "prank",
-        "retract",
-        "untrue",
-        "fabricat",
-        "misleading",
-        "satir",
-        "rumour",
-        "rumor",
-        "myth",
-        "phony",
-        "lie",
-        "lies",
-        "incorrect",
-        "baseless",
-        "dismiss",
-        "refut",
-        "not true",
-        "no evidence",
-        "spoof",
-        "parody",
-        "photoshop",
-        "scam",
-        "inaccurate",
-        "contrary",
-        "disput",
-        "reject",
-    ),
-    "hedge": (
-        "alleged",
-        "apparent",
-        "appear",
-        "claim",
-        "could",
-        "purported",
-        "supposedly",
-        "unconfirmed",
-        "unverified",
-        "may",
-        "might",
-        "possibl",
-        "perhaps",
-        "likely",
-        "suggest",
-        "seem",
-        "accord",
-        "if true",
-        "believed",
-        "report",
-    ),
-    "confirm": (
-        "confirm",
-        "announc",
-        "official",
-        "verified",
-        "prove",
-        "revealed",
-        "admit",
-        "acknowledg",
-        "indeed",
-        "statement",
-        "told",
-    ),
-    "negation": ("not", "no", "never", "nothing", "none", "n't", "neither", "nor", "without"),
+#: Cue lexicons, "|"-separated: FNC-1's refuting words, extended; hedging from the discuss-heavy reporting
+#: style; confirming words; negation. Each is a word start ("fabricat" matches "fabricated"), except
+#: _WHOLE_WORDS; "n't" ends a word.
+_LEXICONS = {
+    "refute": "fake|fraud|hoax|false|deny|denie|denied|despite|nope|doubt|bogus|debunk|prank|retract|untrue|fabricat|"
+    "misleading|satir|rumour|rumor|myth|phony|lie|lies|incorrect|baseless|dismiss|refut|not true|no evidence|spoof|"
+    "parody|photoshop|scam|inaccurate|contrary|disput|reject",
+    "hedge": "alleged|apparent|appear|claim|could|purported|supposedly|unconfirmed|unverified|may|might|possibl|"
+    "perhaps|likely|suggest|seem|accord|if true|believed|report",
+    "confirm": "confirm|announc|official|verified|prove|revealed|admit|acknowledg|indeed|statement|told",
+    "negation": "not|no|never|nothing|none|n't|neither|nor|without",
 }
-_CUE_PATTERNS = {
-    name: re.compile(
-        r"\b(?:"
-        + "|".join(re.escape(w) + (r"\b" if w in ("no", "not", "may", "lie", "lies", "nor") else r"\w*") for w in words)
-        + r")",
-        re.I,
-    )
-    for name, words in CUES.items()
-}
+CUES: dict[str, tuple[str, ...]] = {name: tuple(words.split("|")) for name, words in _LEXICONS.items()}
+_WHOLE_WORDS = frozenset({"no", "not", "may", "lie", "lies", "nor"})
+
+
+def _cue_pattern(cues: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = []
+    for cue in cues:
+        start = "" if cue.startswith("n'") else r"\b"
+        end = r"\b" if cue in _WHOLE_WORDS or cue.startswith("n'") else r"\w*"
+        alternatives.append(start + re.escape(cue) + end)
+    return re.compile("|".join(alternatives), re.I)
+
+
+_CUE_PATTERNS = {name: _cue_pattern(cues) for name, cues in CUES.items()}
 #: How many of the sentences closest to the claim count as "the relevant part" of the evidence.
 TOP_SENTENCES = 3
 LEAD_SENTENCES = 2
@@ -184,12 +121,17 @@ def analyse(text: str) -> TextView:
 
 def sentence_relevance(claim: TextView, evidence: TextView, idf: dict[str, float]) -> np.ndarray:
     """Return, per evidence sentence, the IDF-weighted share of the claim's content words it contains."""
-    default_idf = max(idf.values(), default=1.0)
-    weight = {w: idf.get(w, default_idf) for w in claim.words}
-    total = sum(weight.values()) or 1.0
+    weight, total = _claim_weights(claim, idf)
     return np.array(
         [sum(weight[w] for w in claim.words & ws) / total for ws in evidence.sentence_words], dtype=np.float32
     )
+
+
+def _claim_weights(claim: TextView, idf: dict[str, float]) -> tuple[dict[str, float], float]:
+    # Each claim word weighs its IDF (unknown words the most), and the total they weigh.
+    default_idf = max(idf.values(), default=1.0)
+    weight = {w: idf.get(w, default_idf) for w in claim.words}
+    return weight, sum(weight.values()) or 1.0
 
 
 def top_sentences(relevance: np.ndarray) -> np.ndarray:
@@ -239,8 +181,7 @@ def pair_features(
     with each evidence passage, the lead passage first.
     """
     default_idf = max(idf.values(), default=1.0)
-    weight = {w: idf.get(w, default_idf) for w in claim.words}
-    total = sum(weight.values()) or 1.0
+    weight, total = _claim_weights(claim, idf)
     shared = claim.words & evidence.words
     top = top_sentences(relevance)
     best = int(top[0])

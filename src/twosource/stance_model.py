@@ -4,12 +4,15 @@ Three parts, all trained on FNC-1 by ``twosource train stance``:
 
 - hand-made features of the pair (``stance_features``): word, n-gram, TF-IDF and embedding overlap, and cue
   words counted in the evidence sentences closest to the claim;
-- the claim's all-MiniLM-L6-v2 embedding multiplied, dimension by dimension, with the embedding of the
-  evidence passage closest to it: which meanings the two share;
+- the cosines of the evidence's passages with statements such as "This story is a hoax" (``PROTOTYPES``);
 - a lexical model (TF-IDF of words and word pairs, logistic regression) reading the evidence sentences closest
   to the claim, stacked: trained out of fold, so its output is honest where the booster learns from it.
 
 A LightGBM booster reads all three. The artifact is plain files (booster text, npz, json), never a pickle.
+
+Left out on purpose: the claim's embedding multiplied with the closest passage's (384 features). It added
+0.8 points of FNC score on held-out bodies by learning the stories themselves, and on unseen stories it cut
+"disagree" F1 from 0.16 to 0.03 (``twosource train stance --split stories``).
 """
 
 from __future__ import annotations
@@ -29,7 +32,6 @@ from typing import Any
 import numpy as np
 
 from .errors import ModelError
-from .models import EMBEDDING_DIM
 from .stance_features import (
     TextView,
     analyse,
@@ -249,7 +251,6 @@ def all_feature_names() -> list[str]:
     """Return the names of the booster's input columns, in order."""
     return (
         feature_names()
-        + [f"shared_meaning_{i}" for i in range(EMBEDDING_DIM)]
         + [f"prototype_{i}_{where}" for where in ("closest", "lead") for i in range(len(PROTOTYPES))]
         + [f"lexical_{label}" for label in LABELS]
     )
@@ -265,7 +266,6 @@ def _pair_matrix(pairs: Sequence[Pair], idf: dict[str, float], prototypes: np.nd
             np.concatenate(
                 [
                     pair_features(p.claim, p.evidence, idf, relevance, dense),
-                    closest * p.claim_vector,
                     prototypes @ closest,
                     prototypes @ p.evidence_vectors[0],
                 ]
@@ -284,6 +284,8 @@ def text_pairs(
     from .index.passages import split_passages
     from .models import embed
 
+    if not pairs:
+        return []
     step = progress or (lambda *_: None)
     used = list(dict.fromkeys(b for _, b in pairs))
     headlines = list(dict.fromkeys(h for h, _ in pairs))
