@@ -45,7 +45,6 @@ _READINGS = {
     Stance.DISCUSSES: "reports on it without taking a side",
     Stance.UNRELATED: "is about something else",
 }
-
 _VERBS = {Stance.SUPPORTS: "confirm", Stance.REFUTES: "contradict"}
 
 StanceResult = tuple[Stance, float, NumericComparison | None, str]

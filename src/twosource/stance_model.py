@@ -85,6 +85,9 @@ LEXICAL_MIN_DF = 3
 LEXICAL_C = 2.0
 LEXICAL_FOLDS = 5
 
+#: Pairs judged per call when predicting many, so long runs show progress.
+_CHUNK = 2000
+
 Progress = Callable[[str, int, int], None]
 
 
@@ -179,7 +182,7 @@ class StanceModel:
     manifest: dict[str, Any] = field(default_factory=dict)
 
     def features(self, pairs: Sequence[Pair], lexical: np.ndarray | None = None) -> np.ndarray:
-        """Return the booster's input: pair features, shared meanings, and the lexical model's probabilities."""
+        """Return the booster's input: pair features, prototype cosines, and the lexical model's probabilities."""
         if lexical is None:
             lexical = self.lexical.predict_proba([lexical_terms(p, self.idf) for p in pairs])
         return np.hstack([_pair_matrix(pairs, self.idf, self.prototypes), lexical]).astype(np.float32)
@@ -196,8 +199,14 @@ class StanceModel:
         chosen = (probabilities * weights).argmax(axis=1)
         return [(LABELS[i], float(row[i])) for i, row in zip(chosen, probabilities, strict=True)]
 
-    def predict(self, pairs: Sequence[Pair]) -> list[str]:
-        return [label for label, _ in self.judge(pairs)]
+    def predict(self, pairs: Sequence[Pair], *, progress: Progress | None = None) -> list[str]:
+        """Return each pair's label; in chunks, reporting progress, since FNC-1 files hold tens of thousands."""
+        labels: list[str] = []
+        for start in range(0, len(pairs), _CHUNK):
+            labels += [label for label, _ in self.judge(pairs[start : start + _CHUNK])]
+            if progress:
+                progress("judging pairs", len(labels), len(pairs))
+        return labels
 
     def save(self, directory: str | Path) -> Path:
         """Write the model as plain files into ``directory``; return it."""

@@ -19,9 +19,6 @@ from .stance_model import (
     train_stance_model,
 )
 
-_CHUNK = 2000
-
-
 #: How a fifth of FNC-1 is held out: by body (the figures the model ships with), or by story, so that neither
 #: the claims nor the bodies of the scored pairs were seen (a harder test, like the competition's test set).
 SPLITS = ("bodies", "stories")
@@ -52,10 +49,7 @@ def train_stance(
         rounds=rounds,
         progress=step,
     )
-    predicted: list[str] = []
-    for start in range(0, len(test), _CHUNK):
-        predicted += model.predict([pairs[i] for i in test[start : start + _CHUNK]])
-        step("scoring held-out bodies", min(start + _CHUNK, len(test)), len(test))
+    predicted = model.predict([pairs[i] for i in test], progress=step)
     scores = score_stances([stances[i]["Stance"] for i in test], predicted)
     model.manifest["held_out"] = {
         "split": split,
@@ -136,7 +130,7 @@ Held out for scoring: {held["pairs"]:,} pairs over {held["bodies"]:,} bodies; he
 Nothing held out was seen in training or used to choose anything.
 
 ## Command
-    twosource train stance --fnc1 ../shared/data/fnc1 --split {held['split']}
+    twosource train stance --fnc1 ../shared/data/fnc1 --split {held["split"]}
 
 Training took {manifest["training_seconds"]:.0f} s of fitting on this machine (2 CPU cores), after embedding.
 

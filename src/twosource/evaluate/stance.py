@@ -15,9 +15,6 @@ from ..errors import FormatError
 from ..stance_model import LABELS, Progress, StanceModel, default_model, text_pairs
 from .fnc import RELATED, read_fnc_csv
 
-#: Pairs judged per call, so long runs show progress.
-_CHUNK = 2000
-
 
 @dataclass(frozen=True)
 class StanceScores:
@@ -86,12 +83,7 @@ def predict_stances(
 ) -> list[str]:
     """Return an FNC-1 label for each (headline, body ID) pair, in order, from ``model`` (default: the shipped one)."""
     model = model or default_model()
-    analysed = text_pairs(bodies, pairs, progress=progress)
-    labels: list[str] = []
-    for start in range(0, len(analysed), _CHUNK):
-        labels += model.predict(analysed[start : start + _CHUNK])
-        (progress or (lambda *_: None))("judging pairs", min(start + _CHUNK, len(analysed)), len(analysed))
-    return labels
+    return model.predict(text_pairs(bodies, pairs, progress=progress), progress=progress)
 
 
 def read_fnc_pairs(bodies_path: str | Path, stances_path: str | Path) -> tuple[dict[str, str], list[dict[str, str]]]:
