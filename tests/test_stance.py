@@ -160,3 +160,15 @@ def test_a_reading_counts_only_when_sure_and_about_the_same_event():
     assert elsewhere[0] is Stance.DISCUSSES and "not close enough to the claim to confirm" in elsewhere[3]
     months_away = _decide(claim, passage, Stance.SUPPORTS, 0.9, close, "2016-05-13")
     assert months_away[0] is Stance.DISCUSSES and "months apart" in months_away[3]
+
+
+def test_train_and_eval_refuse_bad_input_in_one_line(tmp_path: Path):
+    result = CliRunner().invoke(cli, ["train", "stance", "--fnc1", str(tmp_path)])
+    assert result.exit_code == 1 and "train_bodies.csv: No such file or directory" in result.output
+    assert "Traceback" not in result.output
+    bodies = tmp_path / "bodies.csv"
+    bodies.write_bytes(b"\xff\xfe\x00Body ID,articleBody\n")
+    stances = tmp_path / "stances.csv"
+    stances.write_text("Headline,Body ID\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["eval", "stance", "--bodies", str(bodies), "--stances", str(stances)])
+    assert result.exit_code == 1 and "not a UTF-8 CSV file" in result.output

@@ -12,9 +12,14 @@ RELATED = frozenset({"agree", "disagree", "discuss"})
 
 def read_fnc_csv(path: str | Path, required: tuple[str, ...]) -> list[dict[str, str]]:
     """Return the rows of an FNC-1 format CSV, checking the columns it must have."""
-    with open(path, encoding="utf-8", newline="") as f:
-        reader = csv.DictReader(f)
-        missing = [c for c in required if c not in (reader.fieldnames or [])]
-        if missing:
-            raise FormatError(str(path), f"missing column(s) {', '.join(missing)} (has {reader.fieldnames})")
-        return list(reader)
+    try:
+        with open(path, encoding="utf-8", newline="") as f:
+            reader = csv.DictReader(f)
+            missing = [c for c in required if c not in (reader.fieldnames or [])]
+            if missing:
+                raise FormatError(str(path), f"missing column(s) {', '.join(missing)} (has {reader.fieldnames})")
+            return list(reader)
+    except OSError as exc:
+        raise FormatError(str(path), exc.strerror or "cannot be read") from exc
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise FormatError(str(path), f"not a UTF-8 CSV file ({exc})") from exc
