@@ -319,6 +319,65 @@ def eval_stance(bodies: str, stances: str, predictions: str | None, as_json: boo
     _print_stance_scores(scores)
 
 
+@eval_group.command("claims")
+@click.option(
+    "--claimbuster",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="ClaimBuster CSV (Sentence_id, Text, and Verdict -1/0/1 when labelled).",
+)
+@click.option(
+    "--clef2019",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="CLEF CheckThat! 2019 Task 1 CSV (line_number, speaker, text, file_name, and label when labelled).",
+)
+@click.option(
+    "--predictions",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write one row per input row: Sentence_id,label,score (ClaimBuster) or file_name,line_number,label,score.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as one JSON object.")
+def eval_claims(claimbuster: str | None, clef2019: str | None, predictions: str | None, as_json: bool) -> None:
+    """Score the claims stage on check-worthiness: ClaimBuster's classes, or CLEF 2019's ranking per debate.
+
+    Example: twosource eval claims --clef2019 CT19-T1-Test.csv --json
+    """
+    from .evaluate.claims import evaluate_claimbuster, evaluate_clef
+
+    if (claimbuster is None) == (clef2019 is None):
+        raise click.UsageError("give one of --claimbuster FILE or --clef2019 FILE")
+    evaluate = evaluate_claimbuster if claimbuster else evaluate_clef
+    with _errors():
+        progress, update_bar = _stderr_progress("evaluating")
+        with progress:
+            scores = evaluate(
+                claimbuster or clef2019,
+                predictions=predictions,
+                progress=lambda stage, done, total: update_bar(done, total, stage),
+            )
+    if predictions:
+        click.echo(f"predictions written to {predictions}", err=True)
+    if scores is None:
+        return
+    if as_json:
+        click.echo(json.dumps(scores.as_dict()))
+    elif claimbuster:
+        result = scores.as_dict()
+        click.echo(f"sentences {result['sentences']}  CFS F1 {result['cfs_f1']:.3f}  macro-F1 {result['macro_f1']:.3f}")
+        click.echo(f"{'':6} {'precision':>9} {'recall':>9} {'F1':>9}")
+        for label in result["f1"]:
+            click.echo(
+                f"{label:6} {result['precision'][label]:9.3f} {result['recall'][label]:9.3f} {result['f1'][label]:9.3f}"
+            )
+    else:
+        click.echo(
+            f"debates {scores.debates}  MAP {scores.map:.3f}  R-precision {scores.r_precision:.3f}  "
+            + "  ".join(f"P@{k} {v:.3f}" for k, v in scores.p_at.items())
+        )
+
+
 def _print_stance_scores(scores: Any) -> None:
     from .stance_model import LABELS
 

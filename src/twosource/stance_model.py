@@ -44,6 +44,7 @@ from .stance_features import (
 
 #: FNC-1's labels, in the order of the model's probability columns.
 LABELS = ("agree", "disagree", "discuss", "unrelated")
+RELATED = frozenset(LABELS[:3])
 #: The shipped model, trained by ``twosource train stance`` (see its README for data, command and scores).
 DEFAULT_MODEL = Path(__file__).parent / "data" / "stance"
 #: Bodies held out from training for every reported figure: those whose Body ID has CRC-32 ≡ 1 (mod 5).

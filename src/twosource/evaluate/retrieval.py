@@ -15,8 +15,10 @@ from ..index.sqlite import SQLiteIndex
 from ..ingestion import ingest_articles
 from ..read import content_hash
 from ..retrieve import Query, search
+from ..stance_model import RELATED
 from ..types import Article
-from .fnc import RELATED, read_fnc_csv
+from .files import read_csv_rows
+from .metrics import average_precision, precision_at
 
 #: Bodies ranked per headline: the predictions file holds the top 50, MAP is computed over them.
 DEPTH = 50
@@ -83,15 +85,10 @@ def score(ranked: dict[str, list[tuple[str, float]]], relevant: dict[str, set[st
     for headline, rel in relevant.items():
         if not rel:
             continue
-        ranking = [b for b, _ in ranked.get(headline, [])]
-        hits, precision_sum = 0, 0.0
-        for k, body in enumerate(ranking, start=1):
-            if body in rel:
-                hits += 1
-                precision_sum += hits / k
-        aps.append(precision_sum / len(rel))
-        rps.append(sum(b in rel for b in ranking[: len(rel)]) / len(rel))
-        recalls.append(sum(b in rel for b in ranking[:10]) / len(rel))
+        hits = [b in rel for b, _ in ranked.get(headline, [])]
+        aps.append(average_precision(hits, len(rel)))
+        rps.append(precision_at(hits, len(rel)))
+        recalls.append(sum(hits[:10]) / len(rel))
     n = len(aps) or 1
     return RetrievalScores(len(aps), sum(aps) / n, sum(rps) / n, sum(recalls) / n)
 
@@ -104,8 +101,8 @@ def evaluate_retrieval(
     progress: Callable[[str, int, int], None] | None = None,
 ) -> RetrievalScores | None:
     """Rank bodies for every headline; write predictions if asked; return scores when stances are labelled."""
-    bodies = read_fnc_csv(bodies_path, ("Body ID", "articleBody"))
-    stances = read_fnc_csv(stances_path, ("Headline", "Body ID"))
+    bodies = read_csv_rows(bodies_path, ("Body ID", "articleBody"))
+    stances = read_csv_rows(stances_path, ("Headline", "Body ID"))
     headlines = list(dict.fromkeys(s["Headline"] for s in stances))
     ranked = rank_bodies(bodies, headlines, progress=progress)
     if predictions:

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import FormatError
-from ..stance_model import LABELS, Progress, StanceModel, default_model, text_pairs
-from .fnc import RELATED, read_fnc_csv
+from ..stance_model import LABELS, RELATED, Progress, StanceModel, default_model, text_pairs
+from .files import read_csv_rows
+from .metrics import class_scores
 
 
 @dataclass(frozen=True)
@@ -52,26 +53,15 @@ class StanceScores:
 
 def score_stances(gold: list[str], predicted: list[str]) -> StanceScores:
     """Return the FNC-1 score, accuracy, per-class precision/recall/F1 and the confusion matrix."""
-    confusion = {g: dict.fromkeys(LABELS, 0) for g in LABELS}
     raw = best = 0.0
     for g, p in zip(gold, predicted, strict=True):
-        confusion[g][p] += 1
         best += 0.25 if g == "unrelated" else 1.0
         if g == p:
             raw += 0.25 if g == "unrelated" else 1.0
         elif g in RELATED and p in RELATED:
             raw += 0.25
-    precision, recall, f1 = {}, {}, {}
-    for label in LABELS:
-        hits = confusion[label][label]
-        predicted_n = sum(confusion[g][label] for g in LABELS)
-        gold_n = sum(confusion[label].values())
-        precision[label] = hits / predicted_n if predicted_n else 0.0
-        recall[label] = hits / gold_n if gold_n else 0.0
-        total = precision[label] + recall[label]
-        f1[label] = 2 * precision[label] * recall[label] / total if total else 0.0
-    accuracy = sum(confusion[label][label] for label in LABELS) / len(gold) if gold else 0.0
-    return StanceScores(len(gold), raw, best, accuracy, precision, recall, f1, confusion)
+    c = class_scores(gold, predicted, LABELS)
+    return StanceScores(len(gold), raw, best, c.accuracy, c.precision, c.recall, c.f1, c.confusion)
 
 
 def predict_stances(
@@ -88,8 +78,8 @@ def predict_stances(
 
 def read_fnc_pairs(bodies_path: str | Path, stances_path: str | Path) -> tuple[dict[str, str], list[dict[str, str]]]:
     """Return the bodies by Body ID and the stance rows of an FNC-1 file pair, checking every Body ID exists."""
-    bodies = {b["Body ID"]: b["articleBody"] for b in read_fnc_csv(bodies_path, ("Body ID", "articleBody"))}
-    stances = read_fnc_csv(stances_path, ("Headline", "Body ID"))
+    bodies = {b["Body ID"]: b["articleBody"] for b in read_csv_rows(bodies_path, ("Body ID", "articleBody"))}
+    stances = read_csv_rows(stances_path, ("Headline", "Body ID"))
     missing = {s["Body ID"] for s in stances} - set(bodies)
     if missing:
         raise FormatError(str(stances_path), f"{len(missing)} Body IDs are not in {bodies_path}")

@@ -1,4 +1,4 @@
-"""FNC-1 files (``Body ID,articleBody``, ``Headline,Body ID[,Stance]``) for the stance and retrieval benchmarks."""
+"""Benchmark files: CSV with the columns a benchmark needs (FNC-1, ClaimBuster, CLEF CheckThat!)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,9 @@ from pathlib import Path
 
 from ..errors import FormatError
 
-RELATED = frozenset({"agree", "disagree", "discuss"})
 
-
-def read_fnc_csv(path: str | Path, required: tuple[str, ...]) -> list[dict[str, str]]:
-    """Return the rows of an FNC-1 format CSV, checking the columns it must have."""
+def read_csv_rows(path: str | Path, required: tuple[str, ...]) -> list[dict[str, str]]:
+    """Return the rows of a benchmark CSV as dicts, checking the columns it must have."""
     try:
         with open(path, encoding="utf-8", newline="") as f:
             reader = csv.DictReader(f)

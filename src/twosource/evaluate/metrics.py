@@ -1,0 +1,52 @@
+"""The measures the benchmarks share: per-class precision/recall/F1, and average precision over a ranking."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ClassScores:
+    precision: dict[str, float]
+    recall: dict[str, float]
+    f1: dict[str, float]
+    confusion: dict[str, dict[str, int]]  # gold label -> predicted label -> count
+    accuracy: float
+
+    @property
+    def macro_f1(self) -> float:
+        return sum(self.f1.values()) / len(self.f1)
+
+
+def class_scores(gold: Sequence[str], predicted: Sequence[str], labels: Sequence[str]) -> ClassScores:
+    """Return precision, recall and F1 per label, the confusion matrix and accuracy."""
+    confusion = {g: dict.fromkeys(labels, 0) for g in labels}
+    for g, p in zip(gold, predicted, strict=True):
+        confusion[g][p] += 1
+    precision, recall, f1 = {}, {}, {}
+    for label in labels:
+        hits = confusion[label][label]
+        predicted_n = sum(confusion[g][label] for g in labels)
+        gold_n = sum(confusion[label].values())
+        precision[label] = hits / predicted_n if predicted_n else 0.0
+        recall[label] = hits / gold_n if gold_n else 0.0
+        total = precision[label] + recall[label]
+        f1[label] = 2 * precision[label] * recall[label] / total if total else 0.0
+    accuracy = sum(confusion[label][label] for label in labels) / len(gold) if gold else 0.0
+    return ClassScores(precision, recall, f1, confusion, accuracy)
+
+
+def average_precision(hits: Sequence[bool], relevant: int) -> float:
+    """Return the average precision of a ranking (``hits[k]``: is the item at rank k+1 relevant)."""
+    found, total = 0, 0.0
+    for k, hit in enumerate(hits, start=1):
+        if hit:
+            found += 1
+            total += found / k
+    return total / relevant if relevant else 0.0
+
+
+def precision_at(hits: Sequence[bool], k: int) -> float:
+    """Return the share of relevant items among the first ``k`` (a shorter ranking counts its gaps as misses)."""
+    return sum(hits[:k]) / k
