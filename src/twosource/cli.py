@@ -333,36 +333,64 @@ def eval_stance(bodies: str, stances: str, predictions: str | None, as_json: boo
     help="CLEF CheckThat! 2019 Task 1 CSV (line_number, speaker, text, file_name, and label when labelled).",
 )
 @click.option(
+    "--news",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="twosource's news annotations (annotations/news-claims.csv): references into FA-KES and BBC sentences.",
+)
+@click.option(
+    "--data",
+    type=click.Path(exists=True, file_okay=False),
+    default="../shared/data",
+    show_default=True,
+    help="The shared data folder the --news references point into.",
+)
+@click.option(
     "--predictions",
     type=click.Path(dir_okay=False),
     default=None,
     help="Write one row per input row: Sentence_id,label,score (ClaimBuster) or file_name,line_number,label,score.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as one JSON object.")
-def eval_claims(claimbuster: str | None, clef2019: str | None, predictions: str | None, as_json: bool) -> None:
-    """Score the claims stage on check-worthiness: ClaimBuster's classes, or CLEF 2019's ranking per debate.
+def eval_claims(
+    claimbuster: str | None, clef2019: str | None, news: str | None, data: str, predictions: str | None, as_json: bool
+) -> None:
+    """Score the claims stage: ClaimBuster's classes, CLEF 2019's ranking per debate, or the news annotations.
 
     Example: twosource eval claims --clef2019 CT19-T1-Test.csv --json
     """
-    from .evaluate.claims import evaluate_claimbuster, evaluate_clef
+    from functools import partial
 
-    if (claimbuster is None) == (clef2019 is None):
-        raise click.UsageError("give one of --claimbuster FILE or --clef2019 FILE")
-    evaluate = evaluate_claimbuster if claimbuster else evaluate_clef
+    from .evaluate.claims import evaluate_claimbuster, evaluate_clef
+    from .evaluate.news import evaluate_news
+
+    if sum(x is not None for x in (claimbuster, clef2019, news)) != 1:
+        raise click.UsageError("give one of --claimbuster FILE, --clef2019 FILE or --news FILE")
+    if news and predictions:
+        raise click.UsageError("--predictions is for --claimbuster and --clef2019")
+    if news:
+        evaluate: Callable[..., Any] = partial(evaluate_news, news, data)
+    else:
+        evaluate = partial(
+            evaluate_claimbuster if claimbuster else evaluate_clef, claimbuster or clef2019, predictions=predictions
+        )
     with _errors():
         progress, update_bar = _stderr_progress("evaluating")
         with progress:
-            scores = evaluate(
-                claimbuster or clef2019,
-                predictions=predictions,
-                progress=lambda stage, done, total: update_bar(done, total, stage),
-            )
+            scores = evaluate(progress=lambda stage, done, total: update_bar(done, total, stage))
     if predictions:
         click.echo(f"predictions written to {predictions}", err=True)
     if scores is None:
         return
     if as_json:
         click.echo(json.dumps(scores.as_dict()))
+    elif news:
+        result = scores.as_dict()
+        click.echo(
+            f"sentences {result['sentences']}  check-worthy: precision {result['precision']:.3f}  "
+            f"recall {result['recall']:.3f}  F1 {result['f1']:.3f}  type accuracy {result['type_accuracy']:.3f}"
+        )
+        click.echo("type F1  " + "  ".join(f"{k} {v:.3f}" for k, v in result["type_f1"].items()))
     elif claimbuster:
         result = scores.as_dict()
         click.echo(f"sentences {result['sentences']}  CFS F1 {result['cfs_f1']:.3f}  macro-F1 {result['macro_f1']:.3f}")
