@@ -115,3 +115,14 @@ def test_a_news_reference_that_no_longer_matches_is_refused(tmp_path: Path):
     data = _write(tmp_path / "tampered.csv", rows)
     result = CliRunner().invoke(cli, ["eval", "claims", "--news", str(data), "--data", str(DATA)])
     assert result.exit_code == 1 and "is not the annotated one" in result.output
+
+
+def test_bad_labels_and_line_numbers_are_one_line_errors(tmp_path: Path):
+    bad_verdict = _write(tmp_path / "cb.csv", [{"Sentence_id": "7", "Text": "Taxes rose 5%.", "Verdict": "2"}])
+    result = CliRunner().invoke(cli, ["eval", "claims", "--claimbuster", str(bad_verdict)])
+    assert result.exit_code == 1 and "Verdict '2' of sentence 7 is not -1, 0 or 1" in result.output
+    bad_line = _write(
+        tmp_path / "clef.csv", [{"line_number": "x", "text": "Hello.", "file_name": "d.tsv", "label": "0"}]
+    )
+    result = CliRunner().invoke(cli, ["eval", "claims", "--clef2019", str(bad_line)])
+    assert result.exit_code == 1 and "line_number 'x' in d.tsv is not a number" in result.output

@@ -22,7 +22,7 @@ import math
 import time
 import zlib
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import pairwise
@@ -41,6 +41,7 @@ from .stance_features import (
     sentence_relevance,
     top_sentences,
 )
+from .types import Progress
 
 #: FNC-1's labels, in the order of the model's probability columns.
 LABELS = ("agree", "disagree", "discuss", "unrelated")
@@ -88,8 +89,6 @@ LEXICAL_FOLDS = 5
 
 #: Pairs judged per call when predicting many, so long runs show progress.
 _CHUNK = 2000
-
-Progress = Callable[[str, int, int], None]
 
 
 def held_out(body_id: str) -> bool:

@@ -12,12 +12,12 @@ from .stance_model import (
     DEFAULT_MODEL,
     HOLDOUT_REMAINDER,
     LABELS,
-    Progress,
     StanceModel,
     held_out,
     text_pairs,
     train_stance_model,
 )
+from .types import Progress
 
 #: How a fifth of FNC-1 is held out: by body (the figures the model ships with), or by story, so that neither
 #: the claims nor the bodies of the scored pairs were seen (a harder test, like the competition's test set).

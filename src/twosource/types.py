@@ -7,8 +7,12 @@ place these become JSON.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+
+#: A progress callback for long work: ``progress(stage, done, total)``.
+Progress = Callable[[str, int, int], None]
 
 
 class ClaimKind(StrEnum):

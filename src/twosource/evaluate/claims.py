@@ -9,20 +9,19 @@ verb). Its score is the best check-worthiness score of its checkable sentences.
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..claims import find_claims
-from ..types import CHECKABLE_KINDS, Article
+from ..errors import FormatError
+from ..types import CHECKABLE_KINDS, Article, Progress
 from .files import read_csv_rows
 from .metrics import ClassScores, average_precision, class_scores, precision_at
 
 #: ClaimBuster's Verdict values and their names.
 VERDICTS = {"-1": "NFS", "0": "UFS", "1": "CFS"}
 CUTOFFS = (5, 10, 20, 50)
-
-Progress = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True)
@@ -78,11 +77,14 @@ def evaluate_claimbuster(
 ) -> ClaimBusterScores | None:
     """Label every sentence of a ClaimBuster CSV; write predictions if asked; score it when it has Verdicts."""
     rows = read_csv_rows(path, ("Sentence_id", "Text"))
+    labelled = bool(rows) and "Verdict" in rows[0]
+    if labelled and (bad := next((r for r in rows if r["Verdict"].strip() not in VERDICTS), None)):
+        raise FormatError(str(path), f"Verdict {bad['Verdict']!r} of sentence {bad['Sentence_id']} is not -1, 0 or 1")
     found = detect([r["Text"] for r in rows], progress=progress)
     if predictions:
         lines = ([r["Sentence_id"], *f] for r, f in zip(rows, found, strict=True))
         _write(predictions, ["Sentence_id", "label", "score"], lines)
-    if not rows or "Verdict" not in rows[0]:
+    if not labelled:
         return None
     gold = [VERDICTS[r["Verdict"].strip()] for r in rows]
     predicted = [VERDICTS[label] for label, _ in found]
@@ -94,6 +96,8 @@ def evaluate_clef(
 ) -> RankingScores | None:
     """Score every line of a CLEF 2019 Task 1 CSV; write predictions if asked; rank each debate when labelled."""
     rows = read_csv_rows(path, ("line_number", "text", "file_name"))
+    if bad := next((r for r in rows if not r["line_number"].strip().isdigit()), None):
+        raise FormatError(str(path), f"line_number {bad['line_number']!r} in {bad['file_name']} is not a number")
     found = detect([r["text"] for r in rows], progress=progress)
     binary = [("1" if label == "1" else "0", score) for label, score in found]
     if predictions:

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..claims import find_claims
 from ..errors import FormatError
 from ..sentences import split_sentences
-from ..types import Article, ClaimKind
+from ..types import Article, ClaimKind, Progress
 from .files import read_csv_rows
 from .metrics import ClassScores, class_scores
 
@@ -78,9 +77,7 @@ def annotated_sentences(path: str | Path, data: str | Path) -> tuple[list[dict[s
     return rows, texts
 
 
-def evaluate_news(
-    path: str | Path, data: str | Path, *, progress: Callable[[str, int, int], None] | None = None
-) -> NewsScores:
+def evaluate_news(path: str | Path, data: str | Path, *, progress: Progress | None = None) -> NewsScores:
     """Run the claims stage over every annotated article; score check-worthiness and type sentence by sentence."""
     rows, texts = annotated_sentences(path, data)
     found: dict[tuple[str, str, int], tuple[bool, str]] = {}

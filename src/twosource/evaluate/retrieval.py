@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from ..ingestion import ingest_articles
 from ..read import content_hash
 from ..retrieve import Query, search
 from ..stance_model import RELATED
-from ..types import Article
+from ..types import Article, Progress
 from .files import read_csv_rows
 from .metrics import average_precision, precision_at
 
@@ -44,7 +43,7 @@ def rank_bodies(
     bodies: list[dict[str, str]],
     headlines: list[str],
     *,
-    progress: Callable[[str, int, int], None] | None = None,
+    progress: Progress | None = None,
 ) -> dict[str, list[tuple[str, float]]]:
     """Return, for each headline, the top body IDs with scores, from a fresh index of ``bodies``."""
     from ..models import embed
@@ -98,7 +97,7 @@ def evaluate_retrieval(
     stances_path: str | Path,
     *,
     predictions: str | Path | None = None,
-    progress: Callable[[str, int, int], None] | None = None,
+    progress: Progress | None = None,
 ) -> RetrievalScores | None:
     """Rank bodies for every headline; write predictions if asked; return scores when stances are labelled."""
     bodies = read_csv_rows(bodies_path, ("Body ID", "articleBody"))

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import FormatError
-from ..stance_model import LABELS, RELATED, Progress, StanceModel, default_model, text_pairs
+from ..stance_model import LABELS, RELATED, StanceModel, default_model, text_pairs
+from ..types import Progress
 from .files import read_csv_rows
 from .metrics import class_scores
 
