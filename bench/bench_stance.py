@@ -11,7 +11,6 @@ against the whole body.
 
 from __future__ import annotations
 
-import csv
 import os
 import sys
 import time
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from twosource.evaluate.files import read_csv_rows
 from twosource.index.passages import split_passages
 from twosource.models import embed
 from twosource.stance import judge_stances
@@ -29,15 +29,16 @@ FNC1 = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "fnc1"
 PER_CALL = 20
 
 
-def _read(name: str) -> list[dict[str, str]]:
-    with open(FNC1 / name, encoding="utf-8", newline="") as f:
-        return list(csv.DictReader(f))
-
-
 def main(pair_count: int) -> None:
     print(f"CPU cores available: {len(os.sched_getaffinity(0))}")
-    bodies = {b["Body ID"]: b["articleBody"] for b in _read("train_bodies.csv") if held_out(b["Body ID"])}
-    stances = [s for s in _read("train_stances.csv") if s["Body ID"] in bodies][:pair_count]
+    bodies = {
+        b["Body ID"]: b["articleBody"]
+        for b in read_csv_rows(FNC1 / "train_bodies.csv", ("Body ID", "articleBody"))
+        if held_out(b["Body ID"])
+    }
+    stances = [s for s in read_csv_rows(FNC1 / "train_stances.csv", ("Headline", "Body ID")) if s["Body ID"] in bodies][
+        :pair_count
+    ]
     model = default_model()
     embed(["warm up"])
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import os
 from pathlib import Path
 
@@ -66,3 +67,20 @@ def fakes_index_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def small_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The first 40 FA-KES rows as a CSV of their own."""
     return write_fakes_slice(tmp_path_factory.mktemp("slice") / "fakes40.csv", fakes_rows()[:40])
+
+
+def run_eval_stance(bodies: Path, stances: Path, predictions: Path) -> tuple[dict, list[dict], list[dict]]:
+    """Run ``eval stance --json --predictions`` on FNC-1 files; return the scores, predictions and gold rows."""
+    from click.testing import CliRunner
+
+    from twosource.cli import cli
+
+    args = ["eval", "stance", "--bodies", str(bodies), "--stances", str(stances), "--predictions", str(predictions)]
+    result = CliRunner().invoke(cli, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    scores = json.loads(result.output.strip().splitlines()[-1])
+    with open(predictions, encoding="utf-8", newline="") as f:
+        written = list(csv.DictReader(f))
+    with open(stances, encoding="utf-8", newline="") as f:
+        gold = list(csv.DictReader(f))
+    return scores, written, gold

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from twosource.cli import cli
 from twosource.evaluate.retrieval import score
 
-from .conftest import FNC1
+from .conftest import FNC1, run_eval_stance
 
 
 @pytest.fixture(scope="module")
@@ -81,20 +81,12 @@ def test_scores_follow_their_definitions():
 
 def test_eval_stance_scores_every_pair_and_writes_predictions_in_order(fnc_slice, tmp_path: Path):
     bodies, stances = fnc_slice
-    predictions = tmp_path / "stances.csv"
-    args = ["eval", "stance", "--bodies", str(bodies), "--stances", str(stances), "--predictions", str(predictions)]
-    result = CliRunner().invoke(cli, [*args, "--json"])
-    assert result.exit_code == 0, result.output
-    scores = json.loads(result.output.strip().splitlines()[-1])
+    scores, written, gold = run_eval_stance(bodies, stances, tmp_path / "stances.csv")
     assert {"fnc_relative", "macro_f1", "f1", "confusion"} <= set(scores)
-    with open(stances, encoding="utf-8", newline="") as f:
-        gold = list(csv.DictReader(f))
     assert sum(sum(row.values()) for row in scores["confusion"].values()) == len(gold)
     assert set(scores["f1"]) == {"agree", "disagree", "discuss", "unrelated"}
     # Most of these bodies trained the shipped model, so no score is asserted here: test_stance.py scores it
     # on held-out bodies.
-    with open(predictions, encoding="utf-8", newline="") as f:
-        written = list(csv.DictReader(f))
     assert [(r["Headline"], r["Body ID"]) for r in written] == [(g["Headline"], g["Body ID"]) for g in gold]
     assert {r["Stance"] for r in written} <= {"agree", "disagree", "discuss", "unrelated"}
 

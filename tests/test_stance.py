@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import json
 from collections import Counter
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from twosource.cli import cli
 from twosource.stance_model import DEFAULT_MODEL, LABELS, StanceModel, default_model, held_out, text_pairs
 from twosource.types import Claim, ClaimKind, Passage, Quantity, Stance
 
-from .conftest import FNC1
+from .conftest import FNC1, run_eval_stance
 
 
 def _read(name: str) -> list[dict[str, str]]:
@@ -51,18 +50,10 @@ HELD_OUT_SLICE = {"pairs": 912, "fnc_relative": 0.9668, "macro_f1": 0.878}
 
 def test_eval_stance_reproduces_the_shipped_model_on_held_out_bodies(held_out_slice, tmp_path: Path):
     bodies, stances = held_out_slice
-    predictions = tmp_path / "predictions.csv"
-    args = ["eval", "stance", "--bodies", str(bodies), "--stances", str(stances), "--predictions", str(predictions)]
-    result = CliRunner().invoke(cli, [*args, "--json"])
-    assert result.exit_code == 0, result.output
-    scores = json.loads(result.output.strip().splitlines()[-1])
+    scores, written, gold = run_eval_stance(bodies, stances, tmp_path / "predictions.csv")
     assert scores["pairs"] == HELD_OUT_SLICE["pairs"]
     assert scores["fnc_relative"] == pytest.approx(HELD_OUT_SLICE["fnc_relative"], abs=0.005)
     assert scores["macro_f1"] == pytest.approx(HELD_OUT_SLICE["macro_f1"], abs=0.01)
-    with open(predictions, encoding="utf-8", newline="") as f:
-        written = list(csv.DictReader(f))
-    with open(stances, encoding="utf-8", newline="") as f:
-        gold = list(csv.DictReader(f))
     assert [(r["Headline"], r["Body ID"]) for r in written] == [(g["Headline"], g["Body ID"]) for g in gold]
 
 

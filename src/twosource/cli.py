@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -250,17 +251,17 @@ def fnc_options(predictions_help: str) -> Callable[[Callable[..., None]], Callab
     return decorate
 
 
-def _run_benchmark(evaluate: Callable[..., Any], bodies: str, stances: str, predictions: str | None) -> Any:
-    # Runs one FNC-1 benchmark with a progress bar; returns its scores, or None for unlabelled input.
+def _with_progress(label: str, work: Callable[[Callable[[str, int, int], None]], Any]) -> Any:
+    # Runs long library work with progress on standard error; its errors become one line and exit status 1.
     with _errors():
-        progress, update_bar = _stderr_progress("evaluating")
+        progress, update = _stderr_progress(label)
         with progress:
-            scores = evaluate(
-                bodies,
-                stances,
-                predictions=predictions,
-                progress=lambda stage, done, total: update_bar(done, total, stage),
-            )
+            return work(lambda stage, done, total: update(done, total, stage))
+
+
+def _run_benchmark(evaluate: Callable[..., Any], predictions: str | None) -> Any:
+    # Runs one benchmark (``evaluate(progress=...)``); returns its scores, or None for unlabelled input.
+    scores = _with_progress("evaluating", lambda progress: evaluate(progress=progress))
     if predictions:
         click.echo(f"predictions written to {predictions}", err=True)
     return scores
@@ -275,7 +276,7 @@ def eval_retrieval(bodies: str, stances: str, predictions: str | None, as_json: 
     """
     from .evaluate.retrieval import evaluate_retrieval
 
-    scores = _run_benchmark(evaluate_retrieval, bodies, stances, predictions)
+    scores = _run_benchmark(partial(evaluate_retrieval, bodies, stances, predictions=predictions), predictions)
     if scores is None:
         return
     if as_json:
@@ -306,11 +307,11 @@ def eval_stance(bodies: str, stances: str, predictions: str | None, as_json: boo
 
     Example: twosource eval stance --bodies competition_test_bodies.csv --stances competition_test_stances.csv
     """
-    from functools import partial
-
     from .evaluate.stance import evaluate_stance
 
-    scores = _run_benchmark(partial(evaluate_stance, model_dir=model_dir), bodies, stances, predictions)
+    scores = _run_benchmark(
+        partial(evaluate_stance, bodies, stances, predictions=predictions, model_dir=model_dir), predictions
+    )
     if scores is None:
         return
     if as_json:
@@ -359,8 +360,6 @@ def eval_claims(
 
     Example: twosource eval claims --clef2019 CT19-T1-Test.csv --json
     """
-    from functools import partial
-
     from .evaluate.claims import evaluate_claimbuster, evaluate_clef
     from .evaluate.news import evaluate_news
 
@@ -374,12 +373,7 @@ def eval_claims(
         evaluate = partial(
             evaluate_claimbuster if claimbuster else evaluate_clef, claimbuster or clef2019, predictions=predictions
         )
-    with _errors():
-        progress, update_bar = _stderr_progress("evaluating")
-        with progress:
-            scores = evaluate(progress=lambda stage, done, total: update_bar(done, total, stage))
-    if predictions:
-        click.echo(f"predictions written to {predictions}", err=True)
+    scores = _run_benchmark(evaluate, predictions)
     if scores is None:
         return
     if as_json:
@@ -457,16 +451,12 @@ def train_stance(fnc1_dir: str, output: str | None, split: str, rounds: int | No
     from .stance_model import BOOSTER_ROUNDS, DEFAULT_MODEL
     from .training import train_stance as train
 
-    with _errors():
-        progress, update_bar = _stderr_progress("training")
-        with progress:
-            _, scores = train(
-                fnc1_dir,
-                output or DEFAULT_MODEL,
-                split=split,
-                rounds=rounds or BOOSTER_ROUNDS,
-                progress=lambda stage, done, total: update_bar(done, total, stage),
-            )
+    _, scores = _with_progress(
+        "training",
+        lambda progress: train(
+            fnc1_dir, output or DEFAULT_MODEL, split=split, rounds=rounds or BOOSTER_ROUNDS, progress=progress
+        ),
+    )
     click.echo(f"model written to {output or DEFAULT_MODEL}", err=True)
     click.echo(f"held-out {split}:")
     _print_stance_scores(scores)

@@ -106,13 +106,13 @@ class Pair:
     evidence_vectors: np.ndarray
 
 
-def lexical_terms(pair: Pair, idf: dict[str, float]) -> list[str]:
+def lexical_terms(pair: Pair, relevance: np.ndarray) -> list[str]:
     """Return the claim's words (marked) and the words and word pairs of the evidence sentences closest to it.
 
     The claim's own words let the model learn how its wording ("won't", "hoax", "denies") turns the
     evidence's: a body that says Bale will play Jobs agrees with one headline and disagrees with another.
     """
-    top = sorted(top_sentences(sentence_relevance(pair.claim, pair.evidence, idf)))
+    top = sorted(top_sentences(relevance))
     terms = [f"claim:{w}" for tokens in pair.claim.sentence_tokens for w in tokens]
     for i in top:
         tokens = pair.evidence.sentence_tokens[i]
@@ -183,9 +183,11 @@ class StanceModel:
 
     def features(self, pairs: Sequence[Pair], lexical: np.ndarray | None = None) -> np.ndarray:
         """Return the booster's input: pair features, prototype cosines, and the lexical model's probabilities."""
+        relevances = _relevances(pairs, self.idf)
         if lexical is None:
-            lexical = self.lexical.predict_proba([lexical_terms(p, self.idf) for p in pairs])
-        return np.hstack([_pair_matrix(pairs, self.idf, self.prototypes), lexical]).astype(np.float32)
+            lexical = self.lexical.predict_proba([lexical_terms(p, r) for p, r in zip(pairs, relevances, strict=True)])
+        matrix = _pair_matrix(pairs, relevances, self.idf, self.prototypes)
+        return np.hstack([matrix, lexical]).astype(np.float32)
 
     def predict_proba(self, pairs: Sequence[Pair]) -> np.ndarray:
         if not pairs:
@@ -265,12 +267,18 @@ def all_feature_names() -> list[str]:
     )
 
 
-def _pair_matrix(pairs: Sequence[Pair], idf: dict[str, float], prototypes: np.ndarray) -> np.ndarray:
+def _relevances(pairs: Sequence[Pair], idf: dict[str, float]) -> list[np.ndarray]:
+    # Computed once per pair: both the pair features and the lexical model read the closest sentences.
+    return [sentence_relevance(p.claim, p.evidence, idf) for p in pairs]
+
+
+def _pair_matrix(
+    pairs: Sequence[Pair], relevances: list[np.ndarray], idf: dict[str, float], prototypes: np.ndarray
+) -> np.ndarray:
     rows = []
-    for p in pairs:
+    for p, relevance in zip(pairs, relevances, strict=True):
         dense = p.evidence_vectors @ p.claim_vector
         closest = p.evidence_vectors[int(dense.argmax())]
-        relevance = sentence_relevance(p.claim, p.evidence, idf)
         rows.append(
             np.concatenate(
                 [
@@ -334,7 +342,7 @@ def train_stance_model(
     y = np.array([LABELS.index(label) for label in labels])
     evidence = list({id(p.evidence): p.evidence for p in pairs}.values())
     idf = inverse_document_frequency(evidence)
-    documents = [lexical_terms(p, idf) for p in pairs]
+    documents = [lexical_terms(p, r) for p, r in zip(pairs, _relevances(pairs, idf), strict=True)]
     stacked = np.zeros((len(pairs), len(LABELS)), dtype=np.float32)
     folds = min(LEXICAL_FOLDS, len(set(groups)))
     for n, (fit, held) in enumerate(GroupKFold(folds).split(documents, groups=list(groups)), start=1):

@@ -8,15 +8,13 @@ verb). Its score is the best check-worthiness score of its checkable sentences.
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..claims import find_claims
 from ..errors import FormatError
 from ..types import CHECKABLE_KINDS, Article, Progress
-from .files import read_csv_rows
+from .files import read_csv_rows, write_csv_rows
 from .metrics import ClassScores, average_precision, class_scores, precision_at
 
 #: ClaimBuster's Verdict values and their names.
@@ -30,17 +28,7 @@ class ClaimBusterScores:
     scores: ClassScores  # by class name: NFS, UFS, CFS
 
     def as_dict(self) -> dict[str, object]:
-        s = self.scores
-        return {
-            "sentences": self.sentences,
-            "cfs_f1": round(s.f1["CFS"], 4),
-            "macro_f1": round(s.macro_f1, 4),
-            "accuracy": round(s.accuracy, 4),
-            "precision": {k: round(v, 4) for k, v in s.precision.items()},
-            "recall": {k: round(v, 4) for k, v in s.recall.items()},
-            "f1": {k: round(v, 4) for k, v in s.f1.items()},
-            "confusion": s.confusion,
-        }
+        return {"sentences": self.sentences, "cfs_f1": round(self.scores.f1["CFS"], 4), **self.scores.as_dict()}
 
 
 @dataclass(frozen=True)
@@ -83,7 +71,7 @@ def evaluate_claimbuster(
     found = detect([r["Text"] for r in rows], progress=progress)
     if predictions:
         lines = ([r["Sentence_id"], *f] for r, f in zip(rows, found, strict=True))
-        _write(predictions, ["Sentence_id", "label", "score"], lines)
+        write_csv_rows(predictions, ["Sentence_id", "label", "score"], lines)
     if not labelled:
         return None
     gold = [VERDICTS[r["Verdict"].strip()] for r in rows]
@@ -102,7 +90,7 @@ def evaluate_clef(
     binary = [("1" if label == "1" else "0", score) for label, score in found]
     if predictions:
         lines = ([r["file_name"], r["line_number"], *f] for r, f in zip(rows, binary, strict=True))
-        _write(predictions, ["file_name", "line_number", "label", "score"], lines)
+        write_csv_rows(predictions, ["file_name", "line_number", "label", "score"], lines)
     if not rows or "label" not in rows[0]:
         return None
     debates: dict[str, list[tuple[float, int, bool]]] = {}
@@ -119,11 +107,3 @@ def evaluate_clef(
             p_at[k].append(precision_at(hits, k))
     n = len(debates)
     return RankingScores(n, sum(aps) / n, sum(rps) / n, {k: sum(v) / n for k, v in p_at.items()})
-
-
-def _write(path: str | Path, header: list[str], rows: Iterable[list[object]]) -> None:
-    with open(path, "w", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(header)
-        for row in rows:
-            writer.writerow([f"{v:.4f}" if isinstance(v, float) else v for v in row])

@@ -18,6 +18,16 @@ class ClassScores:
     def macro_f1(self) -> float:
         return sum(self.f1.values()) / len(self.f1)
 
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "accuracy": round(self.accuracy, 4),
+            "macro_f1": round(self.macro_f1, 4),
+            "precision": {k: round(v, 4) for k, v in self.precision.items()},
+            "recall": {k: round(v, 4) for k, v in self.recall.items()},
+            "f1": {k: round(v, 4) for k, v in self.f1.items()},
+            "confusion": self.confusion,
+        }
+
 
 def class_scores(gold: Sequence[str], predicted: Sequence[str], labels: Sequence[str]) -> ClassScores:
     """Return precision, recall and F1 per label, the confusion matrix and accuracy."""

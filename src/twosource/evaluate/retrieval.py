@@ -5,7 +5,6 @@ The bodies labelled agree, disagree or discuss for a headline are its relevant d
 
 from __future__ import annotations
 
-import csv
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +15,7 @@ from ..read import content_hash
 from ..retrieve import Query, search
 from ..stance_model import RELATED
 from ..types import Article, Progress
-from .files import read_csv_rows
+from .files import read_csv_rows, write_csv_rows
 from .metrics import average_precision, precision_at
 
 #: Bodies ranked per headline: the predictions file holds the top 50, MAP is computed over them.
@@ -105,12 +104,12 @@ def evaluate_retrieval(
     headlines = list(dict.fromkeys(s["Headline"] for s in stances))
     ranked = rank_bodies(bodies, headlines, progress=progress)
     if predictions:
-        with open(predictions, "w", encoding="utf-8", newline="") as f:
-            writer = csv.writer(f)
-            writer.writerow(["Headline", "Body ID", "rank", "score"])
-            for headline in headlines:
-                for rank, (body, value) in enumerate(ranked[headline], start=1):
-                    writer.writerow([headline, body, rank, f"{value:.4f}"])
+        rows = (
+            [headline, body, rank, float(value)]
+            for headline in headlines
+            for rank, (body, value) in enumerate(ranked[headline], start=1)
+        )
+        write_csv_rows(predictions, ["Headline", "Body ID", "rank", "score"], rows)
     if not stances or "Stance" not in stances[0]:
         return None
     relevant: dict[str, set[str]] = {h: set() for h in headlines}

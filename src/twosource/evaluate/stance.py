@@ -7,35 +7,25 @@ accuracy, per-class precision/recall/F1 and the confusion matrix.
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import FormatError
 from ..stance_model import LABELS, RELATED, StanceModel, default_model, text_pairs
 from ..types import Progress
-from .files import read_csv_rows
-from .metrics import class_scores
+from .files import read_csv_rows, write_csv_rows
+from .metrics import ClassScores, class_scores
 
 
 @dataclass(frozen=True)
-class StanceScores:
-    pairs: int
-    fnc_raw: float
-    fnc_max: float
-    accuracy: float
-    precision: dict[str, float]
-    recall: dict[str, float]
-    f1: dict[str, float]
-    confusion: dict[str, dict[str, int]]  # gold label -> predicted label -> count
+class StanceScores(ClassScores):
+    pairs: int = 0
+    fnc_raw: float = 0.0
+    fnc_max: float = 0.0
 
     @property
     def fnc_relative(self) -> float:
         return self.fnc_raw / self.fnc_max if self.fnc_max else 0.0
-
-    @property
-    def macro_f1(self) -> float:
-        return sum(self.f1.values()) / len(self.f1)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -43,12 +33,7 @@ class StanceScores:
             "fnc_raw": round(self.fnc_raw, 2),
             "fnc_max": round(self.fnc_max, 2),
             "fnc_relative": round(self.fnc_relative, 4),
-            "accuracy": round(self.accuracy, 4),
-            "macro_f1": round(self.macro_f1, 4),
-            "precision": {k: round(v, 4) for k, v in self.precision.items()},
-            "recall": {k: round(v, 4) for k, v in self.recall.items()},
-            "f1": {k: round(v, 4) for k, v in self.f1.items()},
-            "confusion": self.confusion,
+            **super().as_dict(),
         }
 
 
@@ -62,7 +47,7 @@ def score_stances(gold: list[str], predicted: list[str]) -> StanceScores:
         elif g in RELATED and p in RELATED:
             raw += 0.25
     c = class_scores(gold, predicted, LABELS)
-    return StanceScores(len(gold), raw, best, c.accuracy, c.precision, c.recall, c.f1, c.confusion)
+    return StanceScores(c.precision, c.recall, c.f1, c.confusion, c.accuracy, len(gold), raw, best)
 
 
 def predict_stances(
@@ -102,10 +87,8 @@ def evaluate_stance(
         bodies, [(s["Headline"], s["Body ID"]) for s in stances], model=model, progress=progress
     )
     if predictions:
-        with open(predictions, "w", encoding="utf-8", newline="") as f:
-            writer = csv.writer(f)
-            writer.writerow(["Headline", "Body ID", "Stance"])
-            writer.writerows((s["Headline"], s["Body ID"], label) for s, label in zip(stances, predicted, strict=True))
+        rows = ([s["Headline"], s["Body ID"], label] for s, label in zip(stances, predicted, strict=True))
+        write_csv_rows(predictions, ["Headline", "Body ID", "Stance"], rows)
     if not stances or "Stance" not in stances[0]:
         return None
     return score_stances([s["Stance"] for s in stances], predicted)
