@@ -33,6 +33,7 @@ lint: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(BIN)/python bench/bench_pipeline.py
 	$(BIN)/python bench/bench_stance.py
+	$(BIN)/python bench/bench_claims.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from twosource.claims.detector import held_out
 from twosource.cli import cli
 from twosource.evaluate.metrics import average_precision, precision_at
 
@@ -18,10 +19,13 @@ CLAIMBUSTER = DATA / "checkworthy" / "claimbuster" / "crowdsourced.csv"
 CLEF = DATA / "checkworthy" / "clef2019" / "CT19-T1-Training.csv"
 #: The two shortest CLEF training transcripts (44 and 71 lines, 20 check-worthy lines between them).
 CLEF_DEBATES = ("20181010_medicare.tsv", "20190108_oval_office.tsv")
-#: What the claims stage scored on these slices when the tests were written (the rule-based detector, tuned on
-#: news, not debates): eval must reproduce them.
-CLAIMBUSTER_SLICE = {"cfs_f1": 0.08, "macro_f1": 0.3311}
-CLEF_SLICE = {"map": 0.3777}
+#: What the shipped detector scored on these slices (the first 300 sentences of the held-out debates; the two
+#: CLEF debates, never trained on): eval must reproduce them.
+CLAIMBUSTER_SLICE = {"cfs_f1": 0.6882, "macro_f1": 0.767}
+CLEF_SLICE = {"map": 0.4172}
+#: The detector predicts in bfloat16 where the CPU has it natively, else in float32 (probabilities within 0.01):
+#: a sentence or two may change sides of the threshold, which moves a slice's scores by about 0.01.
+DETECTOR_TOLERANCE = 0.02
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -45,16 +49,16 @@ def _run(*args: str):
 
 
 def test_claimbuster_scores_and_predicts_every_row_in_order(tmp_path: Path):
-    rows = _rows(CLAIMBUSTER)[:300]
+    rows = [r for r in _rows(CLAIMBUSTER) if held_out(r["File_id"])][:300]
     data = _write(tmp_path / "slice.csv", rows)
     predictions = tmp_path / "predictions.csv"
     result = _run("--claimbuster", str(data), "--predictions", str(predictions), "--json")
     scores = json.loads(result.output.strip().splitlines()[-1])
     assert {"cfs_f1", "macro_f1", "f1"} <= set(scores) and set(scores["f1"]) == {"NFS", "UFS", "CFS"}
     assert scores["sentences"] == 300
-    # The rule-based claims stage on this slice when it was written: a regression gate, not the goal.
-    assert scores["cfs_f1"] == pytest.approx(CLAIMBUSTER_SLICE["cfs_f1"], abs=0.005)
-    assert scores["macro_f1"] == pytest.approx(CLAIMBUSTER_SLICE["macro_f1"], abs=0.005)
+    # A regression gate for the shipped model on unseen debates; the goals are on the full sets.
+    assert scores["cfs_f1"] == pytest.approx(CLAIMBUSTER_SLICE["cfs_f1"], abs=DETECTOR_TOLERANCE)
+    assert scores["macro_f1"] == pytest.approx(CLAIMBUSTER_SLICE["macro_f1"], abs=DETECTOR_TOLERANCE)
     written = _rows(predictions)
     assert list(written[0]) == ["Sentence_id", "label", "score"]
     assert [w["Sentence_id"] for w in written] == [r["Sentence_id"] for r in rows]
@@ -69,7 +73,7 @@ def test_clef_ranks_each_debate(tmp_path: Path):
     result = _run("--clef2019", str(data), "--predictions", str(predictions), "--json")
     scores = json.loads(result.output.strip().splitlines()[-1])
     assert scores["debates"] == 2 and set(scores["p_at"]) == {"5", "10", "20", "50"}
-    assert scores["map"] == pytest.approx(CLEF_SLICE["map"], abs=0.005)
+    assert scores["map"] == pytest.approx(CLEF_SLICE["map"], abs=DETECTOR_TOLERANCE)
     written = _rows(predictions)
     assert list(written[0]) == ["file_name", "line_number", "label", "score"]
     assert [(w["file_name"], w["line_number"]) for w in written] == [(r["file_name"], r["line_number"]) for r in rows]
@@ -95,16 +99,17 @@ def test_ranking_measures_follow_their_definitions():
 
 
 ANNOTATIONS = Path(__file__).resolve().parents[1] / "annotations" / "news-claims.csv"
-#: The rule-based claims stage on the news annotations when they were made (README, "Figures").
-NEWS = {"sentences": 309, "precision": 0.677, "recall": 0.801, "type_accuracy": 0.706}
+#: The claims stage (shipped detector, rule-based types) on the news annotations (README, "Figures").
+NEWS = {"sentences": 309, "precision": 0.7679, "recall": 0.9247, "type_accuracy": 0.7055}
 
 
 def test_news_annotations_resolve_and_score():
     result = _run("--news", str(ANNOTATIONS), "--data", str(DATA), "--json")
     scores = json.loads(result.output.strip().splitlines()[-1])
     assert scores["sentences"] == NEWS["sentences"]
-    for key in ("precision", "recall", "type_accuracy"):
-        assert scores[key] == pytest.approx(NEWS[key], abs=0.005), key
+    for key in ("precision", "recall"):
+        assert scores[key] == pytest.approx(NEWS[key], abs=DETECTOR_TOLERANCE), key
+    assert scores["type_accuracy"] == pytest.approx(NEWS["type_accuracy"], abs=0.001)
     assert set(scores["type_f1"]) == {"quantity", "quote", "event", "causal", "prediction", "opinion"}
 
 

@@ -353,8 +353,21 @@ def eval_stance(bodies: str, stances: str, predictions: str | None, as_json: boo
     help="Write one row per input row: Sentence_id,label,score (ClaimBuster) or file_name,line_number,label,score.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as one JSON object.")
+@click.option(
+    "--model",
+    "model_dir",
+    type=click.Path(exists=True, file_okay=False),
+    default=None,
+    help="A claim detector written by 'twosource train claims' (default: the shipped one); not for --news.",
+)
 def eval_claims(
-    claimbuster: str | None, clef2019: str | None, news: str | None, data: str, predictions: str | None, as_json: bool
+    claimbuster: str | None,
+    clef2019: str | None,
+    news: str | None,
+    data: str,
+    predictions: str | None,
+    as_json: bool,
+    model_dir: str | None,
 ) -> None:
     """Score the claims stage: ClaimBuster's classes, CLEF 2019's ranking per debate, or the news annotations.
 
@@ -365,13 +378,16 @@ def eval_claims(
 
     if sum(x is not None for x in (claimbuster, clef2019, news)) != 1:
         raise click.UsageError("give one of --claimbuster FILE, --clef2019 FILE or --news FILE")
-    if news and predictions:
-        raise click.UsageError("--predictions is for --claimbuster and --clef2019")
+    if news and (predictions or model_dir):
+        raise click.UsageError("--predictions and --model are for --claimbuster and --clef2019")
     if news:
         evaluate: Callable[..., Any] = partial(evaluate_news, news, data)
     else:
         evaluate = partial(
-            evaluate_claimbuster if claimbuster else evaluate_clef, claimbuster or clef2019, predictions=predictions
+            evaluate_claimbuster if claimbuster else evaluate_clef,
+            claimbuster or clef2019,
+            model=model_dir,
+            predictions=predictions,
         )
     scores = _run_benchmark(evaluate, predictions)
     if scores is None:
@@ -386,18 +402,32 @@ def eval_claims(
         )
         click.echo("type F1  " + "  ".join(f"{k} {v:.3f}" for k, v in result["type_f1"].items()))
     elif claimbuster:
-        result = scores.as_dict()
-        click.echo(f"sentences {result['sentences']}  CFS F1 {result['cfs_f1']:.3f}  macro-F1 {result['macro_f1']:.3f}")
-        click.echo(f"{'':6} {'precision':>9} {'recall':>9} {'F1':>9}")
-        for label in result["f1"]:
-            click.echo(
-                f"{label:6} {result['precision'][label]:9.3f} {result['recall'][label]:9.3f} {result['f1'][label]:9.3f}"
-            )
+        _print_claimbuster_scores(scores)
     else:
-        click.echo(
-            f"debates {scores.debates}  MAP {scores.map:.3f}  R-precision {scores.r_precision:.3f}  "
-            + "  ".join(f"P@{k} {v:.3f}" for k, v in scores.p_at.items())
-        )
+        _print_ranking_scores(scores)
+
+
+def _print_claimbuster_scores(scores: Any) -> None:
+    result = scores.as_dict()  # rounded as the model card rounds, so the two print the same figures
+    click.echo(f"sentences {scores.sentences}  CFS F1 {result['cfs_f1']:.3f}  macro-F1 {result['macro_f1']:.3f}")
+    _print_class_table(scores.scores)
+
+
+def _print_class_table(scores: Any) -> None:
+    """Print precision, recall and F1 per label of ClassScores."""
+    width = max(len(label) for label in scores.f1) + 2
+    click.echo(f"{'':{width}} {'precision':>9} {'recall':>9} {'F1':>9}")
+    result = scores.as_dict()  # rounded as the model cards round
+    for label in scores.f1:
+        p, r, f1 = (result[k][label] for k in ("precision", "recall", "f1"))
+        click.echo(f"{label:{width}} {p:9.3f} {r:9.3f} {f1:9.3f}")
+
+
+def _print_ranking_scores(scores: Any) -> None:
+    click.echo(
+        f"debates {scores.debates}  MAP {scores.map:.3f}  R-precision {scores.r_precision:.3f}  "
+        + "  ".join(f"P@{k} {v:.3f}" for k, v in scores.p_at.items())
+    )
 
 
 def _print_stance_scores(scores: Any) -> None:
@@ -407,9 +437,7 @@ def _print_stance_scores(scores: Any) -> None:
         f"pairs {scores.pairs}  FNC score {scores.fnc_raw:.2f} of {scores.fnc_max:.2f} "
         f"= {scores.fnc_relative:.2%}  accuracy {scores.accuracy:.3f}  macro-F1 {scores.macro_f1:.3f}"
     )
-    click.echo(f"{'':10} {'precision':>9} {'recall':>9} {'F1':>9}")
-    for label in LABELS:
-        click.echo(f"{label:10} {scores.precision[label]:9.3f} {scores.recall[label]:9.3f} {scores.f1[label]:9.3f}")
+    _print_class_table(scores)
     click.echo("confusion (rows gold, columns predicted)")
     click.echo(f"{'':10}" + "".join(f"{label:>10}" for label in LABELS))
     for gold in LABELS:
@@ -460,6 +488,41 @@ def train_stance(fnc1_dir: str, output: str | None, split: str, rounds: int | No
     click.echo(f"model written to {output or DEFAULT_MODEL}", err=True)
     click.echo(f"held-out {split}:")
     _print_stance_scores(scores)
+
+
+@train_group.command("claims")
+@click.option(
+    "--data",
+    "data_dir",
+    required=True,
+    type=click.Path(exists=True, file_okay=False),
+    help="Folder with claimbuster/crowdsourced.csv and, to score on, clef2019/CT19-T1-Training.csv.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Where to write the model (default: the model shipped with twosource, replaced).",
+)
+@click.option("--epochs", type=click.IntRange(1), default=None, help="Passes over the training sentences (default 2).")
+def train_claims(data_dir: str, output: str | None, epochs: int | None) -> None:
+    """Fine-tune the claim detector on ClaimBuster, holding a fifth of the debates out, and print its scores.
+
+    Example: twosource train claims --data ../shared/data/checkworthy -o claims-model
+    """
+    from .claims.detector import DEFAULT_MODEL
+    from .training import train_claims as train
+
+    scores, ranking = _with_progress(
+        "training", lambda progress: train(data_dir, output, epochs=epochs, progress=progress)
+    )
+    click.echo(f"model written to {output or DEFAULT_MODEL}", err=True)
+    click.echo("held-out debates:")
+    _print_claimbuster_scores(scores)
+    if ranking:
+        click.echo("CLEF 2019 training debates, less those that are ClaimBuster debates too:")
+        _print_ranking_scores(ranking)
 
 
 def main() -> None:

