@@ -69,8 +69,9 @@ def main(count: int) -> None:
         detector.predict_proba(sentences)
         detection.append(time.perf_counter() - start)
     print(
-        f"seed article ({len(sentences)} sentences read by the detector): claims stage {statistics.median(stage):.3f} s,"
-        f" of which detection {statistics.median(detection):.3f} s (median of 5)"
+        f"seed article ({len(sentences)} sentences read by the detector): "
+        f"claims stage {statistics.median(stage):.3f} s, "
+        f"of which detection {statistics.median(detection):.3f} s (median of 5)"
     )
 
 

@@ -18,8 +18,10 @@ Left out on purpose: the claim's embedding multiplied with the closest passage's
 from __future__ import annotations
 
 import json
+import math
 import time
 import zlib
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -30,7 +32,6 @@ from typing import Any
 import numpy as np
 
 from .errors import ModelError
-from .lexical import LexicalModel
 from .stance_features import (
     TextView,
     analyse,
@@ -120,6 +121,56 @@ def lexical_terms(pair: Pair, relevance: np.ndarray) -> list[str]:
     return terms
 
 
+@dataclass(frozen=True)
+class LexicalModel:
+    """TF-IDF (sublinear term frequency, L2-normalised) over a fixed vocabulary, then a softmax over labels."""
+
+    vocabulary: dict[str, int]
+    idf: np.ndarray
+    coef: np.ndarray  # labels × vocabulary
+    intercept: np.ndarray
+
+    def matrix(self, documents: Sequence[list[str]]) -> Any:
+        from scipy.sparse import csr_matrix
+
+        indptr, indices, values = [0], [], []
+        for terms in documents:
+            counts = Counter(self.vocabulary[t] for t in terms if t in self.vocabulary)
+            weights = np.array([(1 + math.log(c)) * self.idf[i] for i, c in counts.items()], dtype=np.float32)
+            norm = float(np.linalg.norm(weights)) or 1.0
+            indices += list(counts)
+            values += list(weights / norm)
+            indptr.append(len(indices))
+        return csr_matrix((values, indices, indptr), shape=(len(documents), len(self.vocabulary)), dtype=np.float32)
+
+    def predict_proba(self, documents: Sequence[list[str]]) -> np.ndarray:
+        logits = self.matrix(documents) @ self.coef.T + self.intercept
+        logits = np.asarray(logits, dtype=np.float64)
+        logits -= logits.max(axis=1, keepdims=True)
+        exp = np.exp(logits)
+        return (exp / exp.sum(axis=1, keepdims=True)).astype(np.float32)
+
+    @classmethod
+    def fit(cls, documents: Sequence[list[str]], labels: np.ndarray) -> LexicalModel:
+        from sklearn.linear_model import LogisticRegression
+
+        df: Counter[str] = Counter()
+        for terms in documents:
+            df.update(set(terms))
+        kept = [t for t, c in df.most_common(LEXICAL_FEATURES) if c >= LEXICAL_MIN_DF]
+        vocabulary = {t: i for i, t in enumerate(sorted(kept))}
+        n = len(documents)
+        idf = np.array([math.log((1 + n) / (1 + df[t])) + 1 for t in sorted(kept)], dtype=np.float32)
+        unfitted = cls(vocabulary, idf, np.zeros((len(LABELS), len(kept)), np.float32), np.zeros(len(LABELS)))
+        regression = LogisticRegression(C=LEXICAL_C, max_iter=300)
+        regression.fit(unfitted.matrix(documents), labels)
+        coef = np.zeros((len(LABELS), len(kept)), dtype=np.float32)
+        intercept = np.zeros(len(LABELS), dtype=np.float32)
+        coef[regression.classes_] = regression.coef_
+        intercept[regression.classes_] = regression.intercept_
+        return cls(vocabulary, idf, coef, intercept)
+
+
 @dataclass
 class StanceModel:
     """The trained model; ``predict_proba`` returns one row per pair, columns in ``LABELS`` order."""
@@ -164,8 +215,14 @@ class StanceModel:
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
         (out / "booster.txt").write_text(self.booster.model_to_string(), encoding="utf-8")
-        np.savez_compressed(out / "lexical.npz", **self.lexical.arrays(), prototypes=self.prototypes)
-        vocabulary = {"lexical": self.lexical.terms()}
+        np.savez_compressed(
+            out / "lexical.npz",
+            idf=self.lexical.idf,
+            coef=self.lexical.coef.astype(np.float16),
+            intercept=self.lexical.intercept,
+            prototypes=self.prototypes,
+        )
+        vocabulary = {"lexical": sorted(self.lexical.vocabulary, key=self.lexical.vocabulary.__getitem__)}
         vocabulary["word_idf"] = self.idf  # type: ignore[assignment]
         (out / "vocabulary.json").write_text(json.dumps(vocabulary, ensure_ascii=False), encoding="utf-8")
         (out / "manifest.json").write_text(json.dumps(self.manifest, indent=2) + "\n", encoding="utf-8")
@@ -186,7 +243,12 @@ class StanceModel:
             raise ModelError(f"cannot load the stance model from {path}: {exc}") from exc
         if manifest.get("features") != all_feature_names():
             raise ModelError(f"the stance model in {path} was trained on other features; retrain it")
-        lexical = LexicalModel.from_arrays(vocabulary["lexical"], arrays)
+        lexical = LexicalModel(
+            {t: i for i, t in enumerate(vocabulary["lexical"])},
+            arrays["idf"],
+            arrays["coef"].astype(np.float32),
+            arrays["intercept"],
+        )
         return cls(vocabulary["word_idf"], lexical, arrays["prototypes"], booster, manifest)
 
 
@@ -284,10 +346,10 @@ def train_stance_model(
     stacked = np.zeros((len(pairs), len(LABELS)), dtype=np.float32)
     folds = min(LEXICAL_FOLDS, len(set(groups)))
     for n, (fit, held) in enumerate(GroupKFold(folds).split(documents, groups=list(groups)), start=1):
-        fold = _fit_lexical([documents[i] for i in fit], y[fit])
+        fold = LexicalModel.fit([documents[i] for i in fit], y[fit])
         stacked[held] = fold.predict_proba([documents[i] for i in held])
         step("lexical model, out of fold", n, folds + 1)
-    lexical = _fit_lexical(documents, y)
+    lexical = LexicalModel.fit(documents, y)
     step("lexical model, out of fold", folds + 1, folds + 1)
     model = StanceModel(idf, lexical, embed(list(PROTOTYPES)))
     features = model.features(pairs, lexical=stacked)
@@ -315,9 +377,3 @@ def train_stance_model(
         "training_seconds": round(time.monotonic() - started, 1),
     }
     return model
-
-
-def _fit_lexical(documents: list[list[str]], labels: np.ndarray) -> LexicalModel:
-    return LexicalModel.fit(
-        documents, labels, n_labels=len(LABELS), max_terms=LEXICAL_FEATURES, min_df=LEXICAL_MIN_DF, c=LEXICAL_C
-    )
