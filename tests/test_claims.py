@@ -7,7 +7,7 @@ import pytest
 from twosource.claims import find_claims
 from twosource.claims.quantities import find_quantities
 from twosource.read import read_article
-from twosource.types import ClaimKind
+from twosource.types import Article, ClaimKind
 
 from .conftest import SEED
 
@@ -122,3 +122,23 @@ def test_spans_point_into_the_article(claims):
 )
 def test_quantities_are_normalised(sentence, expected):
     assert [(q.value, q.kind, q.bound) for q in find_quantities(sentence)] == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind"),
+    [
+        # A sentence that opens inside a quote begun in the previous one.
+        ('I had to stay calm and trust my training," said the driver.', ClaimKind.QUOTE),
+        ("According to analysts, aircraft dropped more than 1000 bombs on the city last week.", ClaimKind.QUOTE),
+        ("Victims include eight children, the monitoring group says.", ClaimKind.QUOTE),
+        # A short quoted word is not a quote, and its closing mark does not open one.
+        ('Officials called the talks a "success" on Monday after the ministers met in Geneva.', ClaimKind.EVENT),
+        # A casualty report is a quantity whatever caused the deaths.
+        ("Three people were killed on Wednesday due to rocket fire on the old city.", ClaimKind.QUANTITY),
+        ("Strong demand for copper helped boost exports in the second half of the year.", ClaimKind.CAUSAL),
+        ("Confirmed cases rose in the north of the country during the spring.", ClaimKind.EVENT),
+    ],
+)
+def test_kinds_of_single_sentences(sentence, kind):
+    (claim,) = find_claims(Article(text=sentence))
+    assert claim.kind is kind, claim.cues

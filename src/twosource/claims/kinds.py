@@ -29,7 +29,15 @@ _OPINION_WEAK = re.compile(
 _FIRST_PERSON = re.compile(r"\b(I|[Ww]e|us|[Oo]ur)\b")
 SPEECH = re.compile(
     r"\b(said|says|say|told|tells|declared|announced|stated|assured|warned|added|adding|claimed|claims|"
-    r"insisted|denied|confirmed|reported|according to|quoted|acknowledged|admitted|vowed|pledged)\b",
+    r"insisted|denied|confirmed|reported|reports|according to|quoted|acknowledged|admitted|vowed|pledged|"
+    r"pointed out|suggested|accused|argued|noted|explained|described|questioned|estimated|thinks|believes)\b",
+    re.I,
+)
+# Reporting words that attribute on their own, even when no speaker is recognised as a name ("according to
+# analysts", "the Observatory said"); the others ("announced", "confirmed", "denied", "reported" ...) also
+# describe events ("confirmed cases"), so they make a quote only with a named speaker.
+_ATTRIBUTING = re.compile(
+    r"\b(said|says|told|added|according to|quoted|pointed out|suggested|argued|noted|explained|thinks|believes)\b",
     re.I,
 )
 _FUTURE = re.compile(
@@ -39,10 +47,13 @@ _FUTURE = re.compile(
 )
 _CAUSAL = re.compile(
     r"\b(because|due to|caused|causing|led to|leads to|lead to|as a result|resulted in|results in|"
-    r"owing to|thanks to|therefore|which is why|that is why|so that|triggered|prompted|blamed)\b",
+    r"owing to|thanks to|therefore|which is why|that is why|so that|triggered|prompted|blamed|helped|"
+    r"driven by|fuell?ed by|in response to|contributed to)\b",
     re.I,
 )
-_QUOTED = re.compile(r"[\"“]([^\"“”]{12,})[\"”]|[\"“]([^\"“”]{12,})$")
+_QUOTE_MARK = re.compile(r"[\"“”]")
+#: Shorter quoted stretches are scare quotes or titles ("success"), not quotations.
+_QUOTE_MIN_CHARS = 12
 # Things happening to or done by someone: the core of a checkable event.
 _ACTION = re.compile(
     r"\b(took over|take over|captured?|seized?|killed|attacked|launched|withdr[ae]w\w*|organi[sz]ed|bombed|"
@@ -51,6 +62,8 @@ _ACTION = re.compile(
     re.I,
 )
 _IDIOMS = re.compile(r"\b(that said|having said that|needless to say)\b", re.I)
+# A toll is the claim of a casualty report whatever caused it ("3 killed due to shelling" is a quantity).
+_TOLLS = frozenset({"deaths", "injured", "casualties"})
 # Verb forms that report something that happened: past tense, past participle.
 _PAST_TAGS = frozenset({"VBD", "VBN"})
 
@@ -70,13 +83,32 @@ class Typed:
     cues: tuple[str, ...]
 
 
+def quoted_spans(sentence: str) -> list[tuple[int, int]]:
+    """Return the (start, end) of each directly quoted stretch of ``sentence``, its marks included.
+
+    Marks pair in order. With one left over, the sentence either opens inside a quote begun in an earlier
+    sentence ('I had to relax," said Holmes.': punctuation before the first mark tells a closing one), or
+    opens a quote that runs past its end.
+    """
+    marks = [m.start() for m in _QUOTE_MARK.finditer(sentence)]
+    spans = []
+    if len(marks) % 2 and sentence[: marks[0]].rstrip()[-1:] in (",", ".", "!", "?"):
+        spans.append((0, marks.pop(0) + 1))
+    spans += [(a, b + 1) for a, b in zip(marks[::2], marks[1::2], strict=False)]
+    if len(marks) % 2:
+        spans.append((marks[-1], len(sentence)))
+    return [(a, b) for a, b in spans if b - a - 2 >= _QUOTE_MIN_CHARS]
+
+
 def outside_quotes(sentence: str) -> str:
     """Return ``sentence`` with directly quoted words blanked out (a quote's wording is the speaker's)."""
-    return _QUOTED.sub(lambda m: " " * len(m.group(0)), sentence)
+    for a, b in quoted_spans(sentence):
+        sentence = sentence[:a] + " " * (b - a) + sentence[b:]
+    return sentence
 
 
 def has_direct_quote(sentence: str) -> bool:
-    return any(len((m.group(1) or m.group(2)).split()) >= 3 for m in _QUOTED.finditer(sentence))
+    return any(len(sentence[a:b].split()) >= 3 for a, b in quoted_spans(sentence))
 
 
 def classify(sentence: str, features: Features) -> Typed:
@@ -92,13 +124,13 @@ def classify(sentence: str, features: Features) -> Typed:
     if strong or len(weak) >= 2 or (first_person and not quoted) or sentence.rstrip().endswith("?"):
         cues = strong + weak + (["first person"] if first_person else [])
         kind = ClaimKind.OPINION
-    elif quoted or (speech and features.speaker):
+    elif quoted or (speech and (features.speaker or _ATTRIBUTING.search(own_words))):
         cues = ["direct quote"] if quoted else [speech.group(0) if speech else "attribution"]
         kind = ClaimKind.QUOTE
     elif future := _FUTURE.search(own_words):
         cues = [future.group(0)]
         kind = ClaimKind.PREDICTION
-    elif cause := _CAUSAL.search(own_words):
+    elif (cause := _CAUSAL.search(own_words)) and not any(q.kind in _TOLLS for q in stated):
         cues = [cause.group(0)]
         kind = ClaimKind.CAUSAL
     elif stated:
