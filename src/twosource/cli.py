@@ -160,9 +160,9 @@ def check(
     """
     from .index import open_index
     from .pipeline import check as run_check
+    from .pipeline import store_report
     from .read import read_article
     from .report import render
-    from .schema import report_to_dict
 
     with _errors():
         source = read_article(article, outlet=outlet, url=url, date=date, encoding=encoding)
@@ -172,7 +172,7 @@ def check(
         status = Console(stderr=True).status("reading the article")
         with status:
             report = run_check(source, index, progress=lambda step: status.update(step))
-        index.save_report(report.id, json.dumps(report_to_dict(report), ensure_ascii=False))
+        store_report(report, index)
         index.close()
     interactive = output is None and sys.stdout.isatty()
     text = render(
@@ -183,6 +183,30 @@ def check(
         click.echo(f"report written to {output}", err=True)
     else:
         click.echo(text)
+
+
+@cli.command()
+@index_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option(
+    "--token",
+    envvar="TWOSOURCE_TOKEN",
+    default=None,
+    help="Require 'Authorization: Bearer TOKEN' on every request but /api/health (default: $TWOSOURCE_TOKEN).",
+)
+def serve(index_path: str | None, host: str, port: int, token: str | None) -> None:
+    """Serve the JSON API (OpenAPI at /docs) over the index.
+
+    Example: twosource serve --index news.sqlite --port 8000
+    """
+    from .serve import run
+    from .settings import default_index_path
+
+    if host not in ("127.0.0.1", "localhost", "::1") and not token:
+        click.echo(f"warning: listening on {host} without --token: anyone who reaches it can use it", err=True)
+    with _errors():
+        run(index_path or default_index_path(), host=host, port=port, token=token)
 
 
 @cli.group("index")

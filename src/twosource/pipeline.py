@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from .claims import find_claims
 from .independence import independent
@@ -13,7 +15,7 @@ from .index.dedup import shingles, signature
 from .models import embed
 from .read import content_hash
 from .retrieve import Query, claim_query_text, search
-from .schema import SCHEMA_VERSION
+from .schema import SCHEMA_VERSION, report_to_dict
 from .stance import judge_stances
 from .types import Article, ClaimVerdict, Evidence, Report
 from .verdict import decide_verdict, summarize
@@ -78,3 +80,10 @@ def check(
         schema_version=SCHEMA_VERSION,
         notes=tuple(notes),
     )
+
+
+def store_report(report: Report, index: Index) -> dict[str, Any]:
+    """Save the report's JSON in the index, where ``serve`` finds it by id; return that JSON."""
+    document = report_to_dict(report)
+    index.save_report(report.id, json.dumps(document, ensure_ascii=False))
+    return document

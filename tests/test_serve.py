@@ -1,0 +1,202 @@
+"""twosource serve: the JSON API, a real uvicorn server on loopback over a real FA-KES index."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import jsonschema
+import pytest
+import uvicorn
+
+from twosource.serve import ServeLimits, create_app
+
+from .conftest import ROOT, SEED
+
+SCHEMA = json.loads((ROOT / "src" / "twosource" / "report" / "report.schema.json").read_text())
+
+
+@contextmanager
+def serving(index: Path, **options) -> Iterator[str]:
+    """Run the app on a free loopback port in a thread; yield its base URL."""
+    server = uvicorn.Server(uvicorn.Config(create_app(index, **options), host="127.0.0.1", port=0, log_level="error"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def index(fakes_index_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # A copy: the reports the tests store stay out of the session's shared index.
+    return Path(shutil.copy(fakes_index_path, tmp_path_factory.mktemp("serve") / "index.sqlite"))
+
+
+@pytest.fixture(scope="module")
+def api(index: Path) -> Iterator[httpx.Client]:
+    limits = ServeLimits(max_body_bytes=400_000, max_text_chars=100_000)
+    with serving(index, limits=limits) as url, httpx.Client(base_url=url, timeout=120) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def seed_report(api: httpx.Client) -> httpx.Response:
+    text = SEED.read_text(encoding="utf-8")
+    return api.post("/api/check", json={"text": text, "outlet": "Veterans Today", "date": "2015-05-13"})
+
+
+def test_health_counts_the_index(api: httpx.Client):
+    answer = api.get("/api/health")
+    assert answer.status_code == 200 and answer.json()["status"] == "ok" and answer.json()["articles"] > 700
+
+
+def test_check_returns_a_stored_report_of_the_schema(api: httpx.Client, seed_report: httpx.Response):
+    assert seed_report.status_code == 201, seed_report.text
+    report = seed_report.json()
+    jsonschema.validate(report, SCHEMA)
+    assert seed_report.headers["location"] == f"/reports/{report['id']}"
+    assert report["article"]["outlet"] == "Veterans Today" and report["article"]["published"] == "2015-05-13"
+    assert report["summary"]["counts"]["corroborated"] >= 1 and report["summary"]["checkworthy"] >= 10
+    stored = api.get(f"/api/reports/{report['id']}")
+    assert stored.status_code == 200 and stored.json() == report
+
+
+def test_an_uploaded_file_is_checked_like_a_pasted_one(api: httpx.Client, seed_report: httpx.Response):
+    files = {"file": ("qalamoun.txt", SEED.read_bytes(), "text/plain")}
+    answer = api.post("/api/check", files=files, data={"outlet": "Veterans Today", "date": "2015-05-13"})
+    assert answer.status_code == 201, answer.text
+    report = answer.json()
+    assert report["article"]["origin"] == "qalamoun.txt"
+    assert report["summary"]["counts"] == seed_report.json()["summary"]["counts"]
+
+
+def test_search_and_articles_with_their_copies(api: httpx.Client):
+    found = api.get("/api/search", params={"q": "death toll in Aleppo bomb attack", "limit": 5}).json()
+    assert 1 <= len(found["results"]) <= 5
+    first = found["results"][0]
+    assert first["outlet"] and "text" in first and first["score"] > 0
+    article = api.get(f"/api/articles/{first['article_id']}").json()
+    assert article["id"] == first["article_id"] and article["text"] and isinstance(article["copies"], list)
+    assert all("text" not in copy for copy in article["copies"])
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/api/articles/999999", 404),
+        ("/api/articles/abc", 422),
+        ("/api/reports/nosuchreport", 404),
+        ("/api/search?q=", 422),
+        ("/api/search", 422),
+    ],
+)
+def test_missing_things_are_clear_errors(api: httpx.Client, path: str, status: int):
+    answer = api.get(path)
+    assert answer.status_code == status and answer.json()["error"] and "\n" not in answer.json()["error"]
+
+
+@pytest.mark.parametrize(
+    ("request_args", "status", "says"),
+    [
+        ({"json": {"text": ""}}, 422, 'needs "text"'),
+        ({"content": b"{not json", "headers": {"content-type": "application/json"}}, 400, "not JSON"),
+        ({"json": {"text": "word " * 30_000}}, 413, "over 100,000 characters"),
+        ({"content": b"x" * 500_000, "headers": {"content-type": "application/json"}}, 413, "over 400,000 bytes"),
+        ({"files": {"file": ("a.bin", bytes(range(256)) * 40, "application/octet-stream")}}, 422, "a.bin"),
+        ({"json": {"text": "Der Krieg in Syrien hat nach Angaben der Vereinten Nationen " * 10}}, 422, "English"),
+        ({"files": {"other": ("a.txt", b"hello", "text/plain")}}, 422, "file field"),
+    ],
+)
+def test_bad_submissions_get_one_line_4xx_answers(api: httpx.Client, request_args: dict, status: int, says: str):
+    answer = api.post("/api/check", **request_args)
+    assert answer.status_code == status, answer.text
+    error = answer.json()["error"]
+    assert says in error and "\n" not in error
+
+
+def test_the_openapi_schema_lists_the_endpoints(api: httpx.Client):
+    paths = api.get("/openapi.json").json()["paths"]
+    assert {"/api/check", "/api/reports/{report_id}", "/api/search", "/api/articles/{article_id}"} <= set(paths)
+
+
+def test_a_token_guards_everything_but_health(index: Path):
+    with serving(index, token="s3cret") as url, httpx.Client(base_url=url, timeout=60) as client:
+        assert client.get("/api/health").status_code == 200
+        refused = client.get("/api/search", params={"q": "Aleppo"})
+        assert refused.status_code == 401 and "token" in refused.json()["error"]
+        assert (
+            client.get("/api/search", params={"q": "Aleppo"}, headers={"Authorization": "Bearer wrong"}).status_code
+            == 401
+        )
+        allowed = client.get("/api/search", params={"q": "Aleppo"}, headers={"Authorization": "Bearer s3cret"})
+        assert allowed.status_code == 200
+
+
+def test_checks_beyond_the_limit_wait_then_get_429(index: Path):
+    limits = ServeLimits(max_checks=1, queue_seconds=0.2)
+    text = SEED.read_text(encoding="utf-8")
+    with serving(index, limits=limits) as url:
+        statuses: list[int] = []
+
+        def post() -> None:
+            with httpx.Client(base_url=url, timeout=120) as client:
+                statuses.append(client.post("/api/check", json={"text": text}).status_code)
+
+        threads = [threading.Thread(target=post) for _ in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert sorted(statuses)[0] == 201 and 429 in statuses and set(statuses) <= {201, 429}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_the_serve_command_listens_on_loopback(index: Path):
+    port = _free_port()
+    command = [sys.executable, "-m", "twosource", "serve", "--index", str(index), "--port", str(port)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                answer = httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=2)
+                break
+            except httpx.TransportError:
+                assert process.poll() is None and time.monotonic() < deadline, "serve did not come up"
+                time.sleep(0.2)
+        assert answer.status_code == 200 and answer.json()["articles"] > 700
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def test_serve_refuses_a_missing_index_in_one_line(tmp_path: Path):
+    result = subprocess.run(
+        [sys.executable, "-m", "twosource", "serve", "--index", str(tmp_path / "none.sqlite")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1 and "no index at" in result.stderr and result.stderr.count("\n") == 1
