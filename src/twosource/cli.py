@@ -196,7 +196,7 @@ def check(
     help="Require 'Authorization: Bearer TOKEN' on every request but /api/health (default: $TWOSOURCE_TOKEN).",
 )
 def serve(index_path: str | None, host: str, port: int, token: str | None) -> None:
-    """Serve the JSON API (OpenAPI at /docs) over the index.
+    """Serve the JSON API (its OpenAPI schema at /openapi.json) over the index.
 
     Example: twosource serve --index news.sqlite --port 8000
     """

@@ -1,4 +1,4 @@
-"""``twosource serve``: the JSON API over the same library calls as the CLI (FastAPI, OpenAPI at /docs).
+"""``twosource serve``: the JSON API over the same library calls as the CLI (FastAPI, OpenAPI at /openapi.json).
 
 Endpoints: ``POST /api/check`` (JSON or a multipart upload), ``GET /api/reports/{id}``, ``GET /api/search``,
 ``GET /api/articles/{id}`` (with its copy cluster), ``GET /api/health``. Reports are stored in the index.
@@ -52,7 +52,13 @@ def create_app(index_path: str | Path, *, token: str | None = None, limits: Serv
     limits = limits or ServeLimits()
     open_index(index_path, create=False).close()  # a missing or broken index fails at start, not per request
     slots = asyncio.Semaphore(limits.max_checks)  # waiting for a turn holds no thread
-    app = FastAPI(title="twosource", summary="Which claims of a news article independent sources back.")
+    # No /docs or /redoc: FastAPI builds them from a CDN, and nothing the server sends may need the internet.
+    app = FastAPI(
+        title="twosource",
+        summary="Which claims of a news article independent sources back.",
+        docs_url=None,
+        redoc_url=None,
+    )
 
     @app.middleware("http")
     async def guard(request: Request, call_next: Any) -> Any:
