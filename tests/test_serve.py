@@ -202,3 +202,58 @@ def test_serve_refuses_a_missing_index_in_one_line(tmp_path: Path):
         timeout=60,
     )
     assert result.returncode == 1 and "no index at" in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_the_home_page_is_a_form_without_scripts(api: httpx.Client):
+    page = api.get("/")
+    assert page.status_code == 200 and "default-src 'none'" in page.headers["content-security-policy"]
+    assert '<form method="post" action="/check"' in page.text and "<script" not in page.text
+    assert '<label for="text">' in page.text and "not yet" in page.text  # the URL field says it is coming
+
+
+def test_the_form_checks_and_shows_the_report_at_its_permanent_address(api: httpx.Client):
+    text = SEED.read_text(encoding="utf-8")
+    answer = api.post("/check", data={"text": text, "outlet": "Veterans Today", "date": "2015-05-13"})
+    assert answer.status_code == 303, answer.text
+    address = answer.headers["location"]
+    report_id = address.rsplit("/", 1)[1]
+    page = api.get(address)
+    assert page.status_code == 200 and "<script" not in page.text
+    assert "default-src 'none'" in page.headers["content-security-policy"]
+    assert "<mark class='v-corroborated'" in page.text  # claims highlighted in their verdict's colour
+    assert "Unofficially the number of dead in the Syrian War is 200,000" in page.text
+    downloads = {
+        f"/reports/{report_id}.json": "application/json",
+        f"/reports/{report_id}.html": "text/html",
+        f"/reports/{report_id}.claimreview.json": "application/ld+json",
+    }
+    for link, media in downloads.items():
+        assert f"href='{link}'" in page.text
+        got = api.get(link)
+        assert got.status_code == 200 and got.headers["content-type"].startswith(media)
+        assert got.headers["content-disposition"].startswith("attachment")
+    assert api.get(f"/reports/{report_id}.json").json() == api.get(f"/api/reports/{report_id}").json()
+    assert api.get(f"/reports/{report_id}.claimreview.json").json()
+
+
+def test_article_text_is_escaped_on_every_page(api: httpx.Client):
+    vectors = (
+        "<script>alert(1)</script> <img src=x onerror=alert(2)> <a href='javascript:alert(3)'>link</a> "
+        "<svg onload=alert(4)></svg> <b unclosed"
+    )
+    sentences = "The army said on Monday that 40 fighters were killed near the border town of Arsal in Lebanon. "
+    text = sentences * 3 + vectors + " " + sentences * 2
+    answer = api.post("/check", data={"text": text, "outlet": "<i>Evil</i> Outlet"})
+    assert answer.status_code == 303, answer.text
+    page = api.get(answer.headers["location"]).text
+    for raw in ("<script>alert", "<img src=x", "<svg onload", "href='javascript:", "<i>Evil"):
+        assert raw not in page, raw
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page  # shown as text, not run
+
+
+def test_form_errors_and_missing_reports_are_pages(api: httpx.Client):
+    refused = api.post("/check", data={"text": "   "})
+    assert refused.status_code == 422 and "role='alert'" in refused.text and "text field" in refused.text
+    missing = api.get("/reports/0123456789abcdef")
+    assert missing.status_code == 404 and "no report" in missing.text
+    assert api.get("/reports/<script>").status_code == 404

@@ -9,7 +9,24 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from .types import Claim, ClaimVerdict, Evidence, Report
+from .types import (
+    Article,
+    Claim,
+    ClaimKind,
+    ClaimVerdict,
+    DateMention,
+    Entity,
+    Evidence,
+    NamedSource,
+    NumericComparison,
+    Passage,
+    Quantity,
+    Removal,
+    Report,
+    Stance,
+    Summary,
+    Verdict,
+)
 
 SCHEMA_VERSION = "1.0"
 
@@ -89,3 +106,79 @@ def _evidence(e: Evidence) -> dict[str, Any]:
         "retrieval": {"score": p.score, "lexical": p.lexical, "dense": p.dense},
         "numeric": asdict(e.numeric) if e.numeric else None,
     }
+
+
+def report_from_dict(data: dict[str, Any]) -> Report:
+    """Return the Report a stored report's JSON describes (the inverse of ``report_to_dict``).
+
+    Passage ids are not in the schema; rebuilt passages carry 0.
+    """
+    a, s = data["article"], data["summary"]
+    removed = tuple(Removal(**r) for r in s["removed"])
+    return Report(
+        id=data["id"],
+        article=Article(
+            text=a["text"],
+            title=a["title"],
+            outlet=a["outlet"],
+            author=a["author"],
+            published=a["published"],
+            url=a["url"],
+            removed=removed,
+            origin=a["origin"],
+        ),
+        verdicts=tuple(_verdict_from(v) for v in data["claims"]),
+        summary=Summary(
+            counts=s["counts"],
+            claims_total=s["claims_total"],
+            checkworthy=s["checkworthy"],
+            independent_outlets=tuple(s["independent_outlets"]),
+            named_sources=tuple(NamedSource(**n) for n in s["named_sources"]),
+            removed=removed,
+        ),
+        index=data["index"],
+        created=data["created"],
+        schema_version=data["schema_version"],
+        notes=tuple(data["notes"]),
+    )
+
+
+def _verdict_from(v: dict[str, Any]) -> ClaimVerdict:
+    claim = Claim(
+        text=v["text"],
+        start=v["start"],
+        end=v["end"],
+        kind=ClaimKind(v["kind"]),
+        checkworthy=v["checkworthy"],
+        score=v["score"],
+        quantities=tuple(Quantity(**q) for q in v["quantities"]),
+        dates=tuple(DateMention(**d) for d in v["dates"]),
+        entities=tuple(Entity(**e) for e in v["entities"]),
+        speaker=v["speaker"] or "",
+        cues=tuple(v["cues"]),
+    )
+    return ClaimVerdict(
+        claim=claim,
+        verdict=Verdict(v["verdict"]),
+        confidence=v["confidence"],
+        evidence=tuple(_evidence_from(e) for e in v["evidence"]),
+        supporting_outlets=tuple(v["supporting_outlets"]),
+        refuting_outlets=tuple(v["refuting_outlets"]),
+        excluded=tuple(v["excluded"]),
+    )
+
+
+def _evidence_from(e: dict[str, Any]) -> Evidence:
+    passage = Passage(
+        article_id=e["article_id"],
+        passage_id=0,
+        outlet=e["outlet"],
+        published=e["published"],
+        title=e["title"],
+        url=e["url"] or "",
+        text=e["passage"],
+        cluster_id=e["cluster_id"],
+        **e["retrieval"],
+    )
+    numeric = NumericComparison(**e["numeric"]) if e["numeric"] else None
+    return Evidence(passage, Stance(e["stance"]), e["stance_score"], e["counted_as"], numeric, e["reason"])

@@ -1,11 +1,13 @@
-"""``twosource serve``: the JSON API over the same library calls as the CLI (FastAPI, OpenAPI at /openapi.json).
+"""``twosource serve``: the JSON API and the web pages over the same library calls as the CLI (FastAPI).
 
-Endpoints: ``POST /api/check`` (JSON or a multipart upload), ``GET /api/reports/{id}``, ``GET /api/search``,
-``GET /api/articles/{id}`` (with its copy cluster), ``GET /api/health``. Reports are stored in the index.
+API: ``POST /api/check`` (JSON, a multipart upload or a form), ``GET /api/reports/{id}``, ``GET /api/search``,
+``GET /api/articles/{id}`` (with its copy cluster), ``GET /api/health``; the OpenAPI schema at /openapi.json.
+Pages: ``/`` (the form), ``POST /check`` (its target), ``/reports/{id}`` (the report, permanent; reports are
+stored in the index) and its downloads ``.json``, ``.html`` and ``.claimreview.json``.
 
 Safety: binds to loopback unless told otherwise; an optional token guards every endpoint but health; request
-bodies, pasted text and concurrent checks are capped, each with a clear 4xx answer. Article text only ever
-leaves as JSON, never as markup.
+bodies, pasted text and concurrent checks are capped, each with a clear 4xx answer. Pages hold no scripts,
+load nothing from elsewhere (a strict Content-Security-Policy says so) and escape every piece of article text.
 
 Imports FastAPI; ``twosource`` imports this module only for ``serve``.
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -23,17 +26,22 @@ from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from . import pages
 from .errors import TwosourceError
 from .index import open_index
 from .index.base import Index
 from .read import read_bytes
+from .report import render
+from .report.html import render_html
+from .schema import report_from_dict
 from .settings import default_max_bytes
 
 #: Pasted text is read as an upload of this name would be.
 PASTED = "pasted text"
+_REPORT_ID = re.compile(r"[0-9a-f]{16}")
 
 
 @dataclass(frozen=True)
@@ -88,27 +96,80 @@ def create_app(index_path: str | Path, *, token: str | None = None, limits: Serv
             stats = index.stats()
         return {"status": "ok", "articles": stats.articles, "passages": stats.passages}
 
-    @app.post("/api/check")
-    async def check(request: Request) -> JSONResponse:
-        """Check an article: JSON ``{"text", "outlet"?, "date"?, "url"?}`` or a multipart ``file`` upload."""
+    async def run_check(request: Request) -> dict[str, Any]:
         data, origin, fields = await _submission(request, limits)
         try:
             await asyncio.wait_for(slots.acquire(), limits.queue_seconds)
         except TimeoutError:
             raise HTTPException(429, f"{limits.max_checks} checks are running; try again shortly") from None
         try:
-            report = await run_in_threadpool(_check, index_path, data, origin, fields, limits.max_body_bytes)
+            return await run_in_threadpool(_check, index_path, data, origin, fields, limits.max_body_bytes)
         finally:
             slots.release()
+
+    def stored(report_id: str) -> dict[str, Any]:
+        document = None
+        if _REPORT_ID.fullmatch(report_id):
+            with _opened(index_path) as index:
+                document = index.load_report(report_id)
+        if document is None:
+            raise HTTPException(404, f"no report {report_id}")
+        return json.loads(document)
+
+    @app.post("/api/check")
+    async def check(request: Request) -> JSONResponse:
+        """Check an article: JSON ``{"text", "outlet"?, "date"?, "url"?}``, or a multipart form with a ``file``
+        upload or a ``text`` field, and optionally ``outlet``, ``date`` and ``url`` fields."""
+        report = await run_check(request)
         return JSONResponse(report, 201, headers={"Location": f"/reports/{report['id']}"})
 
     @app.get("/api/reports/{report_id}")
     def report(report_id: str) -> JSONResponse:
-        with _opened(index_path) as index:
-            document = index.load_report(report_id)
-        if document is None:
-            raise HTTPException(404, f"no report {report_id}")
-        return JSONResponse(json.loads(document))
+        return JSONResponse(stored(report_id))
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def home() -> HTMLResponse:
+        return _page(pages.HOME)
+
+    @app.post("/check", include_in_schema=False)
+    async def check_form(request: Request) -> Response:
+        """The home page's form: check, then show the report at its permanent address."""
+        try:
+            report = await run_check(request)
+        except HTTPException as exc:
+            return _page(pages.error(exc.status_code, str(exc.detail)), exc.status_code)
+        except TwosourceError as exc:
+            return _page(pages.error(422, str(exc)), 422)
+        return RedirectResponse(f"/reports/{report['id']}", 303)
+
+    # Downloads first: "/reports/{report_id}" would also match "ID.json".
+    @app.get("/reports/{report_id}.claimreview.json", include_in_schema=False)
+    def claimreview_download(report_id: str) -> Response:
+        text = render(report_from_dict(stored(report_id)), "claimreview")
+        return _download(text, f"{report_id}.claimreview.json", "application/ld+json")
+
+    @app.get("/reports/{report_id}.html", include_in_schema=False)
+    def html_download(report_id: str) -> Response:
+        return _download(render_html(report_from_dict(stored(report_id))), f"{report_id}.html", "text/html")
+
+    @app.get("/reports/{report_id}.json", include_in_schema=False)
+    def json_download(report_id: str) -> Response:
+        text = json.dumps(stored(report_id), ensure_ascii=False, indent=2)
+        return _download(text, f"{report_id}.json", "application/json")
+
+    @app.get("/reports/{report_id}", include_in_schema=False)
+    def report_page(report_id: str) -> HTMLResponse:
+        try:
+            document = stored(report_id)
+        except HTTPException as exc:
+            return _page(pages.error(404, str(exc.detail)), 404)
+        links = (
+            ("Check another article", "/"),
+            ("JSON", f"/reports/{report_id}.json"),
+            ("HTML", f"/reports/{report_id}.html"),
+            ("ClaimReview JSON-LD", f"/reports/{report_id}.claimreview.json"),
+        )
+        return _page(render_html(report_from_dict(document), links))
 
     @app.get("/api/search")
     def search(q: str, limit: int = 20) -> dict[str, Any]:
@@ -144,6 +205,17 @@ def run(index_path: str | Path, *, host: str = "127.0.0.1", port: int = 8000, to
     uvicorn.run(create_app(index_path, token=token), host=host, port=port, log_level="info")
 
 
+def _page(html: str, status: int = 200) -> HTMLResponse:
+    # The pages hold no scripts and load nothing from elsewhere; the header says so to the browser too.
+    headers = {"Content-Security-Policy": pages.CSP, "X-Content-Type-Options": "nosniff"}
+    return HTMLResponse(html, status, headers=headers)
+
+
+def _download(text: str, filename: str, media_type: str) -> Response:
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"', "X-Content-Type-Options": "nosniff"}
+    return Response(text, media_type=media_type, headers=headers)
+
+
 def _authorised(request: Request, token: str) -> bool:
     given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
     return hmac.compare_digest(given.encode(), token.encode())
@@ -162,13 +234,16 @@ def _opened(path: str | Path) -> Iterator[Index]:
 async def _submission(request: Request, limits: ServeLimits) -> tuple[bytes, str, dict[str, str]]:
     """Return the article's bytes, a name for it, and the outlet/date/url fields, from JSON or a form."""
     kind = request.headers.get("content-type", "")
-    if kind.startswith("multipart/form-data"):
+    if kind.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
         form = await request.form(max_files=1, max_fields=10)
-        upload = form.get("file")
-        if upload is None or isinstance(upload, str):
-            raise HTTPException(422, "the form needs a file field")
-        data = await upload.read(limits.max_body_bytes + 1)
-        origin = upload.filename or "upload"
+        upload, pasted = form.get("file"), str(form.get("text") or "")
+        if upload is not None and not isinstance(upload, str) and upload.filename:
+            data = await upload.read(limits.max_body_bytes + 1)
+            origin = upload.filename
+        elif pasted.strip():
+            data, origin = _pasted(pasted, limits), PASTED
+        else:
+            raise HTTPException(422, "the form needs a file field or a text field")
         fields = {k: str(form.get(k) or "") for k in ("outlet", "date", "url")}
     else:
         body = await request.body()
@@ -179,13 +254,17 @@ async def _submission(request: Request, limits: ServeLimits) -> tuple[bytes, str
         text = payload.get("text") if isinstance(payload, dict) else None
         if not isinstance(text, str) or not text.strip():
             raise HTTPException(422, 'the JSON needs "text": the article')
-        if len(text) > limits.max_text_chars:
-            raise HTTPException(413, f"the text is over {limits.max_text_chars:,} characters")
-        data, origin = text.encode("utf-8"), PASTED
+        data, origin = _pasted(text, limits), PASTED
         fields = {k: str(payload.get(k) or "") for k in ("outlet", "date", "url")}
     if len(data) > limits.max_body_bytes:
         raise HTTPException(413, f"the article is over {limits.max_body_bytes:,} bytes")
     return data, origin, fields
+
+
+def _pasted(text: str, limits: ServeLimits) -> bytes:
+    if len(text) > limits.max_text_chars:
+        raise HTTPException(413, f"the text is over {limits.max_text_chars:,} characters")
+    return text.encode("utf-8")
 
 
 def _check(index_path: str | Path, data: bytes, origin: str, fields: dict[str, str], max_bytes: int) -> dict:

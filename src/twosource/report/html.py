@@ -33,8 +33,11 @@ ul.plain{padding-left:1.1rem}@media (max-width:34rem){:root{font-size:16px}h1{fo
 """
 
 
-def render_html(report: Report) -> str:
-    """Return the report as one HTML document with inline styles and no scripts."""
+def render_html(report: Report, links: tuple[tuple[str, str], ...] = ()) -> str:
+    """Return the report as one HTML document with inline styles and no scripts.
+
+    ``links`` (label, same-site URL) go in a bar at the top: ``serve`` puts its downloads there.
+    """
     a = report.article
     checked = [v for v in report.verdicts if v.verdict is not Verdict.NOT_CHECKED]
     numbers = {id(v.claim): n for n, v in enumerate(checked, start=1)}
@@ -45,6 +48,7 @@ def render_html(report: Report) -> str:
         "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; style-src 'unsafe-inline'\">",
         f"<title>twosource: {escape(a.title or 'report')}</title><style>{_CSS}</style></head><body><main>",
         f"<p class='meta'>twosource report · {escape(report.created)} · schema {escape(report.schema_version)}</p>",
+        _links(links),
         f"<h1>{escape(a.title or '(untitled article)')}</h1><p class='meta'>{meta}</p>",
         *(f"<p class='small'><strong>Note:</strong> {escape(note)}</p>" for note in report.notes),
         _summary(report),
@@ -59,6 +63,13 @@ def render_html(report: Report) -> str:
         "</main></body></html>",
     ]
     return "\n".join(parts)
+
+
+def _links(links: tuple[tuple[str, str], ...]) -> str:
+    if not links:
+        return ""
+    anchors = " · ".join(f"<a href='{escape(url)}'>{escape(label)}</a>" for label, url in links)
+    return f"<nav class='meta' aria-label='downloads'>{anchors}</nav>"
 
 
 def _summary(report: Report) -> str:

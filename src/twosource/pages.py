@@ -1,0 +1,67 @@
+"""The web app's own pages (the report page is ``report.html``): plain HTML and inline CSS, no scripts.
+
+Nothing loads from elsewhere, so the pages work offline and the Content-Security-Policy can forbid it all.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+
+_CSS = """
+:root{--ink:#1d232a;--muted:#5b6570;--line:#cfd6dd;--bg:#fbfbfa;--accent:#1f5f8b;
+font:17px/1.6 system-ui,sans-serif;color:var(--ink);background:var(--bg)}
+body{margin:0}main{max-width:44rem;margin:0 auto;padding:1.5rem 1rem 4rem}
+h1{font:600 1.6rem Georgia,serif;margin:.3rem 0}p.lead{color:var(--muted);margin-top:0}
+label{display:block;font-weight:600;margin:1rem 0 .3rem}.hint{font-weight:400;color:var(--muted);font-size:.85rem}
+textarea,input[type=text],input[type=date],input[type=url]{width:100%;box-sizing:border-box;font:inherit;
+padding:.5rem;border:1px solid var(--line);border-radius:.4rem;background:#fff}
+textarea{min-height:14rem;font:15px/1.5 Georgia,serif}
+.row{display:flex;gap:1rem;flex-wrap:wrap}.row>div{flex:1 1 12rem}
+button{margin-top:1.2rem;font:600 1rem system-ui;padding:.6rem 1.4rem;border:0;border-radius:.4rem;
+background:var(--accent);color:#fff;cursor:pointer}
+:focus-visible{outline:3px solid #f0b429;outline-offset:2px}
+.error{border-left:4px solid #b3261e;padding:.4rem .9rem;background:#fdf1f0}
+input:disabled{background:#f0f2f4;color:var(--muted)}
+"""
+
+
+def _document(title: str, body: str) -> str:
+    return (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width,initial-scale=1'>"
+        f"<title>{escape(title)}</title><style>{_CSS}</style></head><body><main>{body}</main></body></html>"
+    )
+
+
+HOME = _document(
+    "twosource: check an article",
+    """<h1>twosource</h1>
+<p class="lead">Paste a news article or upload its page, and see which of its claims independent sources back,
+contradict, or leave alone, with the evidence quoted.</p>
+<form method="post" action="/check" enctype="multipart/form-data">
+<label for="text">Article text</label>
+<textarea id="text" name="text" placeholder="Paste the article here"></textarea>
+<label for="file">…or upload a page <span class="hint">(.html or .txt)</span></label>
+<input id="file" name="file" type="file" accept=".html,.htm,.txt,text/html,text/plain">
+<label for="url">…or a URL <span class="hint">(reading URLs arrives with the live-web work; not yet)</span></label>
+<input id="url" name="url" type="url" disabled placeholder="https://">
+<div class="row">
+<div><label for="outlet">Outlet <span class="hint">(its own reports never count)</span></label>
+<input id="outlet" name="outlet" type="text" autocomplete="off"></div>
+<div><label for="date">Published</label><input id="date" name="date" type="date"></div>
+</div>
+<button type="submit">Check the article</button>
+<p class="hint">A check takes a few seconds to a minute; the report then opens at its own permanent address.</p>
+</form>""",
+)
+
+
+def error(status: int, message: str) -> str:
+    """Return the page for a refused check or a missing report; ``message`` is escaped."""
+    return _document(
+        "twosource: error",
+        f"<h1>twosource</h1><p class='error' role='alert'><strong>{status}</strong>: {escape(message)}</p>"
+        "<p><a href='/'>Check an article</a></p>",
+    )
