@@ -257,3 +257,10 @@ def test_form_errors_and_missing_reports_are_pages(api: httpx.Client):
     missing = api.get("/reports/0123456789abcdef")
     assert missing.status_code == 404 and "no report" in missing.text
     assert api.get("/reports/<script>").status_code == 404
+
+
+def test_a_stored_report_rebuilds_exactly(seed_report: httpx.Response):
+    from twosource.schema import report_from_dict, report_to_dict
+
+    document = seed_report.json()
+    assert report_to_dict(report_from_dict(document)) == document
