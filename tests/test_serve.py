@@ -264,3 +264,24 @@ def test_a_stored_report_rebuilds_exactly(seed_report: httpx.Response):
 
     document = seed_report.json()
     assert report_to_dict(report_from_dict(document)) == document
+
+
+def test_the_index_pages_search_and_show_an_article_with_its_copies(api: httpx.Client):
+    page = api.get("/search", params={"q": "death toll in Aleppo bomb attack"})
+    assert page.status_code == 200 and "<script" not in page.text and "passages for" in page.text
+    first = api.get("/api/search", params={"q": "death toll in Aleppo bomb attack", "limit": 1}).json()["results"][0]
+    assert f"href='/articles/{first['article_id']}'" in page.text
+    shown = api.get(f"/articles/{first['article_id']}")
+    assert shown.status_code == 200 and "default-src 'none'" in shown.headers["content-security-policy"]
+    assert "Copies in the index" in shown.text or "No copies of this text" in shown.text
+    assert api.get("/search").status_code == 200  # the bare form
+    assert api.get("/articles/999999").status_code == 404
+
+
+def test_only_web_addresses_become_links():
+    from twosource import pages
+
+    fields = dict(title="T", outlet="O", author="", published=None, text="Body.", url="javascript:alert(1)")
+    assert "href='javascript" not in pages.article(fields, [])
+    fields["url"] = "https://example.org/a"
+    assert "href='https://example.org/a'" in pages.article(fields, [])

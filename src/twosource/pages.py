@@ -24,6 +24,8 @@ background:var(--accent);color:#fff;cursor:pointer}
 :focus-visible{outline:3px solid #f0b429;outline-offset:2px}
 .error{border-left:4px solid #b3261e;padding:.4rem .9rem;background:#fdf1f0}
 input:disabled{background:#f0f2f4;color:var(--muted)}
+nav{font-size:.9rem}nav a{color:var(--accent)}.hit{border-top:1px solid var(--line);padding:.6rem 0}
+.hit p,.meta{margin:.2rem 0}.meta{color:var(--muted);font-size:.85rem}article p{font:17px/1.65 Georgia,serif}
 """
 
 
@@ -35,9 +37,12 @@ def _document(title: str, body: str) -> str:
     )
 
 
+_NAV = "<nav><a href='/'>Check an article</a> · <a href='/search'>Search the index</a></nav>"
+
 HOME = _document(
     "twosource: check an article",
-    """<h1>twosource</h1>
+    _NAV
+    + """<h1>twosource</h1>
 <p class="lead">Paste a news article or upload its page, and see which of its claims independent sources back,
 contradict, or leave alone, with the evidence quoted.</p>
 <form method="post" action="/check" enctype="multipart/form-data">
@@ -62,6 +67,52 @@ def error(status: int, message: str) -> str:
     """Return the page for a refused check or a missing report; ``message`` is escaped."""
     return _document(
         "twosource: error",
-        f"<h1>twosource</h1><p class='error' role='alert'><strong>{status}</strong>: {escape(message)}</p>"
-        "<p><a href='/'>Check an article</a></p>",
+        f"{_NAV}<h1>twosource</h1><p class='error' role='alert'><strong>{status}</strong>: {escape(message)}</p>",
     )
+
+
+def search(query: str, results: list[dict]) -> str:
+    """Return the index search page: the form, then each passage found with its article's outlet and date."""
+    hits = "".join(
+        f"<div class='hit'><p><a href='/articles/{int(r['article_id'])}'>{escape(r['title'] or '(untitled)')}</a></p>"
+        f"<p class='meta'>{escape(r['outlet'])} · {escape(r['published'] or 'undated')}</p>"
+        f"<p>{escape(r['text'])}</p></div>"
+        for r in results
+    )
+    found = f"<p class='meta'>{len(results)} passages for “{escape(query)}”.</p>{hits}" if query else ""
+    return _document(
+        "twosource: search the index",
+        f"""{_NAV}<h1>Search the index</h1>
+<form method="get" action="/search"><label for="q">Words or a claim <span class="hint">(searched as `check`
+searches for a claim: words and meaning)</span></label><input id="q" name="q" type="text" value="{escape(query)}">
+<button type="submit">Search</button></form>{found}""",
+    )
+
+
+def article(stored: dict, copies: list[dict]) -> str:
+    """Return an indexed article's page: its text, and the other copies of it the index holds."""
+    url = stored["url"]
+    source = f"<a href='{escape(url)}' rel='noreferrer'>{escape(url)}</a>" if _web_address(url) else escape(url)
+    paragraphs = "".join(f"<p>{escape(p)}</p>" for p in stored["text"].split("\n\n") if p.strip())
+    cluster = "".join(
+        f"<li><a href='/articles/{int(c['id'])}'>{escape(c['title'] or '(untitled)')}</a> · "
+        f"{escape(c['outlet'])} · {escape(c['published'] or 'undated')}</li>"
+        for c in copies
+    )
+    copies_part = (
+        f"<h2>Copies in the index</h2><p class='meta'>Counted once as evidence, under the earliest outlet.</p>"
+        f"<ul>{cluster}</ul>"
+        if copies
+        else "<p class='meta'>No copies of this text in the index.</p>"
+    )
+    meta = " · ".join(escape(x) for x in (stored["outlet"], stored["author"], stored["published"] or "") if x)
+    return _document(
+        f"twosource: {stored['title'] or 'article'}",
+        f"{_NAV}<h1>{escape(stored['title'] or '(untitled)')}</h1><p class='meta'>{meta}</p>"
+        f"<p class='meta'>{source}</p><article>{paragraphs}</article>{copies_part}",
+    )
+
+
+def _web_address(url: str) -> bool:
+    # Only http(s) addresses become links: a javascript: or data: URL in an indexed article stays text.
+    return url.lower().startswith(("http://", "https://"))

@@ -3,7 +3,8 @@
 API: ``POST /api/check`` (JSON, a multipart upload or a form), ``GET /api/reports/{id}``, ``GET /api/search``,
 ``GET /api/articles/{id}`` (with its copy cluster), ``GET /api/health``; the OpenAPI schema at /openapi.json.
 Pages: ``/`` (the form), ``POST /check`` (its target), ``/reports/{id}`` (the report, permanent; reports are
-stored in the index) and its downloads ``.json``, ``.html`` and ``.claimreview.json``.
+stored in the index) and its downloads ``.json``, ``.html`` and ``.claimreview.json``; ``/search`` and
+``/articles/{id}`` (an indexed article and its copies).
 
 Safety: binds to loopback unless told otherwise; an optional token guards every endpoint but health; request
 bodies, pasted text and concurrent checks are capped, each with a clear 4xx answer. Pages hold no scripts,
@@ -171,9 +172,7 @@ def create_app(index_path: str | Path, *, token: str | None = None, limits: Serv
         )
         return _page(render_html(report_from_dict(document), links))
 
-    @app.get("/api/search")
-    def search(q: str, limit: int = 20) -> dict[str, Any]:
-        """Search the index as ``check`` searches it for a claim: lexical and dense, fused."""
+    def find(q: str, limit: int) -> list[dict[str, Any]]:
         from .models import embed
         from .retrieve import Query
         from .retrieve import search as retrieve
@@ -182,10 +181,9 @@ def create_app(index_path: str | Path, *, token: str | None = None, limits: Serv
             raise HTTPException(422, "the query is empty")
         with _opened(index_path) as index:
             found = retrieve(index, Query(q, embed([q])[0]), max(1, min(limit, limits.max_search_results)))
-        return {"query": q, "results": [asdict(p) for p in found]}
+        return [asdict(p) for p in found]
 
-    @app.get("/api/articles/{article_id}")
-    def article(article_id: int) -> dict[str, Any]:
+    def with_copies(article_id: int) -> dict[str, Any]:
         with _opened(index_path) as index:
             stored = index.article(article_id)
             if stored is None:
@@ -194,6 +192,27 @@ def create_app(index_path: str | Path, *, token: str | None = None, limits: Serv
         fields = asdict(stored)
         fields["copies"] = [{k: v for k, v in asdict(a).items() if k != "text"} for a in copies]
         return fields
+
+    @app.get("/api/search")
+    def search(q: str, limit: int = 20) -> dict[str, Any]:
+        """Search the index as ``check`` searches it for a claim: lexical and dense, fused."""
+        return {"query": q, "results": find(q, limit)}
+
+    @app.get("/api/articles/{article_id}")
+    def article(article_id: int) -> dict[str, Any]:
+        return with_copies(article_id)
+
+    @app.get("/search", include_in_schema=False)
+    def search_page(q: str = "") -> HTMLResponse:
+        return _page(pages.search(q, find(q, 20) if q.strip() else []))
+
+    @app.get("/articles/{article_id}", include_in_schema=False)
+    def article_page(article_id: int) -> HTMLResponse:
+        try:
+            fields = with_copies(article_id)
+        except HTTPException as exc:
+            return _page(pages.error(404, str(exc.detail)), 404)
+        return _page(pages.article(fields, fields["copies"]))
 
     return app
 
