@@ -79,17 +79,17 @@ def create_app(index_path: str | Path, *, token: str | None = None, limits: Serv
         return await call_next(request)
 
     @app.exception_handler(TwosourceError)
-    async def refused(_: Request, exc: TwosourceError) -> JSONResponse:
-        return JSONResponse({"error": str(exc)}, 422)
+    async def refused(request: Request, exc: TwosourceError) -> Response:
+        return _error(request, 422, str(exc))
 
     @app.exception_handler(RequestValidationError)
-    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
         first = exc.errors()[0]
-        return JSONResponse({"error": f"{'.'.join(map(str, first['loc']))}: {first['msg']}"}, 422)
+        return _error(request, 422, f"{'.'.join(map(str, first['loc']))}: {first['msg']}")
 
     @app.exception_handler(HTTPException)
-    async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
-        return JSONResponse({"error": exc.detail}, exc.status_code)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        return _error(request, exc.status_code, str(exc.detail))
 
     @app.get("/api/health")
     def health() -> dict[str, Any]:
@@ -135,12 +135,7 @@ def create_app(index_path: str | Path, *, token: str | None = None, limits: Serv
     @app.post("/check", include_in_schema=False)
     async def check_form(request: Request) -> Response:
         """The home page's form: check, then show the report at its permanent address."""
-        try:
-            report = await run_check(request)
-        except HTTPException as exc:
-            return _page(pages.error(exc.status_code, str(exc.detail)), exc.status_code)
-        except TwosourceError as exc:
-            return _page(pages.error(422, str(exc)), 422)
+        report = await run_check(request)
         return RedirectResponse(f"/reports/{report['id']}", 303)
 
     # Downloads first: "/reports/{report_id}" would also match "ID.json".
@@ -160,10 +155,7 @@ def create_app(index_path: str | Path, *, token: str | None = None, limits: Serv
 
     @app.get("/reports/{report_id}", include_in_schema=False)
     def report_page(report_id: str) -> HTMLResponse:
-        try:
-            document = stored(report_id)
-        except HTTPException as exc:
-            return _page(pages.error(404, str(exc.detail)), 404)
+        document = stored(report_id)
         links = (
             ("Check another article", "/"),
             ("JSON", f"/reports/{report_id}.json"),
@@ -208,10 +200,7 @@ def create_app(index_path: str | Path, *, token: str | None = None, limits: Serv
 
     @app.get("/articles/{article_id}", include_in_schema=False)
     def article_page(article_id: int) -> HTMLResponse:
-        try:
-            fields = with_copies(article_id)
-        except HTTPException as exc:
-            return _page(pages.error(404, str(exc.detail)), 404)
+        fields = with_copies(article_id)
         return _page(pages.article(fields, fields["copies"]))
 
     return app
@@ -222,6 +211,13 @@ def run(index_path: str | Path, *, host: str = "127.0.0.1", port: int = 8000, to
     import uvicorn
 
     uvicorn.run(create_app(index_path, token=token), host=host, port=port, log_level="info")
+
+
+def _error(request: Request, status: int, message: str) -> Response:
+    """A one-line JSON error for the API, an error page (the message escaped) for the pages."""
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"error": message}, status)
+    return _page(pages.error(status, message), status)
 
 
 def _page(html: str, status: int = 200) -> HTMLResponse:
