@@ -177,11 +177,11 @@ def create_app(index_path: str | Path, *, token: str | None = None, limits: Serv
 
     def with_copies(article_id: int) -> dict[str, Any]:
         with _opened(index_path) as index:
-            stored = index.article(article_id)
-            if stored is None:
+            record = index.article(article_id)
+            if record is None:
                 raise HTTPException(404, f"no article {article_id}")
-            copies = [a for a in index.cluster(stored.cluster_id) if a.id != stored.id]
-        fields = asdict(stored)
+            copies = [a for a in index.cluster(record.cluster_id) if a.id != record.id]
+        fields = asdict(record)
         fields["copies"] = [{k: v for k, v in asdict(a).items() if k != "text"} for a in copies]
         return fields
 
