@@ -14,19 +14,17 @@ import os
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
-import uvicorn
 
 from twosource import check, ingest, open_index
 from twosource.evaluate.files import read_csv_rows
 from twosource.read import article_from_text
-from twosource.serve import create_app
+from twosource.serve import create_app, in_background
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -49,22 +47,16 @@ def main(index_path: Path | None, count: int) -> None:
     index.close()
     print(f"baseline: {count} checks one after another through the library: {sequential:.1f} s")
 
-    server = uvicorn.Server(uvicorn.Config(create_app(index_path), host="127.0.0.1", port=0, log_level="warning"))
-    threading.Thread(target=server.run, daemon=True).start()
-    while not server.started:
-        time.sleep(0.05)
-    url = f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
-
-    def post(text: str) -> tuple[int, float]:
+    def post(url: str, text: str) -> tuple[int, float]:
         began = time.perf_counter()
         answer = httpx.post(f"{url}/api/check", json={"text": text}, timeout=900)
         return answer.status_code, time.perf_counter() - began
 
-    start = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        results = list(pool.map(post, texts))
-    wall = time.perf_counter() - start
-    server.should_exit = True
+    with in_background(create_app(index_path)) as url:
+        start = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=count) as pool:
+            results = list(pool.map(lambda text: post(url, text), texts))
+        wall = time.perf_counter() - start
     statuses = [s for s, _ in results]
     latencies = sorted(t for _, t in results)
     print(

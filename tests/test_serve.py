@@ -10,37 +10,22 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import jsonschema
 import pytest
-import uvicorn
 
-from twosource.serve import ServeLimits, create_app
+from twosource.serve import ServeLimits, create_app, in_background
 
 from .conftest import ROOT, SEED
 
 SCHEMA = json.loads((ROOT / "src" / "twosource" / "report" / "report.schema.json").read_text())
 
 
-@contextmanager
-def serving(index: Path, **options) -> Iterator[str]:
-    """Run the app on a free loopback port in a thread; yield its base URL."""
-    server = uvicorn.Server(uvicorn.Config(create_app(index, **options), host="127.0.0.1", port=0, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+def serving(index: Path, **options):
+    """Run the app over ``index`` on a free loopback port in a thread; yield its base URL."""
+    return in_background(create_app(index, **options))
 
 
 @pytest.fixture(scope="module")

@@ -468,6 +468,15 @@ def _print_stance_scores(scores: Any) -> None:
         click.echo(f"{gold:10}" + "".join(f"{scores.confusion[gold][p]:10d}" for p in LABELS))
 
 
+model_output_option = click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Where to write the model (default: the model shipped with twosource, replaced).",
+)
+
+
 @cli.group("train")
 def train_group() -> None:
     """Train twosource's models from public data (../shared/data)."""
@@ -481,13 +490,7 @@ def train_group() -> None:
     type=click.Path(exists=True, file_okay=False),
     help="Folder with FNC-1's train_bodies.csv and train_stances.csv.",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(file_okay=False),
-    default=None,
-    help="Where to write the model (default: the model shipped with twosource, replaced).",
-)
+@model_output_option
 @click.option(
     "--split",
     type=click.Choice(["bodies", "stories"]),
@@ -522,13 +525,7 @@ def train_stance(fnc1_dir: str, output: str | None, split: str, rounds: int | No
     type=click.Path(exists=True, file_okay=False),
     help="Folder with claimbuster/crowdsourced.csv and, to score on, clef2019/CT19-T1-Training.csv.",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(file_okay=False),
-    default=None,
-    help="Where to write the model (default: the model shipped with twosource, replaced).",
-)
+@model_output_option
 @click.option("--epochs", type=click.IntRange(1), default=None, help="Passes over the training sentences (default 2).")
 def train_claims(data_dir: str, output: str | None, epochs: int | None) -> None:
     """Fine-tune the claim detector on ClaimBuster, holding a fifth of the debates out, and print its scores.

@@ -206,6 +206,29 @@ def create_app(index_path: str | Path, *, token: str | None = None, limits: Serv
     return app
 
 
+@contextmanager
+def in_background(app: FastAPI, *, host: str = "127.0.0.1", port: int = 0, wait: float = 30.0) -> Iterator[str]:
+    """Serve ``app`` from a thread (port 0: a free one) while the block runs; yield its base URL."""
+    import threading
+    import time
+
+    import uvicorn
+
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="error"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + wait
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the server did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://{host}:{server.servers[0].sockets[0].getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
 def run(index_path: str | Path, *, host: str = "127.0.0.1", port: int = 8000, token: str | None = None) -> None:
     """Serve the app until interrupted."""
     import uvicorn

@@ -133,7 +133,7 @@ def train_claims(
     detector.manifest["clef2019_training"] = {**ranking.as_dict(), "left_out": shared} if ranking else None
     detector.manifest["data"] = str(folder)
     detector.manifest["scored_in"] = str(prediction_dtype()).removeprefix("torch.")
-    detector.save(out)
+    detector.save_manifest(out)
     (out / "README.md").write_text(claims_model_card(detector.manifest), encoding="utf-8")
     return scores, ranking
 

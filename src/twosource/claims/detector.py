@@ -119,6 +119,11 @@ class ClaimDetector:
             if k != f"bert.{_WORD_EMBEDDINGS}" and v.is_floating_point()
         }
         save_file(state, str(out / "network.safetensors"))
+        return self.save_manifest(out)
+
+    def save_manifest(self, directory: str | Path) -> Path:
+        """Write only the manifest (``train claims`` adds the scores of the saved network to it)."""
+        out = Path(directory)
         (out / "manifest.json").write_text(json.dumps(self.manifest, indent=2) + "\n", encoding="utf-8")
         return out
 

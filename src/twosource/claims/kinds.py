@@ -27,19 +27,18 @@ _OPINION_WEAK = re.compile(
     re.I,
 )
 _FIRST_PERSON = re.compile(r"\b(I|[Ww]e|us|[Oo]ur)\b")
-SPEECH = re.compile(
-    r"\b(said|says|say|told|tells|declared|announced|stated|assured|warned|added|adding|claimed|claims|"
-    r"insisted|denied|confirmed|reported|reports|according to|quoted|acknowledged|admitted|vowed|pledged|"
-    r"pointed out|suggested|accused|argued|noted|explained|described|questioned|estimated|thinks|believes)\b",
-    re.I,
-)
 # Reporting words that attribute on their own, even when no speaker is recognised as a name ("according to
-# analysts", "the Observatory said"); the others ("announced", "confirmed", "denied", "reported" ...) also
-# describe events ("confirmed cases"), so they make a quote only with a named speaker.
-_ATTRIBUTING = re.compile(
-    r"\b(said|says|told|added|according to|quoted|pointed out|suggested|argued|noted|explained|thinks|believes)\b",
-    re.I,
+# analysts", "the Observatory said").
+_ATTRIBUTING_WORDS = (
+    "said|says|told|added|according to|quoted|pointed out|suggested|argued|noted|explained|thinks|believes"
 )
+# These also describe events ("confirmed cases", "denied entry"), so they make a quote only with a named speaker.
+_REPORTING_WORDS = (
+    "say|tells|declared|announced|stated|assured|warned|adding|claimed|claims|insisted|denied|confirmed|reported|"
+    "reports|acknowledged|admitted|vowed|pledged|accused|described|questioned|estimated"
+)
+SPEECH = re.compile(rf"\b({_ATTRIBUTING_WORDS}|{_REPORTING_WORDS})\b", re.I)
+_ATTRIBUTING = re.compile(rf"\b({_ATTRIBUTING_WORDS})\b", re.I)
 _FUTURE = re.compile(
     r"\b(will|won't|shall|going to|is bound to|are bound to|likely to|is expected to|are expected to|"
     r"in the coming|would|could|may|might|predict\w*|forecast\w*)\b",
