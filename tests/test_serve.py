@@ -28,6 +28,28 @@ def serving(index: Path, **options):
     return in_background(create_app(index, **options))
 
 
+def finished(api: httpx.Client, job: str, timeout: float = 120) -> list[dict]:
+    """Poll ``/api/jobs/{job}`` until it ends; return every state seen, the last one finished."""
+    seen = [api.get(f"/api/jobs/{job}").json()]
+    deadline = time.monotonic() + timeout
+    while seen[-1]["state"] not in ("done", "failed"):
+        assert time.monotonic() < deadline, seen[-1]
+        time.sleep(0.1)
+        seen.append(api.get(f"/api/jobs/{job}").json())
+    return seen
+
+
+def report_address(api: httpx.Client, form_answer: httpx.Response) -> str:
+    """Follow a form check as a browser does: its progress page, refreshed, until it sends on to the report."""
+    assert form_answer.status_code == 303, form_answer.text
+    progress = form_answer.headers["location"]
+    assert progress.startswith("/jobs/")
+    finished(api, progress.rsplit("/", 1)[1])
+    answer = api.get(progress)
+    assert answer.status_code == 303, answer.text
+    return answer.headers["location"]
+
+
 @pytest.fixture(scope="module")
 def index(fakes_index_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     # A copy: the reports the tests store stay out of the session's shared index.
@@ -199,8 +221,7 @@ def test_the_home_page_is_a_form_without_scripts(api: httpx.Client):
 def test_the_form_checks_and_shows_the_report_at_its_permanent_address(api: httpx.Client):
     text = SEED.read_text(encoding="utf-8")
     answer = api.post("/check", data={"text": text, "outlet": "Veterans Today", "date": "2015-05-13"})
-    assert answer.status_code == 303, answer.text
-    address = answer.headers["location"]
+    address = report_address(api, answer)
     report_id = address.rsplit("/", 1)[1]
     page = api.get(address)
     assert page.status_code == 200 and "<script" not in page.text
@@ -229,8 +250,7 @@ def test_article_text_is_escaped_on_every_page(api: httpx.Client):
     sentences = "The army said on Monday that 40 fighters were killed near the border town of Arsal in Lebanon. "
     text = sentences * 3 + vectors + " " + sentences * 2
     answer = api.post("/check", data={"text": text, "outlet": "<i>Evil</i> Outlet"})
-    assert answer.status_code == 303, answer.text
-    page = api.get(answer.headers["location"]).text
+    page = api.get(report_address(api, answer)).text
     for raw in ("<script>alert", "<img src=x", "<svg onload", "href='javascript:", "<i>Evil"):
         assert raw not in page, raw
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page  # shown as text, not run
@@ -270,3 +290,111 @@ def test_only_web_addresses_become_links():
     assert "href='javascript" not in pages.article(fields, [])
     fields["url"] = "https://example.org/a"
     assert "href='https://example.org/a'" in pages.article(fields, [])
+
+
+def test_a_check_can_run_as_a_job_with_progress(api: httpx.Client):
+    text = SEED.read_text(encoding="utf-8")
+    answer = api.post("/api/check", params={"wait": "false"}, json={"text": text, "date": "2015-05-13"})
+    assert answer.status_code == 202 and answer.headers["location"] == f"/api/jobs/{answer.json()['id']}"
+    seen = finished(api, answer.json()["id"])
+    last = seen[-1]
+    assert last["state"] == "done" and last["kind"] == "check" and last["error"] is None
+    report = api.get(f"/api/reports/{last['result']['report']}").json()
+    assert last["total"] == report["summary"]["checkworthy"] == last["done"]
+    # While it ran, the job said which stage it was in and how far through the claims it was.
+    assert all(s["state"] in ("queued", "running", "done") and s["done"] <= max(s["total"], 0) for s in seen)
+    assert api.get("/api/jobs/0000").status_code == 404
+
+
+def test_a_failed_check_says_why_on_its_progress_page(api: httpx.Client):
+    answer = api.post("/check", data={"text": "Der Krieg in Syrien hat nach Angaben der Vereinten Nationen " * 10})
+    job = answer.headers["location"].rsplit("/", 1)[1]
+    assert finished(api, job)[-1]["state"] == "failed"
+    page = api.get(f"/jobs/{job}")
+    assert page.status_code == 422 and "role='alert'" in page.text and "English" in page.text
+
+
+def test_the_progress_page_refreshes_itself_without_scripts():
+    from twosource import pages
+
+    job = {"id": "abc", "stage": "checking claims <b>", "done": 3, "total": 20, "seconds": 4.2}
+    page = pages.progress(job)
+    assert "http-equiv='refresh'" in page and "<script" not in page
+    assert "<progress max='20' value='3'>" in page and "checking claims &lt;b&gt;" in page
+
+
+def test_ingest_runs_as_a_job_and_resumes(fakes_index_path: Path, tmp_path: Path):
+    from .conftest import fakes_rows, write_fakes_slice
+
+    index = Path(shutil.copy(fakes_index_path, tmp_path / "index.sqlite"))
+    story = (
+        "Residents of the northern town of Qaryatayn said on Tuesday that a new water plant, built by a local "
+        "cooperative over eighteen months, now serves 12,000 people and has ended years of deliveries by truck."
+    )
+    with serving(index) as url, httpx.Client(base_url=url, timeout=120) as client:
+        before = client.get("/api/health").json()["articles"]
+        answer = client.post("/api/ingest", json={"articles": [{"text": story, "title": "Water", "outlet": "Local"}]})
+        assert answer.status_code == 202, answer.text
+        done = finished(client, answer.json()["id"])[-1]
+        assert done["state"] == "done" and done["result"]["added"] == 1 and done["kind"] == "ingest"
+        assert client.get("/api/health").json()["articles"] == before + 1
+        found = client.get("/api/search", params={"q": "Qaryatayn water plant cooperative", "limit": 1}).json()
+        assert found["results"][0]["outlet"] == "Local"
+        # Files as `twosource ingest` takes them: already indexed rows are counted, not added again; a bad file
+        # is rejected under the name it was sent with, and a name with a path in it stays a name.
+        files = [
+            ("file", ("fakes.csv", write_fakes_slice(tmp_path / "s.csv", fakes_rows()[:5]).read_bytes(), "text/csv")),
+            ("file", ("../../escape.bin", bytes(range(256)) * 40, "application/octet-stream")),
+        ]
+        form = {"encoding": "latin-1", "text_column": "article_content", "title_column": "article_title"}
+        answer = client.post("/api/ingest", files=files, data=form)
+        assert answer.status_code == 202, answer.text
+        done = finished(client, answer.json()["id"])[-1]
+        assert done["state"] == "done", done
+        assert done["result"]["added"] == 0 and done["result"]["duplicates"] == 5
+        assert [r["origin"] for r in done["result"]["rejected"]] == ["escape.bin"]
+        assert not (tmp_path.parent / "escape.bin").exists()
+        assert client.post("/api/ingest", json={"articles": []}).status_code == 422
+        assert client.post("/api/ingest", data={"format": "csv"}).status_code == 422
+
+
+def test_a_streamed_body_over_the_limit_is_refused(api: httpx.Client):
+    def chunks() -> Iterator[bytes]:
+        yield b'{"text": "'
+        for _ in range(100):
+            yield b"x" * 10_000  # no Content-Length: the server counts as it reads
+        yield b'"}'
+
+    answer = api.post("/api/check", content=chunks(), headers={"content-type": "application/json"})
+    assert answer.status_code == 413 and "over 400,000 bytes" in answer.json()["error"]
+
+
+def test_browsers_sign_in_with_the_token_and_get_a_cookie(index: Path):
+    with serving(index, token="s3cret") as url, httpx.Client(base_url=url, timeout=60) as client:
+        sent = client.get("/search")
+        assert sent.status_code == 303 and sent.headers["location"] == "/login?next=/search"
+        login = client.get("/login", params={"next": "/search"})
+        assert login.status_code == 200 and 'type="password"' in login.text
+        wrong = client.post("/login", data={"token": "nope", "next": "/search"})
+        assert wrong.status_code == 401 and "That is not the server" in wrong.text and not client.cookies
+        # A next= pointing at another site is dropped: sign-in only sends on to this server's own pages.
+        assert client.post("/login", data={"token": "s3cret", "next": "//evil.example/"}).headers["location"] == "/"
+        signed = client.post("/login", data={"token": "s3cret", "next": "/search"})
+        assert signed.status_code == 303 and signed.headers["location"] == "/search"
+        cookie = signed.headers["set-cookie"]
+        assert "httponly" in cookie.lower() and "samesite=strict" in cookie.lower() and "s3cret" not in cookie
+        assert client.get("/search").status_code == 200
+        assert client.get("/api/search", params={"q": "Aleppo"}).status_code == 200
+
+
+def test_cross_site_posts_and_foreign_host_names_are_refused(index: Path):
+    from twosource.serve import LOOPBACK_HOSTS
+
+    with serving(index, allowed_hosts=LOOPBACK_HOSTS) as url, httpx.Client(base_url=url, timeout=60) as client:
+        cross = client.post("/check", data={"text": "x"}, headers={"origin": "http://evil.example"})
+        assert cross.status_code == 403 and "cross-site" in cross.text
+        same = client.post("/check", data={"text": " "}, headers={"origin": url})
+        assert same.status_code == 422  # let through to the form's own check
+        # A DNS name rebound to 127.0.0.1 reaches the socket, but the server answers only to loopback names.
+        assert client.get("/api/health", headers={"host": "evil.example"}).status_code == 400
+        assert client.get("/api/health", headers={"host": "localhost"}).status_code == 200

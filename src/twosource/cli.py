@@ -167,11 +167,9 @@ def check(
     with _errors():
         source = read_article(article, outlet=outlet, url=url, date=date, encoding=encoding)
         index = open_index(index_path, create=False)
-        from rich.console import Console
-
-        status = Console(stderr=True).status("reading the article")
-        with status:
-            report = run_check(source, index, progress=lambda step: status.update(step))
+        progress, update = _stderr_progress("checking")
+        with progress:
+            report = run_check(source, index, progress=lambda stage, done, total: update(done, total, stage))
         store_report(report, index)
         index.close()
     interactive = output is None and sys.stdout.isatty()

@@ -15,7 +15,7 @@ font:17px/1.6 system-ui,sans-serif;color:var(--ink);background:var(--bg)}
 body{margin:0}main{max-width:44rem;margin:0 auto;padding:1.5rem 1rem 4rem}
 h1{font:600 1.6rem Georgia,serif;margin:.3rem 0}p.lead{color:var(--muted);margin-top:0}
 label{display:block;font-weight:600;margin:1rem 0 .3rem}.hint{font-weight:400;color:var(--muted);font-size:.85rem}
-textarea,input[type=text],input[type=date],input[type=url]{width:100%;box-sizing:border-box;font:inherit;
+textarea,input[type=text],input[type=date],input[type=url],input[type=password]{width:100%;box-sizing:border-box;font:inherit;
 padding:.5rem;border:1px solid var(--line);border-radius:.4rem;background:#fff}
 textarea{min-height:14rem;font:15px/1.5 Georgia,serif}
 .row{display:flex;gap:1rem;flex-wrap:wrap}.row>div{flex:1 1 12rem}
@@ -24,15 +24,16 @@ background:var(--accent);color:#fff;cursor:pointer}
 :focus-visible{outline:3px solid #f0b429;outline-offset:2px}
 .error{border-left:4px solid #b3261e;padding:.4rem .9rem;background:#fdf1f0}
 input:disabled{background:#f0f2f4;color:var(--muted)}
+progress{width:100%;height:1rem;accent-color:var(--accent)}
 nav{font-size:.9rem}nav a{color:var(--accent)}.hit{border-top:1px solid var(--line);padding:.6rem 0}
 .hit p,.meta{margin:.2rem 0}.meta{color:var(--muted);font-size:.85rem}article p{font:17px/1.65 Georgia,serif}
 """
 
 
-def _document(title: str, body: str) -> str:
+def _document(title: str, body: str, head: str = "") -> str:
     return (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-        "<meta name='viewport' content='width=device-width,initial-scale=1'>"
+        f"<meta name='viewport' content='width=device-width,initial-scale=1'>{head}"
         f"<title>{escape(title)}</title><style>{_CSS}</style></head><body><main>{body}</main></body></html>"
     )
 
@@ -58,7 +59,8 @@ contradict, or leave alone, with the evidence quoted.</p>
 <div><label for="date">Published</label><input id="date" name="date" type="date"></div>
 </div>
 <button type="submit">Check the article</button>
-<p class="hint">A check takes a few seconds to a minute; the report then opens at its own permanent address.</p>
+<p class="hint">A check takes a few seconds to a minute: its progress shows, then the report opens at its own
+permanent address.</p>
 </form>""",
 )
 
@@ -68,6 +70,35 @@ def error(status: int, message: str) -> str:
     return _document(
         "twosource: error",
         f"{_NAV}<h1>twosource</h1><p class='error' role='alert'><strong>{status}</strong>: {escape(message)}</p>",
+    )
+
+
+def progress(job: dict) -> str:
+    """Return a running check's page: its stage and a bar, refreshed each second (no script needed) until the
+    server answers the refresh with the report."""
+    done, total = int(job["done"]), int(job["total"])
+    bar = f"<progress max='{total}' value='{done}'></progress>" if total else "<progress></progress>"
+    counted = f" {done} of {total}" if total else ""
+    return _document(
+        "twosource: checking…",
+        f"""{_NAV}<h1>Checking the article…</h1>
+<p role="status" aria-live="polite"><strong>{escape(job["stage"])}</strong>{counted} · {job["seconds"]:.0f} s</p>
+{bar}<p class="meta">This page refreshes itself; the report opens here when it is ready, at its own permanent
+address. <a href="/jobs/{escape(job["id"])}">Refresh now</a></p>""",
+        head="<meta http-equiv='refresh' content='1'>",
+    )
+
+
+def login(next_path: str, message: str = "") -> str:
+    """Return the page that asks for the server's token and sets the browser's session cookie."""
+    alert = f"<p class='error' role='alert'>{escape(message)}</p>" if message else ""
+    return _document(
+        "twosource: sign in",
+        f"""<h1>twosource</h1>{alert}
+<p class="lead">This server is protected by a token; whoever started it has it.</p>
+<form method="post" action="/login"><input type="hidden" name="next" value="{escape(next_path)}">
+<label for="token">Token</label><input id="token" name="token" type="password" autocomplete="current-password"
+autofocus required><button type="submit">Sign in</button></form>""",
     )
 
 

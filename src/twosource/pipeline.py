@@ -29,14 +29,15 @@ def check(
     index: Index,
     *,
     candidates: int = CANDIDATES,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> Report:
-    """Return the corroboration report for ``article`` against ``index``."""
-    step = progress or (lambda _: None)
-    step("finding claims")
+    """Return the corroboration report for ``article`` against ``index``; ``progress(stage, done, total)``
+    is called as it goes."""
+    step = progress or (lambda stage, done, total: None)
+    step("finding claims", 0, 0)
     claims = find_claims(article)
     to_check = [c for c in claims if c.checkworthy]
-    step(f"searching the index for {len(to_check)} check-worthy claims")
+    step("checking claims", 0, len(to_check))
     vectors = embed([c.text for c in to_check])
     # The checked article, or any copy of it in the index, is never its own evidence (independence rule 3).
     own_shingles = shingles(article.text)
@@ -59,7 +60,8 @@ def check(
             for item, (stance, score, numeric, reason) in zip(counted, judged, strict=True)
         ]
         checked[claim.start] = decide_verdict(claim, evidence, excluded)
-    step("writing the report")
+        step("checking claims", len(checked), len(to_check))
+    step("writing the report", len(to_check), len(to_check))
     notes = []
     if not article.outlet:
         notes.append("The article's outlet is unknown, so its own outlet could not be excluded (give --outlet).")

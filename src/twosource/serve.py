@@ -1,14 +1,19 @@
 """``twosource serve``: the JSON API and the web pages over the same library calls as the CLI (FastAPI).
 
-API: ``POST /api/check`` (JSON, a multipart upload or a form), ``GET /api/reports/{id}``, ``GET /api/search``,
-``GET /api/articles/{id}`` (with its copy cluster), ``GET /api/health``; the OpenAPI schema at /openapi.json.
-Pages: ``/`` (the form), ``POST /check`` (its target), ``/reports/{id}`` (the report, permanent; reports are
-stored in the index) and its downloads ``.json``, ``.html`` and ``.claimreview.json``; ``/search`` and
-``/articles/{id}`` (an indexed article and its copies).
+API: ``POST /api/check`` (JSON, a multipart upload or a form; ``?wait=false`` answers at once with a job),
+``POST /api/ingest`` (uploaded files or JSON articles; answers with a job), ``GET /api/jobs/{id}`` (progress),
+``GET /api/reports/{id}``, ``GET /api/search``, ``GET /api/articles/{id}`` (with its copy cluster),
+``GET /api/health``; the OpenAPI schema at /openapi.json.
+Pages: ``/`` (the form), ``POST /check`` (its target: starts a check, then its progress page ``/jobs/{id}``
+refreshes itself until the report is ready), ``/reports/{id}`` (the report, permanent; reports are stored in the
+index) and its downloads ``.json``, ``.html`` and ``.claimreview.json``; ``/search`` and ``/articles/{id}`` (an
+indexed article and its copies); ``/login`` when a token guards the server.
 
-Safety: binds to loopback unless told otherwise; an optional token guards every endpoint but health; request
-bodies, pasted text and concurrent checks are capped, each with a clear 4xx answer. Pages hold no scripts,
-load nothing from elsewhere (a strict Content-Security-Policy says so) and escape every piece of article text.
+Safety: binds to loopback unless told otherwise, and then answers only to loopback host names (no DNS
+rebinding); refuses cross-site form posts; an optional token guards every endpoint but health (a header for
+programs, a cookie set by /login for browsers); request bodies (declared or streamed), pasted text and
+concurrent checks are capped, each with a clear 4xx answer. Pages hold no scripts, load nothing from elsewhere
+(a strict Content-Security-Policy says so) and escape every piece of article text.
 
 Imports FastAPI; ``twosource`` imports this module only for ``serve``.
 """
@@ -16,33 +21,47 @@ Imports FastAPI; ``twosource`` imports this module only for ``serve``.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import hmac
 import json
+import logging
 import re
-from collections.abc import Iterator
+import shutil
+import tempfile
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import pages
 from .errors import TwosourceError
 from .index import open_index
 from .index.base import Index
+from .jobs import FAILED, Job, Jobs
 from .read import read_bytes
 from .report import render
 from .report.html import render_html
 from .schema import report_from_dict
-from .settings import default_max_bytes
+from .settings import ReadLimits, default_max_bytes
 
 #: Pasted text is read as an upload of this name would be.
 PASTED = "pasted text"
+#: The browser's proof of the token, set by /login.
+SESSION_COOKIE = "twosource_session"
+#: Host names a server bound to loopback answers to: a DNS-rebound name pointing at 127.0.0.1 gets a 400.
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
 _REPORT_ID = re.compile(r"[0-9a-f]{16}")
+_OPEN_PATHS = ("/api/health", "/login")
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -50,17 +69,31 @@ class ServeLimits:
     """What one request may ask of the server."""
 
     max_body_bytes: int = field(default_factory=default_max_bytes)  # an upload or a JSON body
+    max_ingest_bytes: int = 200_000_000  # the files of one POST /api/ingest (collections are large)
     max_text_chars: int = 500_000  # pasted article text
     max_checks: int = 2  # checks run at once (each uses the CPU fully); the others wait their turn
-    queue_seconds: float = 300.0  # how long a check waits for its turn before a 429
+    queue_seconds: float = 300.0  # how long a check or an ingest waits for its turn before it is refused
     max_search_results: int = 50
+    max_ingest_files: int = 100
 
 
-def create_app(index_path: str | Path, *, token: str | None = None, limits: ServeLimits | None = None) -> FastAPI:
-    """Return the API app over the index at ``index_path`` (which must exist)."""
+def create_app(
+    index_path: str | Path,
+    *,
+    token: str | None = None,
+    limits: ServeLimits | None = None,
+    allowed_hosts: tuple[str, ...] | None = None,
+) -> FastAPI:
+    """Return the app over the index at ``index_path`` (which must exist).
+
+    ``allowed_hosts``: the Host names to answer (``run`` passes ``LOOPBACK_HOSTS`` when bound to loopback).
+    """
     limits = limits or ServeLimits()
     open_index(index_path, create=False).close()  # a missing or broken index fails at start, not per request
-    slots = asyncio.Semaphore(limits.max_checks)  # waiting for a turn holds no thread
+    check_slots = asyncio.Semaphore(limits.max_checks)  # waiting for a turn holds no thread
+    ingest_slot = asyncio.Semaphore(1)  # one writer at a time
+    jobs = Jobs()
+    running: set[asyncio.Task] = set()  # background jobs, referenced until they end
     # No /docs or /redoc: FastAPI builds them from a CDN, and nothing the server sends may need the internet.
     app = FastAPI(
         title="twosource",
@@ -69,14 +102,9 @@ def create_app(index_path: str | Path, *, token: str | None = None, limits: Serv
         redoc_url=None,
     )
 
-    @app.middleware("http")
-    async def guard(request: Request, call_next: Any) -> Any:
-        if token and request.url.path != "/api/health" and not _authorised(request, token):
-            return JSONResponse({"error": "a valid token is required (Authorization: Bearer TOKEN)"}, 401)
-        declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limits.max_body_bytes:
-            return JSONResponse({"error": f"the request is over {limits.max_body_bytes:,} bytes"}, 413)
-        return await call_next(request)
+    app.add_middleware(_Guard, token=token, limits=limits)
+    if allowed_hosts:
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
 
     @app.exception_handler(TwosourceError)
     async def refused(request: Request, exc: TwosourceError) -> Response:
@@ -97,16 +125,91 @@ def create_app(index_path: str | Path, *, token: str | None = None, limits: Serv
             stats = index.stats()
         return {"status": "ok", "articles": stats.articles, "passages": stats.passages}
 
-    async def run_check(request: Request) -> dict[str, Any]:
-        data, origin, fields = await _submission(request, limits)
+    async def run_job(
+        job: Job, slots: asyncio.Semaphore, work: Callable[[Job], dict[str, Any]], outcome: Callable[[dict], dict]
+    ) -> dict[str, Any]:
+        """Wait for a slot, run ``work(job)`` in a thread, record ``outcome(result)`` or the error on the job."""
         try:
             await asyncio.wait_for(slots.acquire(), limits.queue_seconds)
         except TimeoutError:
-            raise HTTPException(429, f"{limits.max_checks} checks are running; try again shortly") from None
+            job.fail(f"the server is busy ({job.kind}s are running); try again shortly")
+            raise HTTPException(429, job.error) from None
         try:
-            return await run_in_threadpool(_check, index_path, data, origin, fields, limits.max_body_bytes)
+            result = await run_in_threadpool(work, job)
+        except TwosourceError as exc:
+            job.fail(str(exc))
+            raise
+        except Exception:
+            _log.exception("%s job %s failed", job.kind, job.id)
+            job.fail("the server failed on this input; its log says why")
+            raise
         finally:
             slots.release()
+        job.succeed(outcome(result))
+        return result
+
+    def in_background(work: Awaitable[Any]) -> None:
+        task = asyncio.ensure_future(work)
+        running.add(task)
+        # The job records its own failure; retrieving the exception keeps asyncio from logging it again.
+        task.add_done_callback(lambda t: (running.discard(t), t.cancelled() or t.exception()))
+
+    def job_or_404(job_id: str) -> Job:
+        job = jobs.get(job_id)
+        if job is None:
+            raise HTTPException(404, f"no job {job_id}")
+        return job
+
+    async def start_check(request: Request) -> tuple[Job, Awaitable[dict[str, Any]]]:
+        data, origin, fields = await _submission(request, limits)
+        job = jobs.new("check")
+
+        def work(job: Job) -> dict[str, Any]:
+            return _check(index_path, data, origin, fields, limits.max_body_bytes, job.advance)
+
+        return job, run_job(job, check_slots, work, lambda report: {"report": report["id"]})
+
+    @app.post("/api/check", status_code=201)
+    async def check(request: Request, wait: bool = True) -> JSONResponse:
+        """Check an article: JSON ``{"text", "outlet"?, "date"?, "url"?}``, or a multipart form with a ``file``
+        upload or a ``text`` field, and optionally ``outlet``, ``date`` and ``url`` fields. Answers 201 with the
+        report; with ``?wait=false``, 202 with a job to follow at ``/api/jobs/{id}`` (its result names the report).
+        """
+        job, checking = await start_check(request)
+        if not wait:
+            in_background(checking)
+            return JSONResponse(job.to_dict(), 202, headers={"Location": f"/api/jobs/{job.id}"})
+        report = await checking
+        return JSONResponse(report, 201, headers={"Location": f"/reports/{report['id']}"})
+
+    @app.post("/api/ingest", status_code=202)
+    async def ingest(request: Request) -> JSONResponse:
+        """Add articles to the index: a multipart form with one or more ``file`` uploads (articles, CSV or
+        JSON(L) collections) and optional ``format``, ``outlet``, ``encoding`` and ``*_column`` fields, as
+        ``twosource ingest`` takes them; or JSON ``{"articles": [{"text", "title"?, "outlet"?, "date"?,
+        "url"?, "author"?}]}``. Answers 202 with a job; ``/api/jobs/{id}`` shows its progress and summary."""
+        folder = Path(tempfile.mkdtemp(prefix="twosource-ingest-"))
+        try:
+            options = await _ingest_submission(request, folder, limits)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        job = jobs.new("ingest")
+
+        def work(job: Job) -> dict[str, Any]:
+            try:
+                return _ingest(index_path, folder, options, limits.max_body_bytes, job.advance)
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
+
+        in_background(run_job(job, ingest_slot, work, lambda summary: summary))
+        return JSONResponse(job.to_dict(), 202, headers={"Location": f"/api/jobs/{job.id}"})
+
+    @app.get("/api/jobs/{job_id}")
+    def job_status(job_id: str) -> dict[str, Any]:
+        """A check's or an ingest's progress: ``state`` queued|running|done|failed, ``stage``, ``done`` of
+        ``total``, then its ``result`` (check: the report's id; ingest: counts) or its ``error``."""
+        return job_or_404(job_id).to_dict()
 
     def stored(report_id: str) -> dict[str, Any]:
         document = None
@@ -116,13 +219,6 @@ def create_app(index_path: str | Path, *, token: str | None = None, limits: Serv
         if document is None:
             raise HTTPException(404, f"no report {report_id}")
         return json.loads(document)
-
-    @app.post("/api/check")
-    async def check(request: Request) -> JSONResponse:
-        """Check an article: JSON ``{"text", "outlet"?, "date"?, "url"?}``, or a multipart form with a ``file``
-        upload or a ``text`` field, and optionally ``outlet``, ``date`` and ``url`` fields."""
-        report = await run_check(request)
-        return JSONResponse(report, 201, headers={"Location": f"/reports/{report['id']}"})
 
     @app.get("/api/reports/{report_id}")
     def report(report_id: str) -> JSONResponse:
@@ -134,9 +230,35 @@ def create_app(index_path: str | Path, *, token: str | None = None, limits: Serv
 
     @app.post("/check", include_in_schema=False)
     async def check_form(request: Request) -> Response:
-        """The home page's form: check, then show the report at its permanent address."""
-        report = await run_check(request)
-        return RedirectResponse(f"/reports/{report['id']}", 303)
+        """The home page's form: start the check, then follow its progress page to the report."""
+        job, checking = await start_check(request)
+        in_background(checking)
+        return RedirectResponse(f"/jobs/{job.id}", 303)
+
+    @app.get("/jobs/{job_id}", include_in_schema=False)
+    def job_page(job_id: str) -> Response:
+        """A running check's progress (the page refreshes itself); when done, the report; when failed, why."""
+        job = job_or_404(job_id)
+        if job.state == FAILED:
+            return _page(pages.error(422, job.error), 422)
+        if "report" in job.result:
+            return RedirectResponse(f"/reports/{job.result['report']}", 303)
+        return _page(pages.progress(job.to_dict()))
+
+    @app.get("/login", include_in_schema=False)
+    def login_page(next: str = "/") -> HTMLResponse:
+        return _page(pages.login(_local(next)))
+
+    @app.post("/login", include_in_schema=False)
+    async def login(request: Request) -> Response:
+        form = await request.form(max_files=0, max_fields=2)
+        target = _local(str(form.get("next") or "/"))
+        if not token or not hmac.compare_digest(str(form.get("token") or "").encode(), token.encode()):
+            return _page(pages.login(target, "That is not the server's token."), 401)
+        answer = RedirectResponse(target, 303)
+        secure = request.url.scheme == "https"
+        answer.set_cookie(SESSION_COOKIE, _session(token), httponly=True, samesite="strict", secure=secure)
+        return answer
 
     # Downloads first: "/reports/{report_id}" would also match "ID.json".
     @app.get("/reports/{report_id}.claimreview.json", include_in_schema=False)
@@ -230,10 +352,11 @@ def in_background(app: FastAPI, *, host: str = "127.0.0.1", port: int = 0, wait:
 
 
 def run(index_path: str | Path, *, host: str = "127.0.0.1", port: int = 8000, token: str | None = None) -> None:
-    """Serve the app until interrupted."""
+    """Serve the app until interrupted; bound to loopback, it answers only to loopback host names."""
     import uvicorn
 
-    uvicorn.run(create_app(index_path, token=token), host=host, port=port, log_level="info")
+    hosts = LOOPBACK_HOSTS if host in LOOPBACK_HOSTS else None
+    uvicorn.run(create_app(index_path, token=token, allowed_hosts=hosts), host=host, port=port, log_level="info")
 
 
 def _error(request: Request, status: int, message: str) -> Response:
@@ -255,8 +378,66 @@ def _download(text: str, filename: str, media_type: str) -> Response:
 
 
 def _authorised(request: Request, token: str) -> bool:
+    """The token in an Authorization header (programs), or the session cookie /login set (browsers)."""
     given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
-    return hmac.compare_digest(given.encode(), token.encode())
+    cookie = request.cookies.get(SESSION_COOKIE, "")
+    return hmac.compare_digest(given.encode(), token.encode()) or hmac.compare_digest(cookie, _session(token))
+
+
+def _session(token: str) -> str:
+    # The cookie holds a digest of the token, not the token itself.
+    return hmac.new(token.encode(), b"twosource session", hashlib.sha256).hexdigest()
+
+
+def _same_origin(request: Request) -> bool:
+    """False for a browser's post from another site (its Origin names another host); programs send no Origin."""
+    origin = request.headers.get("origin")
+    return origin is None or urlsplit(origin).netloc == request.headers.get("host", "")
+
+
+def _local(target: str) -> str:
+    # Where /login may send the browser next: a path on this server, never another site.
+    return target if target.startswith("/") and not target.startswith(("//", "/\\")) else "/"
+
+
+class _Guard:
+    """Before a request reaches its endpoint: refuses cross-site posts, asks for the token where one is set,
+    and caps the body, whether its size is declared or it is streamed (chunked), reading no more than the cap.
+
+    Plain ASGI rather than FastAPI's http middleware: an error raised while the endpoint reads the body must
+    reach the app's error handlers, which answer in the API's JSON or as a page."""
+
+    def __init__(self, app: ASGIApp, token: str | None, limits: ServeLimits) -> None:
+        self.app, self.token, self.limits = app, token, limits
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        request = Request(scope)
+        path = request.url.path
+        if request.method not in ("GET", "HEAD", "OPTIONS") and not _same_origin(request):
+            return await _error(request, 403, "cross-site requests are refused")(scope, receive, send)
+        if self.token and path not in _OPEN_PATHS and not _authorised(request, self.token):
+            if request.method == "GET" and not path.startswith("/api/"):
+                refused: Response = RedirectResponse(f"/login?next={quote(path)}", 303)
+            else:
+                refused = _error(request, 401, "a valid token is required (Authorization: Bearer TOKEN)")
+            return await refused(scope, receive, send)
+        limit = self.limits.max_ingest_bytes if path == "/api/ingest" else self.limits.max_body_bytes
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            return await _error(request, 413, f"the request is over {limit:,} bytes")(scope, receive, send)
+        received = 0
+
+        async def capped() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > limit:
+                raise HTTPException(413, f"the request is over {limit:,} bytes")
+            return message
+
+        await self.app(scope, capped, send)
 
 
 @contextmanager
@@ -269,10 +450,25 @@ def _opened(path: str | Path) -> Iterator[Index]:
         index.close()
 
 
+def _is_form(request: Request) -> bool:
+    return request.headers.get("content-type", "").startswith(
+        ("multipart/form-data", "application/x-www-form-urlencoded")
+    )
+
+
+async def _json_object(request: Request) -> dict[str, Any]:
+    try:
+        payload = json.loads(await request.body())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise HTTPException(400, f"the body is not JSON: {exc}") from exc
+    if not isinstance(payload, dict):
+        raise HTTPException(422, "the JSON must be an object")
+    return payload
+
+
 async def _submission(request: Request, limits: ServeLimits) -> tuple[bytes, str, dict[str, str]]:
     """Return the article's bytes, a name for it, and the outlet/date/url fields, from JSON or a form."""
-    kind = request.headers.get("content-type", "")
-    if kind.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
+    if _is_form(request):
         form = await request.form(max_files=1, max_fields=10)
         upload, pasted = form.get("file"), str(form.get("text") or "")
         if upload is not None and not isinstance(upload, str) and upload.filename:
@@ -284,12 +480,8 @@ async def _submission(request: Request, limits: ServeLimits) -> tuple[bytes, str
             raise HTTPException(422, "the form needs a file field or a text field")
         fields = {k: str(form.get(k) or "") for k in ("outlet", "date", "url")}
     else:
-        body = await request.body()
-        try:
-            payload = json.loads(body)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise HTTPException(400, f"the body is not JSON: {exc}") from exc
-        text = payload.get("text") if isinstance(payload, dict) else None
+        payload = await _json_object(request)
+        text = payload.get("text")
         if not isinstance(text, str) or not text.strip():
             raise HTTPException(422, 'the JSON needs "text": the article')
         data, origin = _pasted(text, limits), PASTED
@@ -305,7 +497,77 @@ def _pasted(text: str, limits: ServeLimits) -> bytes:
     return text.encode("utf-8")
 
 
-def _check(index_path: str | Path, data: bytes, origin: str, fields: dict[str, str], max_bytes: int) -> dict:
+#: The fields of an ingest form, as ``twosource ingest`` takes them.
+_INGEST_FIELDS = (
+    "format",
+    "outlet",
+    "encoding",
+    *(f"{c}_column" for c in ("text", "title", "outlet", "date", "url", "author")),
+)
+_FORMATS = ("auto", "text", "html", "csv", "json", "jsonl")
+
+
+async def _ingest_submission(request: Request, folder: Path, limits: ServeLimits) -> dict[str, str]:
+    """Save the articles of an ingest request into ``folder``; return its options (format, outlet, columns)."""
+    if _is_form(request):
+        form = await request.form(max_files=limits.max_ingest_files, max_fields=len(_INGEST_FIELDS))
+        uploads = [u for u in form.getlist("file") if not isinstance(u, str) and u.filename]
+        if not uploads:
+            raise HTTPException(422, "the form needs one or more file fields")
+        for n, upload in enumerate(uploads):
+            # Only the file's base name, prefixed: an upload named ../../x must stay in the folder.
+            name = re.sub(r"[^\w.-]", "_", Path(upload.filename or "upload").name)
+            with open(folder / f"{n:03d}-{name}", "wb") as out:
+                shutil.copyfileobj(upload.file, out)
+        options = {k: str(form.get(k) or "") for k in _INGEST_FIELDS}
+    else:
+        payload = await _json_object(request)
+        articles = payload.get("articles")
+        if not isinstance(articles, list) or not articles:
+            raise HTTPException(422, 'the JSON needs "articles": a list of {"text", "title"?, "outlet"?, "date"?}')
+        with open(folder / "articles.jsonl", "w", encoding="utf-8") as out:
+            out.writelines(json.dumps(a, ensure_ascii=False) + "\n" for a in articles)
+        options = {k: str(payload.get(k) or "") for k in _INGEST_FIELDS} | {"format": "jsonl"}
+    if options["format"] and options["format"] not in _FORMATS:
+        raise HTTPException(422, f"format must be one of {', '.join(_FORMATS)}")
+    return options
+
+
+def _ingest(
+    index_path: str | Path, folder: Path, options: dict[str, str], max_bytes: int, progress: Callable[..., None]
+) -> dict[str, Any]:
+    from .ingestion import ingest
+    from .read.collection import Columns
+
+    columns = Columns(**{k.removesuffix("_column"): v or None for k, v in options.items() if k.endswith("_column")})
+    with _opened(index_path) as index:
+        summary = ingest(
+            sorted(folder.iterdir()),
+            index,
+            fmt=options["format"] or "auto",
+            columns=columns,
+            outlet=options["outlet"],
+            encoding=options["encoding"] or None,
+            limits=ReadLimits(max_bytes=max_bytes),
+            progress=lambda done, total: progress("ingesting", done, total),
+        )
+    rejected = [{"origin": _uploaded_name(r.origin, folder), "reason": r.reason} for r in summary.rejected]
+    return {"added": summary.added, "duplicates": summary.duplicates, "copies": summary.copies, "rejected": rejected}
+
+
+def _uploaded_name(origin: str, folder: Path) -> str:
+    # "/tmp/twosource-ingest-x/003-feed.csv:12" -> "feed.csv:12": the name the caller sent.
+    return re.sub(r"^\d{3}-", "", origin.removeprefix(f"{folder}/"))
+
+
+def _check(
+    index_path: str | Path,
+    data: bytes,
+    origin: str,
+    fields: dict[str, str],
+    max_bytes: int,
+    progress: Callable[[str, int, int], None],
+) -> dict:
     from .pipeline import check, store_report
 
     encoding = "utf-8" if origin == PASTED else None
@@ -319,4 +581,4 @@ def _check(index_path: str | Path, data: bytes, origin: str, fields: dict[str, s
         max_bytes=max_bytes,
     )
     with _opened(index_path) as index:
-        return store_report(check(article, index), index)
+        return store_report(check(article, index, progress=progress), index)
