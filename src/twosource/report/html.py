@@ -1,36 +1,100 @@
 """A self-contained HTML report: the article with claims highlighted by verdict, the evidence under each.
 
-No scripts and no external resources. Every piece of article and evidence text is escaped: it is untrusted.
+No scripts and no external resources: a claim's evidence sits in a closed ``<details>``, and the claim's
+highlight in the article links to an element inside it, which the browser opens on fragment navigation.
+Every piece of article and evidence text is escaped: it is untrusted.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
 from html import escape
 
-from ..types import Claim, ClaimVerdict, Evidence, Report, Verdict
+from ..dates import parse_date
+from ..types import Claim, ClaimVerdict, Evidence, NumericComparison, Passage, Report, Stance, Verdict
 from . import VERDICT_LABELS
 
 _CSS = """
-:root{--ink:#1d232a;--muted:#5b6570;--line:#dde2e7;--bg:#fbfbfa;--ok:#1f7a45;--one:#9a6b00;--bad:#b3261e;
---mixed:#7b3fa0;--none:#6b7280;font:17px/1.6 Georgia,'Iowan Old Style',serif;color:var(--ink);background:var(--bg)}
-body{margin:0}main{max-width:46rem;margin:0 auto;padding:1.5rem 1rem 4rem}
-h1{font-size:1.7rem;line-height:1.25;margin:.2rem 0}h2{font:600 1.1rem system-ui,sans-serif;margin:2.2rem 0 .6rem}
-.meta,.small,summary,.bar,.ev-head{font-family:system-ui,sans-serif;font-size:.85rem;color:var(--muted)}
-.bar{display:flex;flex-wrap:wrap;gap:.4rem;margin:1rem 0}.pill{border-radius:1rem;padding:.15rem .6rem;color:#fff}
+:root{--ink:#1d232a;--muted:#5b6570;--line:#dde2e7;--bg:#fbfbfa;--card:#fff;--focus:#1a5fb4;--ok:#1f7a45;
+--one:#8a5d00;--bad:#b3261e;--mixed:#7b3fa0;--none:#6b7280;--hit:#fff0a8;
+--sans:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;
+font:17px/1.6 Georgia,'Iowan Old Style','Times New Roman',serif;color:var(--ink);background:var(--bg)}
+body{margin:0}main{max-width:46rem;margin:0 auto;padding:1.5rem 1rem 4rem;overflow-wrap:anywhere}
+a{color:var(--focus)}
+:focus-visible{outline:3px solid var(--focus);outline-offset:2px;border-radius:2px}
+h1{font-size:1.75rem;line-height:1.25;margin:.3rem 0}
+h2{font:650 .8rem var(--sans);text-transform:uppercase;letter-spacing:.06em;color:var(--muted);
+margin:2.4rem 0 .7rem;padding-bottom:.3rem;border-bottom:1px solid var(--line)}
+.meta,.small,.bar,summary,.ev-head,.num,.legend{font-family:var(--sans);font-size:.85rem;color:var(--muted)}
+.meta{margin:.2rem 0}nav.meta a{margin-right:.2rem}
 .v-corroborated{--c:var(--ok)}.v-single-source{--c:var(--one)}.v-contradicted{--c:var(--bad)}
-.v-disputed{--c:var(--mixed)}.v-no-evidence{--c:var(--none)}.pill{background:var(--c)}
-mark{background:color-mix(in srgb,var(--c) 16%,transparent);border-bottom:2px solid var(--c);color:inherit;
-padding:0 .1em}
-mark a{color:inherit;text-decoration:none}mark a:focus{outline:2px solid var(--c)}
+.v-disputed{--c:var(--mixed)}.v-no-evidence{--c:var(--none)}
+.overview{background:var(--card);border:1px solid var(--line);border-radius:.6rem;padding:.9rem 1rem;margin:1.2rem 0}
+.bar{display:flex;flex-wrap:wrap;gap:.4rem;margin:0 0 .6rem}
+.pill{border-radius:1rem;padding:.15rem .65rem;color:#fff;background:var(--c);font-weight:600}
+.pill.zero{background:none;color:var(--muted);box-shadow:inset 0 0 0 1px var(--line);font-weight:400}
+.overview p{margin:.3rem 0}
+.timeline{margin-top:.8rem}.timeline svg{display:block;width:100%;max-width:34rem;height:auto;margin:.2rem 0}
+.timeline text{font:13px var(--sans);fill:var(--muted)}.timeline .axis{stroke:#9aa3ad;stroke-width:1}
+.timeline line.article{stroke:var(--ink);stroke-width:1.5;stroke-dasharray:3 2}.timeline text.article{fill:var(--ink)}
+.timeline circle{stroke:#fff;stroke-width:1;fill-opacity:.85}
+circle.s-supports{fill:var(--ok)}circle.s-refutes{fill:var(--bad)}
+circle.s-discusses,circle.s-unrelated{fill:#8b95a1}
+.legend{display:flex;flex-wrap:wrap;gap:.2rem .9rem}.key::before{content:'';display:inline-block;width:.6rem;
+height:.6rem;border-radius:50%;margin-right:.3rem;background:#8b95a1}
+.key.s-supports::before{background:var(--ok)}.key.s-refutes::before{background:var(--bad)}
+.key.article::before{width:0;height:.8rem;border-radius:0;border-left:2px dashed var(--ink);vertical-align:-.1rem}
+.article-text mark{background:color-mix(in srgb,var(--c) 15%,transparent);border-bottom:2px solid var(--c);
+color:inherit;padding:0 .1em;scroll-margin-top:6rem}
+.article-text mark a{color:inherit;text-decoration:none}.article-text mark:hover{background:
+color-mix(in srgb,var(--c) 28%,transparent)}.article-text mark:target{outline:2px solid var(--c);outline-offset:2px}
+.article-text sup{font:700 .65rem var(--sans);color:var(--c);margin-left:.1em}
 .k-opinion,.k-prediction{border-bottom:1px dotted var(--muted)}
-.claim{border-left:4px solid var(--c);padding:.2rem 0 .2rem .9rem;margin:1.2rem 0}
-.claim h3{font:600 .95rem system-ui,sans-serif;margin:0;color:var(--c)}.claim blockquote{margin:.3rem 0}
-.ev{border-top:1px solid var(--line);padding:.5rem 0}.ev p{margin:.2rem 0;font-size:.92rem}
-.s-supports{color:var(--ok)}.s-refutes{color:var(--bad)}.s-discusses{color:var(--muted)}
-.num{font-family:system-ui,sans-serif;font-size:.85rem;background:#f0f2f4;padding:.2rem .4rem;border-radius:.3rem}
-ul.plain{padding-left:1.1rem}@media (max-width:34rem){:root{font-size:16px}h1{font-size:1.4rem}}
+.claim{background:var(--card);border:1px solid var(--line);border-left:5px solid var(--c);border-radius:.5rem;
+margin:.8rem 0}
+.claim:has(:target){box-shadow:0 0 0 3px color-mix(in srgb,var(--c) 35%,transparent)}
+.claim>details>summary{list-style:none;cursor:pointer;padding:.6rem .9rem;border-radius:.4rem}
+.claim>details>summary::-webkit-details-marker{display:none}
+.claim>details>summary:hover{background:color-mix(in srgb,var(--c) 6%,transparent)}
+.claim h3{font:650 .95rem var(--sans);margin:0;color:var(--c)}.claim h3 .conf{color:var(--muted);font-weight:400}
+.preview{font:1rem/1.5 Georgia,serif;color:var(--ink);margin:.2rem 0;display:-webkit-box;-webkit-line-clamp:2;
+-webkit-box-orient:vertical;overflow:hidden}
+details[open] .preview{display:none}
+.count{color:var(--focus)}.count::before{content:'▸';display:inline-block;width:1rem;text-align:center;
+transition:transform .15s}
+details[open]>summary .count::before{transform:rotate(90deg)}
+.claim-body{padding:0 .9rem .6rem;scroll-margin-top:5rem}
+.claim blockquote{margin:.2rem 0 .4rem;font-size:1.02rem}
+.ev{border-top:1px solid var(--line);padding:.6rem 0}.ev p{margin:.2rem 0}
+.ev-title{font-size:.95rem;font-weight:600}.ev-title a{color:inherit}
+.stance{display:inline-block;font-weight:650;padding:0 .45rem;border-radius:.3rem;margin-right:.3rem;
+color:#fff;background:#6b7280}
+.s-supports .stance{background:var(--ok)}.s-refutes .stance{background:var(--bad)}
+.passage{margin:.3rem 0;padding-left:.7rem;border-left:3px solid var(--line);font-size:.95rem}
+mark.hit{background:var(--hit);color:inherit;border-radius:2px;padding:0 .05em}
+.num{background:#f1f3f5;padding:.25rem .5rem;border-radius:.3rem}
+.num .agree{color:var(--ok)}.num .differ{color:var(--bad)}
+.why{font-family:var(--sans);font-size:.8rem;color:var(--muted)}
+ul.plain{padding-left:1.1rem}
+@media (max-width:34rem){:root{font-size:16px}main{padding:1rem .8rem 3rem}h1{font-size:1.4rem}
+.overview{padding:.7rem}.timeline text{font-size:17px}.claim>details>summary{padding:.5rem .7rem}
+.claim-body{padding:0 .7rem .5rem}}
 """
+
+#: A passage that is evidence for several claims is drawn once, in its most decisive stance.
+_STANCE_PRIORITY = (Stance.REFUTES, Stance.SUPPORTS, Stance.DISCUSSES, Stance.UNRELATED)
+#: How counts of evidence read, in the order they are listed: (singular, plural).
+_STANCE_VERBS = {
+    Stance.SUPPORTS: ("supports", "support"),
+    Stance.REFUTES: ("refutes", "refute"),
+    Stance.DISCUSSES: ("discusses", "discuss"),
+    Stance.UNRELATED: ("unrelated", "unrelated"),
+}
+#: A word or a figure ("200,000", "6.5"): the stretches of a passage that can be marked.
+_TOKEN = re.compile(r"\d[\d,.]*\d|\w+(?:['’]\w+)*")
 
 
 def render_html(report: Report, links: tuple[tuple[str, str], ...] = ()) -> str:
@@ -51,10 +115,10 @@ def render_html(report: Report, links: tuple[tuple[str, str], ...] = ()) -> str:
         _links(links),
         f"<h1>{escape(a.title or '(untitled article)')}</h1><p class='meta'>{meta}</p>",
         *(f"<p class='small'><strong>Note:</strong> {escape(note)}</p>" for note in report.notes),
-        _summary(report),
+        _summary(report, checked),
         "<h2>The article</h2>",
-        "<p class='small'>Highlighted: checked claims in their verdict's colour (the number leads to the evidence);"
-        " dotted: opinions and predictions, listed but never checked.</p>",
+        "<p class='small'>Highlighted: checked claims in their verdict's colour; select one to open its evidence."
+        " Dotted: opinions and predictions, listed but never checked.</p>",
         _article(report, numbers),
         "<h2>Checked claims</h2>",
         *(_claim_block(n, v) for n, v in enumerate(checked, start=1)),
@@ -72,18 +136,143 @@ def _links(links: tuple[tuple[str, str], ...]) -> str:
     return f"<nav class='meta' aria-label='downloads'>{anchors}</nav>"
 
 
-def _summary(report: Report) -> str:
+def _summary(report: Report, checked: list[ClaimVerdict]) -> str:
     s = report.summary
     pills = "".join(
-        f"<span class='pill v-{v.value}'>{s.counts[v.value]} {escape(VERDICT_LABELS[v].lower())}</span>"
+        f"<span class='pill v-{v.value}{'' if s.counts[v.value] else ' zero'}'>"
+        f"{s.counts[v.value]} {escape(VERDICT_LABELS[v].lower())}</span>"
         for v in Verdict
         if v is not Verdict.NOT_CHECKED
     )
     outlets = ", ".join(escape(o) for o in s.independent_outlets) or "none"
     return (
-        f"<div class='bar' aria-label='summary'>{pills}</div><p class='small'>{s.checkworthy} check-worthy "
-        f"claims among {s.claims_total} sentences. Independent outlets found: {outlets}.</p>"
+        f"<section class='overview' aria-label='summary'><div class='bar'>{pills}</div>"
+        f"<p class='small'>{s.checkworthy} check-worthy claims among {s.claims_total} sentences.</p>"
+        f"<p class='small'><strong>{_plural(len(s.independent_outlets), 'independent outlet')} found:</strong> "
+        f"{outlets}.</p>"
+        f"{_timeline(report.article.published, checked)}</section>"
     )
+
+
+# The timeline's drawing, in viewBox units: 440 wide keeps its 13-unit text legible from a phone (~0.8x)
+# to a laptop (~1.2x, the svg stops growing at 34rem).
+_WIDTH = 440
+_MARGIN = 14
+_DOT = 4.5
+_ROW = 10
+_MAX_ROWS = 6  # beyond this, crowded dots overlap rather than make the strip tall
+_TOP = 24  # room for the article's date label, when there is one
+
+
+@dataclass
+class _Dot:
+    """One dated passage on the timeline, with its stance toward each claim it is evidence for."""
+
+    day: date
+    passage: Passage
+    stances: list[tuple[int, Stance]]
+
+    @property
+    def stance(self) -> Stance:
+        present = {stance for _, stance in self.stances}
+        return next(s for s in _STANCE_PRIORITY if s in present)
+
+
+def _day(value: str | None) -> date | None:
+    iso = parse_date(value)
+    return date.fromisoformat(iso) if iso else None
+
+
+def _dots(checked: list[ClaimVerdict]) -> tuple[list[_Dot], int]:
+    """Return the dated evidence passages, each once and by date, and how many passages are undated."""
+    dots: dict[tuple[int, int], _Dot] = {}
+    undated: set[tuple[int, int]] = set()
+    for n, v in enumerate(checked, start=1):
+        for e in v.evidence:
+            key = (e.passage.article_id, e.passage.passage_id)
+            day = _day(e.passage.published)
+            if day is None:
+                undated.add(key)
+            elif key in dots:
+                dots[key].stances.append((n, e.stance))
+            else:
+                dots[key] = _Dot(day, e.passage, [(n, e.stance)])
+    return sorted(dots.values(), key=lambda d: d.day), len(undated)
+
+
+def _timeline(published: str | None, checked: list[ClaimVerdict]) -> str:
+    ordered, undated = _dots(checked)
+    article_day = _day(published)
+    heading = "<p class='small'><strong>Evidence over time</strong></p>"
+    if not ordered:
+        return f"<div class='timeline'>{heading}<p class='small'>No dated evidence to place on a timeline.</p></div>"
+    first, last = ordered[0].day, ordered[-1].day
+    lo, hi = min(first, article_day or first), max(last, article_day or last)
+    span = (hi - lo).days
+
+    def x(day: date) -> float:
+        share = (day - lo).days / span if span else 0.5
+        return _MARGIN + share * (_WIDTH - 2 * _MARGIN)
+
+    rows = _stack([x(d.day) for d in ordered])
+    axis = (_TOP if article_day else 6) + (max(rows) + 1) * _ROW + 4
+    height = axis + 22
+    circles = "".join(
+        f"<circle class='s-{d.stance.value}' cx='{x(d.day):.1f}' cy='{axis - 7 - row * _ROW}' r='{_DOT}'>"
+        f"<title>{_dot_title(d)}</title></circle>"
+        for d, row in zip(ordered, rows, strict=True)
+    )
+    marks = [
+        f"<line class='axis' x1='{_MARGIN}' y1='{axis}' x2='{_WIDTH - _MARGIN}' y2='{axis}'/>",
+        f"<text x='{_MARGIN}' y='{height - 4}'>{lo.isoformat()}</text>",
+        f"<text x='{_WIDTH - _MARGIN}' y='{height - 4}' text-anchor='end'>{hi.isoformat()}</text>",
+    ]
+    if article_day:
+        at = x(article_day)
+        anchor = "start" if at < _WIDTH / 4 else "end" if at > _WIDTH * 3 / 4 else "middle"
+        marks += [
+            f"<line class='article' x1='{at:.1f}' y1='{_TOP - 6}' x2='{at:.1f}' y2='{axis + 5}'/>",
+            f"<text class='article' x='{at:.1f}' y='{_TOP - 10}' text-anchor='{anchor}'>"
+            f"article {article_day.isoformat()}</text>",
+        ]
+    label = (
+        f"{_plural(len(ordered), 'dated evidence passage')}, "
+        + (f"on {first.isoformat()}" if first == last else f"from {first.isoformat()} to {last.isoformat()}")
+        + (f"; the article is dated {article_day.isoformat()}" if article_day else "; the article's date is unknown")
+    )
+    shown = Counter(d.stance for d in ordered)
+    keys = "".join(f"<span class='key s-{s.value}'>{shown[s]} {s.value}</span>" for s in _STANCE_VERBS if shown[s])
+    keys += "<span class='key article'>the article's date</span>" if article_day else ""
+    keys += f"<span>{undated} undated, not shown</span>" if undated else ""
+    return (
+        f"<div class='timeline'>{heading}<svg viewBox='0 0 {_WIDTH} {height}' role='img' aria-label='{escape(label)}'>"
+        f"{''.join(marks)}{circles}</svg><p class='legend'>{keys}</p></div>"
+    )
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _stack(xs: list[float]) -> list[int]:
+    """Return a row for each dot (``xs`` ascending): the lowest row where it clears the dot before it."""
+    ends: list[float] = []
+    rows = []
+    for x in xs:
+        row = next((r for r, end in enumerate(ends) if x - end >= 2 * _DOT + 1), None)
+        if row is None and len(ends) < _MAX_ROWS:
+            row = len(ends)
+            ends.append(x)
+        elif row is None:
+            row = min(range(len(ends)), key=ends.__getitem__)  # the row it overlaps least
+        ends[row] = x
+        rows.append(row)
+    return rows
+
+
+def _dot_title(dot: _Dot) -> str:
+    stances = "; ".join(f"{stance.value} claim {n}" for n, stance in dot.stances)
+    return f"{escape(dot.passage.outlet)} · {dot.day.isoformat()} · {escape(stances)}"
 
 
 def _article(report: Report, numbers: dict[int, int]) -> str:
@@ -103,7 +292,7 @@ def _article(report: Report, numbers: dict[int, int]) -> str:
             cursor = c.end
         pieces.append(escape(text[cursor:para_end]))
         out.append(f"<p>{''.join(pieces)}</p>")
-    return "\n".join(out)
+    return f"<div class='article-text'>{''.join(out)}</div>"
 
 
 def _highlight(v: ClaimVerdict, number: int | None) -> str:
@@ -113,27 +302,40 @@ def _highlight(v: ClaimVerdict, number: int | None) -> str:
         return f"<span class='k-{kind}' title='{kind}, not checked'>{sentence}</span>"
     label = escape(VERDICT_LABELS[v.verdict])
     return (
-        f"<mark class='v-{v.verdict.value}' title='{label}'><a href='#claim-{number}'>{sentence}"
-        f"<sup>{number}</sup></a></mark>"
+        f"<mark class='v-{v.verdict.value}' id='sentence-{number}' title='{label}'><a href='#claim-{number}'>"
+        f"{sentence}<sup>{number}</sup></a></mark>"
     )
 
 
 def _claim_block(n: int, v: ClaimVerdict) -> str:
     c = v.claim
-    evidence = "".join(_evidence(e) for e in v.evidence) or "<p class='small'>No related passage found.</p>"
+    evidence = "".join(_evidence(e, c.text) for e in v.evidence) or "<p class='small'>No related passage found.</p>"
     excluded = ""
     if v.excluded:
         items = "".join(f"<li>{escape(x)}</li>" for x in v.excluded)
         excluded = (
-            f"<details><summary>{len(v.excluded)} passages set aside</summary>"
+            f"<details><summary>{_plural(len(v.excluded), 'passage')} set aside</summary>"
             f"<ul class='plain small'>{items}</ul></details>"
         )
+    facts = _facts(c)
+    # The claim text shows in the summary while closed; once open it leads the content, which is where the
+    # article's link lands, so the claim is on screen after the jump.
     return (
-        f"<section class='claim v-{v.verdict.value}' id='claim-{n}'>"
-        f"<h3>{n}. {escape(VERDICT_LABELS[v.verdict])} · confidence {v.confidence:.2f}</h3>"
-        f"<blockquote>{escape(c.text)}</blockquote><p class='small'>{_facts(c)}</p>"
-        f"<details open><summary>Evidence ({len(v.evidence)})</summary>{evidence}</details>{excluded}</section>"
+        f"<section class='claim v-{v.verdict.value}'><details><summary>"
+        f"<h3>{n}. {escape(VERDICT_LABELS[v.verdict])} <span class='conf'>· confidence {v.confidence:.2f}</span></h3>"
+        f"<span class='preview'>{escape(c.text)}</span><span class='count'>{_evidence_count(v.evidence)}</span>"
+        f"</summary><div class='claim-body' id='claim-{n}'><blockquote>{escape(c.text)}</blockquote>"
+        f"<p class='small'>{facts} · <a href='#sentence-{n}'>back to the article</a></p>"
+        f"{evidence}{excluded}</div></details></section>"
     )
+
+
+def _evidence_count(evidence: tuple[Evidence, ...]) -> str:
+    if not evidence:
+        return "Evidence (0): no related passage found"
+    counts = Counter(e.stance for e in evidence)
+    parts = ", ".join(f"{counts[s]} {verbs[counts[s] != 1]}" for s, verbs in _STANCE_VERBS.items() if counts[s])
+    return f"Evidence ({len(evidence)}): {parts}"
 
 
 def _facts(c: Claim) -> str:
@@ -145,26 +347,52 @@ def _facts(c: Claim) -> str:
     return " · ".join(facts)
 
 
-def _evidence(e: Evidence) -> str:
+def _evidence(e: Evidence, claim_text: str) -> str:
     p = e.passage
     title = escape(p.title or "untitled")
     if p.url.startswith(("http://", "https://")):
         title = f"<a href='{escape(p.url, quote=True)}' rel='noopener noreferrer'>{title}</a>"
     counted = f" (counted as {escape(e.independent_outlet)})" if e.independent_outlet != p.outlet else ""
-    numeric = ""
-    if e.numeric:
-        n = e.numeric
-        verdict = "agree" if n.agrees else "differ"
-        numeric = (
-            f"<p class='num'>Claim: {escape(n.claim_figure)} · evidence: {escape(n.evidence_figure)} · "
-            f"{escape(n.kind)} {verdict} (difference {n.relative_difference:.0%}, tolerance {n.tolerance:.0%})"
-            f"{' · ' + escape(n.note) if n.note else ''}</p>"
-        )
+    numeric = _figures(e.numeric) if e.numeric else ""
+    reason = f"<p class='why'>{escape(e.reason)}</p>" if e.reason else ""
     return (
-        f"<div class='ev'><p class='ev-head'><strong class='s-{e.stance.value}'>{escape(e.stance.value)}</strong>"
-        f" · {escape(p.outlet)}{counted} · {escape(p.published or 'undated')} · {title}</p>"
-        f"<p class='small'>{escape(e.reason)}</p>{numeric}<p>“{escape(p.text)}”</p></div>"
+        f"<div class='ev s-{e.stance.value}'><p class='ev-head'><span class='stance'>{escape(e.stance.value)}</span>"
+        f"<strong>{escape(p.outlet)}</strong>{counted} · {escape(p.published or 'undated')}</p>"
+        f"<p class='ev-title'>{title}</p><blockquote class='passage'>{_marked(p.text, claim_text)}</blockquote>"
+        f"{numeric}{reason}</div>"
     )
+
+
+def _figures(n: NumericComparison) -> str:
+    outcome = (
+        f"<strong class='agree'>agree</strong> ({n.relative_difference:.0%} apart, tolerance {n.tolerance:.0%})"
+        if n.agrees
+        else f"<strong class='differ'>differ by {n.relative_difference:.0%}</strong> (tolerance {n.tolerance:.0%})"
+    )
+    note = f" · {escape(n.note)}" if n.note else ""
+    return (
+        f"<p class='num'>Figures ({escape(n.kind)}): claim {escape(n.claim_figure)} · "
+        f"evidence {escape(n.evidence_figure)} · {outcome}{note}</p>"
+    )
+
+
+def _marked(passage: str, claim: str) -> str:
+    """Return ``passage`` escaped, with the content words and figures it shares with ``claim`` marked."""
+    # stance_features needs numpy: imported only when a report is drawn, to keep ``import twosource`` light.
+    from ..stance_features import content_words, words
+
+    def terms(token: str) -> set[str]:
+        # Figures compare without their thousands separators; words as the stance model compares them.
+        return {token.replace(",", "")} if token[0].isdigit() else set(content_words(words(token)))
+
+    shared = {t for m in _TOKEN.finditer(claim) for t in terms(m.group())}
+    out, cursor = [], 0
+    for m in _TOKEN.finditer(passage):
+        if terms(m.group()) & shared:
+            out.append(f"{escape(passage[cursor : m.start()])}<mark class='hit'>{escape(m.group())}</mark>")
+            cursor = m.end()
+    out.append(escape(passage[cursor:]))
+    return "".join(out)
 
 
 def _named_sources(report: Report) -> str:
