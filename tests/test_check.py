@@ -182,6 +182,10 @@ def test_html_report_is_self_contained_and_escapes_article_text(fakes_index_path
         "ul",
         "li",
         "strong",
+        "svg",  # the evidence timeline: shapes and text only
+        "line",
+        "circle",
+        "text",
     }
     assert not [name for name, _ in attributes if name.startswith("on")]
     assert all(value.startswith(("#", "https://", "http://")) for name, value in attributes if name in ("href", "src"))
