@@ -126,6 +126,16 @@ def test_claims_open_from_the_keyboard(page):
     assert evidence.evaluate("e => e.closest('details').open")
 
 
+def test_upload_a_page_in_the_form(page):
+    page.goto("/")
+    page.set_input_files("#file", str(SEED))
+    page.fill("#outlet", "Veterans Today")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/reports/*", timeout=120_000)
+    assert "Qalamoun" in page.locator("h1").inner_text()
+    assert page.locator("mark.v-corroborated").count() >= 1
+
+
 def test_the_report_fits_a_phone(browser, server: str):
     context = browser.new_context(base_url=server, viewport={"width": 390, "height": 844}, is_mobile=True)
     phone = context.new_page()

@@ -47,7 +47,7 @@ def _stderr_progress(label: str) -> tuple[Any, Callable[..., None]]:
             tenth = done * 10 // total if total else 0
             if last.get(name) != tenth:
                 last[name] = tenth
-                click.echo(f"{name}: {done:,}/{total:,}", err=True)
+                click.echo(f"{name}: {done:,}/{total:,}" if total else name, err=True)
 
         return nullcontext(), log
 
