@@ -429,6 +429,42 @@ def eval_claims(
         _print_ranking_scores(scores)
 
 
+@eval_group.command("extract")
+@click.option(
+    "--aeb",
+    "aeb_dir",
+    required=True,
+    type=click.Path(exists=True, file_okay=False),
+    help="The Article Extraction Benchmark folder (ground-truth.json and html/<id>.html.gz).",
+)
+@click.option("--baseline", is_flag=True, help="Score bare trafilatura.extract too, in the same run, for comparison.")
+@click.option("--limit", type=click.IntRange(1), default=None, help="Score only the first N pages (in id order).")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as one JSON object.")
+def eval_extract(aeb_dir: str, baseline: bool, limit: int | None, as_json: bool) -> None:
+    """Score the reader's article extraction from HTML on AEB (shingle precision, recall, F1 and pages/s).
+
+    Example: twosource eval extract --aeb ../shared/data/aeb --baseline
+    """
+    from .evaluate.extract import HALVES, evaluate_extraction
+
+    report = _with_progress(
+        "evaluating", lambda progress: evaluate_extraction(aeb_dir, baseline=baseline, limit=limit, progress=progress)
+    )
+    if as_json:
+        click.echo(json.dumps(report.as_dict()))
+        return
+    runs = [("reader", report.reader)] + ([("trafilatura", report.baseline)] if report.baseline else [])
+    for name, scores in runs:
+        for part in ("all", *HALVES):
+            s = scores[part]
+            click.echo(
+                f"{name:<12} {part:<4} pages {s.pages:3d}  F1 {s.f1:.3f}  precision {s.precision:.3f}  "
+                f"recall {s.recall:.3f}  {s.pages_per_second:.1f} pages/s"
+            )
+    if report.baseline:
+        click.echo(f"reader speed / trafilatura speed {report.as_dict()['speed_ratio']:.2f}")
+
+
 def _print_claimbuster_scores(scores: Any) -> None:
     result = scores.as_dict()  # rounded as the model card rounds, so the two print the same figures
     click.echo(f"sentences {scores.sentences}  CFS F1 {result['cfs_f1']:.3f}  macro-F1 {result['macro_f1']:.3f}")

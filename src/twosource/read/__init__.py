@@ -16,7 +16,7 @@ from ..types import Article
 from .decode import check_size, decode_bytes
 from .furniture import strip_furniture
 from .html import extract_html, looks_like_html
-from .language import check_english
+from .language import check_english, count_words
 
 __all__ = ["article_from_text", "content_hash", "read_article", "read_bytes"]
 
@@ -73,8 +73,12 @@ def read_bytes(
     encoding: str | None = None,
     html: bool | None = None,
     max_bytes: int,
+    english_only: bool = True,
 ) -> Article:
-    """Return the article in ``data``; ``html=None`` sniffs whether it is markup."""
+    """Return the article in ``data``; ``html=None`` sniffs whether it is markup.
+
+    ``english_only=False`` skips the language check (for scoring extraction on pages in any language).
+    """
     text = decode_bytes(data, origin, encoding=encoding, max_bytes=max_bytes)
     if html is None:
         html = looks_like_html(text)
@@ -86,7 +90,9 @@ def read_bytes(
         outlet = outlet or page.outlet
         date = date or page.published
         url = url or page.url
-    return article_from_text(text, origin, outlet=outlet, url=url, date=date, title=title, author=author)
+    return article_from_text(
+        text, origin, outlet=outlet, url=url, date=date, title=title, author=author, english_only=english_only
+    )
 
 
 def article_from_text(
@@ -98,17 +104,19 @@ def article_from_text(
     date: str | None = None,
     title: str = "",
     author: str = "",
+    english_only: bool = True,
 ) -> Article:
     """Return an Article from decoded text: furniture stripped, title found unless given, language checked."""
     stripped = strip_furniture(text, find_title=not title, author=author)
     body = stripped.text
-    if len(body.split()) < MIN_ARTICLE_WORDS:
+    if count_words(body) < MIN_ARTICLE_WORDS:
         raise EmptyInputError(
             origin, f"no article text: fewer than {MIN_ARTICLE_WORDS} words once page furniture is removed"
         )
     if not re.search(r"[^\W\d_]{2,}", body):
         raise BinaryInputError(origin, "input holds no words")
-    check_english(body, origin)
+    if english_only:
+        check_english(body, origin)
     return Article(
         text=body,
         title=title or stripped.title,

@@ -17,6 +17,9 @@ WESTERN_SHARE = 0.05
 _HIGH_BYTES = bytes(range(0x80, 0x100))
 _C1 = re.compile("[\u0080-\u009f]")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: Replacement characters a text may carry as saved (a page whose summary cut a character in half) before it
+#: counts as damaged; a wrong decoding leaves far more.
+MAX_REPLACEMENT_SHARE = 0.001
 
 
 def check_size(size: int, origin: str, max_bytes: int) -> None:
@@ -28,8 +31,8 @@ def decode_bytes(data: bytes, origin: str, *, encoding: str | None = None, max_b
     """Return ``data`` decoded to clean text, or raise a SourceError naming ``origin``.
 
     With no ``encoding``, a BOM, then an HTML meta charset, then strict UTF-8, then charset
-    detection decide; a guess that leaves replacement or control characters is rejected, never
-    passed on as mojibake.
+    detection decide; a guess that leaves control characters, or replacement characters beyond a
+    stray few, is rejected, never passed on as mojibake.
     """
     check_size(len(data), origin, max_bytes)
     if not data.strip():
@@ -39,7 +42,7 @@ def decode_bytes(data: bytes, origin: str, *, encoding: str | None = None, max_b
         raise BinaryInputError(origin, "input is binary data, not text or HTML")
     text = _decode(data, origin, encoding)
     text = normalize_text(text)
-    if _CONTROL.search(text) or "\ufffd" in text:
+    if _CONTROL.search(text) or text.count("\ufffd") > len(text) * MAX_REPLACEMENT_SHARE:
         raise DecodeError(origin, "text holds undecodable bytes; name its encoding with --encoding")
     if not text.strip():
         raise EmptyInputError(origin, "input holds only whitespace")

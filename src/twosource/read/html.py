@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from ..errors import ExtractError
 from ..settings import MIN_ARTICLE_WORDS
+from .language import count_words
 
 _LOOKS_LIKE_HTML = re.compile(r"<(!doctype html|html|head|body|article|div|p)[\s>]", re.I)
 
@@ -38,7 +39,7 @@ def extract_html(html: str, origin: str, url: str = "") -> ExtractedPage:
     except Exception as exc:  # trafilatura raises assorted lxml errors on broken markup
         raise ExtractError(origin, f"cannot parse the HTML ({type(exc).__name__})") from exc
     text = (getattr(doc, "text", None) or "").strip() if doc is not None else ""
-    if len(text.split()) < MIN_ARTICLE_WORDS:
+    if count_words(text) < MIN_ARTICLE_WORDS:
         raise ExtractError(origin, "no article text found in the HTML (malformed or not an article page)")
     # trafilatura puts one paragraph a line; the rest of twosource separates paragraphs by blank lines.
     text = "\n\n".join(line.strip() for line in text.split("\n") if line.strip())

@@ -59,8 +59,15 @@ _ENGLISH = frozenset(
         "said",
     ]
 )
+# Kana and CJK ideographs: scripts written without spaces, where a character stands for about a word.
+_UNSPACED = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _MIN_WORDS = 25
 _MIN_SHARE = 0.12
+
+
+def count_words(text: str) -> int:
+    """Return about how many words ``text`` holds: its spaced words, plus a word a Chinese or Japanese character."""
+    return len(text.split()) + len(_UNSPACED.findall(text))
 
 
 def check_english(text: str, origin: str) -> None:
