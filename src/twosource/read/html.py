@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from ..errors import ExtractError
 from ..settings import MIN_ARTICLE_WORDS
 from .language import count_words
 
+#: Below this many words, trafilatura's precision mode may have kept a fragment (a reprints notice instead of
+#: the body); its balanced mode is tried too and wins when it finds at least twice as many words.
+FRAGMENT_WORDS = 100
 _LOOKS_LIKE_HTML = re.compile(r"<(!doctype html|html|head|body|article|div|p)[\s>]", re.I)
 
 
@@ -30,15 +34,11 @@ def looks_like_html(text: str) -> bool:
 
 def extract_html(html: str, origin: str, url: str = "") -> ExtractedPage:
     """Return the main text and metadata of an HTML page; raise ExtractError when it holds no article."""
-    import trafilatura
-
     try:
-        doc = trafilatura.bare_extraction(
-            html, url=url or None, with_metadata=True, include_comments=False, include_tables=False
-        )
+        doc = _bare_extraction(html, url)
     except Exception as exc:  # trafilatura raises assorted lxml errors on broken markup
         raise ExtractError(origin, f"cannot parse the HTML ({type(exc).__name__})") from exc
-    text = (getattr(doc, "text", None) or "").strip() if doc is not None else ""
+    text = _text_of(doc)
     if count_words(text) < MIN_ARTICLE_WORDS:
         raise ExtractError(origin, "no article text found in the HTML (malformed or not an article page)")
     # trafilatura puts one paragraph a line; the rest of twosource separates paragraphs by blank lines.
@@ -51,3 +51,24 @@ def extract_html(html: str, origin: str, url: str = "") -> ExtractedPage:
         outlet=doc.sitename or doc.hostname or "",
         url=doc.url or url,
     )
+
+
+def _bare_extraction(html: str, url: str) -> Any:
+    """Return trafilatura's document for the page: its precision mode, unless that kept only a fragment.
+
+    Tables are kept: they hold article content (results, figures) more often than layout on news pages.
+    """
+    import trafilatura
+
+    options: dict[str, Any] = dict(url=url or None, with_metadata=True, include_comments=False, include_tables=True)
+    doc = trafilatura.bare_extraction(html, favor_precision=True, **options)
+    precise_words = count_words(_text_of(doc))
+    if precise_words < FRAGMENT_WORDS:
+        balanced = trafilatura.bare_extraction(html, **options)
+        if count_words(_text_of(balanced)) > 2 * precise_words:
+            return balanced
+    return doc
+
+
+def _text_of(doc: Any) -> str:
+    return (getattr(doc, "text", None) or "").strip() if doc is not None else ""
