@@ -107,7 +107,7 @@ def article_from_text(
     english_only: bool = True,
 ) -> Article:
     """Return an Article from decoded text: furniture stripped, title found unless given, language checked."""
-    stripped = strip_furniture(text, find_title=not title, author=author)
+    stripped = strip_furniture(text, find_title=not title, title=title, author=author)
     body = stripped.text
     if count_words(body) < MIN_ARTICLE_WORDS:
         raise EmptyInputError(

@@ -32,6 +32,21 @@ _SITE_NOTICE = re.compile(
     r"policies\s*&\s*disclosures|comment policy|responsibility of the (article )?author",
     re.I,
 )
+# A pointer to other stories: "Read more: ...", "Related: ...", "DON'T MISS", a headline tagged "[VIDEO]".
+_PROMO = re.compile(
+    r"^(?:(?:read|see) (?:more|also)|also read|more|related(?: (?:articles|stories|coverage))?|don['’]?t miss"
+    r"|recommended|most read\b.*)\s*(?:[:|]|$)|(?-i:\[[A-Z]{3,}\])\W*$",
+    re.I,
+)
+# The bullets of a list of links right after such a pointer.
+_LIST_ITEM = re.compile(r"^[-•*]\s")
+# Calls to follow the outlet or the writer, or to sign up for a newsletter.
+_FOLLOW = re.compile(
+    r"\bfollow (?:us|him|her|them|[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3}) on (?:twitter|facebook|instagram)"
+    r"|\bsign up for\b.{0,80}\bnewsletter|\bsubscribe to\b.{0,60}\bnewsletters?\b"
+    r"|^have a tip\b|^reach the reporters?\b",
+    re.I,
+)
 _QUOTED_LINE = re.compile(r"^[\"“”'‘](.+?)[\"“”'’]?\s*$")
 # Where the site names itself in its notices: "non-VT sources", "About VT -", "the views of VT".
 _OUTLET_IN_NOTICE = (
@@ -52,9 +67,10 @@ class Stripped:
     outlet: str = ""
 
 
-def strip_furniture(text: str, *, find_title: bool = True, author: str = "") -> Stripped:
+def strip_furniture(text: str, *, find_title: bool = True, title: str = "", author: str = "") -> Stripped:
     """Return the article body of ``text`` without counters, doubled captions, bylines, pull quotes,
-    site notices, previous/next links and the author bio, paragraphs separated by blank lines."""
+    site notices, previous/next links, pointers to other stories, calls to follow and the author bio,
+    paragraphs separated by blank lines. A known ``title`` is dropped where the text repeats it as its first line."""
     lines = [line.strip() for line in text.split("\n")]
     keep = [bool(line) for line in lines]
     result = Stripped(text="", author=author)
@@ -70,13 +86,21 @@ def strip_furniture(text: str, *, find_title: bool = True, author: str = "") -> 
         if len(lines[first]) <= 200 and not lines[first].endswith((".", ":")):
             result.title = lines[first]
             keep[first] = False
+    elif title and nonblank and _squash(lines[nonblank[0]]) == _squash(title):
+        drop(nonblank[0], "title (repeated)")
 
     tail = _tail_start(lines, nonblank)
+    in_promo_list = False
     for i in nonblank:
         line = lines[i]
         if tail is not None and i >= tail:
             continue
-        if _COUNTER.match(line):
+        in_promo_list = (in_promo_list and bool(_LIST_ITEM.match(line))) or bool(_PROMO.match(line))
+        if in_promo_list or _PROMO.search(line):
+            drop(i, "link to another article")
+        elif len(line) < 300 and _FOLLOW.search(line):
+            drop(i, "call to follow or subscribe")
+        elif _COUNTER.match(line):
             drop(i, "counter (a lone number)")
         elif _PREV_NEXT.match(line):
             drop(i, "link to another article")
