@@ -337,6 +337,7 @@ def test_ingest_runs_as_a_job_and_resumes(fakes_index_path: Path, tmp_path: Path
         assert answer.status_code == 202, answer.text
         done = finished(client, answer.json()["id"])[-1]
         assert done["state"] == "done" and done["result"]["added"] == 1 and done["kind"] == "ingest"
+        assert client.get(f"/jobs/{done['id']}").status_code == 404  # the progress page is a check's
         assert client.get("/api/health").json()["articles"] == before + 1
         found = client.get("/api/search", params={"q": "Qaryatayn water plant cooperative", "limit": 1}).json()
         assert found["results"][0]["outlet"] == "Local"

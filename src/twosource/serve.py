@@ -148,7 +148,8 @@ def create_app(
         job.succeed(outcome(result))
         return result
 
-    def in_background(work: Awaitable[Any]) -> None:
+    def detach(work: Awaitable[Any]) -> None:
+        """Run ``work`` after the answer is sent."""
         task = asyncio.ensure_future(work)
         running.add(task)
         # The job records its own failure; retrieving the exception keeps asyncio from logging it again.
@@ -177,7 +178,7 @@ def create_app(
         """
         job, checking = await start_check(request)
         if not wait:
-            in_background(checking)
+            detach(checking)
             return JSONResponse(job.to_dict(), 202, headers={"Location": f"/api/jobs/{job.id}"})
         report = await checking
         return JSONResponse(report, 201, headers={"Location": f"/reports/{report['id']}"})
@@ -202,7 +203,7 @@ def create_app(
             finally:
                 shutil.rmtree(folder, ignore_errors=True)
 
-        in_background(run_job(job, ingest_slot, work, lambda summary: summary))
+        detach(run_job(job, ingest_slot, work, lambda summary: summary))
         return JSONResponse(job.to_dict(), 202, headers={"Location": f"/api/jobs/{job.id}"})
 
     @app.get("/api/jobs/{job_id}")
@@ -232,13 +233,15 @@ def create_app(
     async def check_form(request: Request) -> Response:
         """The home page's form: start the check, then follow its progress page to the report."""
         job, checking = await start_check(request)
-        in_background(checking)
+        detach(checking)
         return RedirectResponse(f"/jobs/{job.id}", 303)
 
     @app.get("/jobs/{job_id}", include_in_schema=False)
     def job_page(job_id: str) -> Response:
         """A running check's progress (the page refreshes itself); when done, the report; when failed, why."""
         job = job_or_404(job_id)
+        if job.kind != "check":
+            raise HTTPException(404, f"no check {job_id} (follow an ingest at /api/jobs/{job_id})")
         if job.state == FAILED:
             return _page(pages.error(422, job.error), 422)
         if "report" in job.result:

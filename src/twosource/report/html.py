@@ -29,7 +29,7 @@ h1{font-size:1.75rem;line-height:1.25;margin:.3rem 0}
 h2{font:650 .8rem var(--sans);text-transform:uppercase;letter-spacing:.06em;color:var(--muted);
 margin:2.4rem 0 .7rem;padding-bottom:.3rem;border-bottom:1px solid var(--line)}
 .meta,.small,.bar,summary,.ev-head,.num,.legend{font-family:var(--sans);font-size:.85rem;color:var(--muted)}
-.meta{margin:.2rem 0}nav.meta a{margin-right:.2rem}
+.meta{margin:.2rem 0}
 .v-corroborated{--c:var(--ok)}.v-single-source{--c:var(--one)}.v-contradicted{--c:var(--bad)}
 .v-disputed{--c:var(--mixed)}.v-no-evidence{--c:var(--none)}
 .overview{background:var(--card);border:1px solid var(--line);border-radius:.6rem;padding:.9rem 1rem;margin:1.2rem 0}
