@@ -22,7 +22,7 @@ from urllib.parse import urljoin, urlsplit
 import httpcore
 import httpx
 
-from .errors import TwosourceError
+from .errors import SourceError
 from .settings import DEFAULT_MAX_BYTES
 
 #: Sent with every request: who is asking, and why.
@@ -35,8 +35,8 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], list[str]]
 
 
-class FetchError(TwosourceError):
-    """A URL that may not be fetched, or a fetch that failed; the message is one line naming the URL."""
+class FetchError(SourceError):
+    """A URL that may not be fetched, or a fetch that failed: ``origin`` is the URL, ``message`` one line."""
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,7 @@ def fetch(url: str, policy: FetchPolicy | None = None, *, headers: dict[str, str
                     if response.is_redirect and location:
                         redirects.append(url)
                         if len(redirects) > policy.max_redirects:
-                            raise FetchError(f"{redirects[0]}: more than {policy.max_redirects} redirects")
+                            raise FetchError(redirects[0], f"more than {policy.max_redirects} redirects")
                         url = urljoin(url, location)
                         continue
                     body = _capped_body(response, url, policy.max_bytes, deadline)
@@ -109,34 +109,34 @@ def fetch(url: str, policy: FetchPolicy | None = None, *, headers: dict[str, str
                         str(response.url), response.status_code, dict(response.headers), body, tuple(redirects)
                     )
             except _Refused as exc:
-                raise FetchError(f"{url}: refused: {exc}") from None
+                raise FetchError(url, f"refused: {exc}") from None
             except httpx.TimeoutException:
-                raise FetchError(f"{url}: no answer within {policy.max_seconds:g} s") from None
+                raise FetchError(url, f"no answer within {policy.max_seconds:g} s") from None
             except httpx.HTTPError as exc:
-                raise FetchError(f"{url}: {_one_line(exc)}") from None
+                raise FetchError(url, _one_line(exc)) from None
 
 
 def _check_scheme(url: str) -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
-        raise FetchError(f"{url}: refused: only http and https URLs are fetched")
+        raise FetchError(url, "refused: only http and https URLs are fetched")
     if not parts.hostname:
-        raise FetchError(f"{url}: not a URL with a host")
+        raise FetchError(url, "not a URL with a host")
     if parts.username or parts.password:
-        raise FetchError(f"{url}: refused: URLs with credentials are not fetched")
+        raise FetchError(url, "refused: URLs with credentials are not fetched")
 
 
 def _capped_body(response: httpx.Response, url: str, max_bytes: int, deadline: float) -> bytes:
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:
-        raise FetchError(f"{url}: the page is over {max_bytes:,} bytes")
+        raise FetchError(url, f"the page is over {max_bytes:,} bytes")
     chunks, size = [], 0
     for chunk in response.iter_bytes():
         size += len(chunk)
         if size > max_bytes:
-            raise FetchError(f"{url}: the page is over {max_bytes:,} bytes")
+            raise FetchError(url, f"the page is over {max_bytes:,} bytes")
         if time.monotonic() > deadline:
-            raise FetchError(f"{url}: the page took over the time limit to arrive")
+            raise FetchError(url, "the page took over the time limit to arrive")
         chunks.append(chunk)
     return b"".join(chunks)
 

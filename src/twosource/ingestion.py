@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .index.base import Index, PreparedArticle
 from .index.dedup import shingles, signature
@@ -14,6 +15,10 @@ from .read import content_hash
 from .read.collection import Columns, Rejection, iter_articles
 from .settings import ReadLimits
 from .types import Article
+
+if TYPE_CHECKING:
+    from .feeds import Link
+    from .fetch import FetchPolicy
 
 #: Articles per transaction: an interrupted ingest loses at most one batch of work.
 BATCH_SIZE = 32
@@ -128,3 +133,44 @@ def ingest(
     if progress:
         progress(0, len(items))
     return ingest_articles(items, index, progress=advance)
+
+
+def ingest_links(
+    links: Iterable[Link],
+    index: Index,
+    *,
+    outlet: str = "",
+    policy: FetchPolicy | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> IngestSummary:
+    """Fetch and add the article at each link; links already in the index (by URL) are counted, not fetched.
+
+    A page's own date and title come first, the listing's (a feed's, a sitemap's) when the page has none. A
+    link that cannot be fetched or read is a rejection with its reason; the rest go in as they come.
+    """
+    from .errors import SourceError
+    from .read.web import read_url
+
+    unique = list({link.url: link for link in links}.values())
+    todo = [link for link in unique if not index.has_url(link.url)]
+    done = len(unique) - len(todo)
+
+    def fetched() -> Iterator[Article | Rejection]:
+        for link in todo:
+            try:
+                article = read_url(link.url, outlet=outlet, policy=policy)
+            except SourceError as exc:
+                yield Rejection(link.url, exc.message)
+                continue
+            yield replace(article, published=article.published or link.published, title=article.title or link.title)
+
+    def advance(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress:
+            progress(done, len(unique))
+
+    advance(0)
+    summary = ingest_articles(fetched(), index, progress=advance)
+    summary.duplicates += len(unique) - len(todo)
+    return summary

@@ -35,6 +35,7 @@ CREATE TABLE IF NOT EXISTS articles (
     added TEXT NOT NULL DEFAULT (datetime('now'))
 );
 CREATE INDEX IF NOT EXISTS articles_cluster ON articles (cluster_id);
+CREATE INDEX IF NOT EXISTS articles_url ON articles (url);
 CREATE TABLE IF NOT EXISTS passages (
     id INTEGER PRIMARY KEY,
     article_id INTEGER NOT NULL REFERENCES articles (id),
@@ -99,6 +100,9 @@ class SQLiteIndex:
     # -- writing ----------------------------------------------------------------------------------
     def contains(self, content_hash: str) -> bool:
         return self._db.execute("SELECT 1 FROM articles WHERE content_hash = ?", (content_hash,)).fetchone() is not None
+
+    def has_url(self, url: str) -> bool:
+        return bool(url) and self._db.execute("SELECT 1 FROM articles WHERE url = ?", (url,)).fetchone() is not None
 
     def add_batch(self, batch: list[PreparedArticle]) -> AddResult:
         """Add a batch in one transaction: all of it lands, or (on any error or interruption) none of it."""

@@ -18,7 +18,7 @@ from .furniture import strip_furniture
 from .html import extract_html, looks_like_html
 from .language import check_english, count_words
 
-__all__ = ["article_from_text", "content_hash", "read_article", "read_bytes"]
+__all__ = ["article_from_text", "content_hash", "gunzip", "read_article", "read_bytes"]
 
 _DATE_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
 
@@ -52,7 +52,7 @@ def read_article(
             check_size(path.stat().st_size, origin, limits.max_bytes)
         data = path.read_bytes()
         if name.endswith(".gz"):
-            data = _gunzip(data, origin, limits.max_bytes)
+            data = gunzip(data, origin, limits.max_bytes)
     if date is None and (m := _DATE_IN_NAME.search(name)):
         date = m.group(1)  # scraped files are often named by their date
     if html is None and name.endswith((".html", ".htm", ".html.gz", ".htm.gz")):
@@ -135,7 +135,8 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(squashed.encode()).hexdigest()
 
 
-def _gunzip(data: bytes, origin: str, max_bytes: int) -> bytes:
+def gunzip(data: bytes, origin: str, max_bytes: int) -> bytes:
+    """Return the gzip ``data`` decompressed, refusing it (one line naming ``origin``) beyond ``max_bytes``."""
     try:
         with gzip.GzipFile(fileobj=io.BytesIO(data)) as f:
             out = f.read(max_bytes + 1)

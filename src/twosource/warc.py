@@ -1,0 +1,55 @@
+"""Articles from WARC archives (``.warc``, ``.warc.gz``; e.g. CC-NEWS), streamed record by record with warcio.
+
+An archive of thousands of pages is never loaded whole: one record's body at a time, capped at the article size
+limit. Only HTTP 200 HTML responses are articles; request and metadata records pass by unremarked, any other
+response is a rejection with its reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from .errors import SourceError
+from .read.collection import Rejection
+from .settings import ReadLimits
+from .types import Article
+
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def is_warc(path: str | Path) -> bool:
+    return str(path).lower().endswith((".warc", ".warc.gz"))
+
+
+def warc_articles(path: str | Path, limits: ReadLimits | None = None) -> Iterator[Article | Rejection]:
+    """Yield each article in the archive at ``path``, or why a response could not be read as one."""
+    from warcio.archiveiterator import ArchiveIterator
+    from warcio.exceptions import ArchiveLoadFailed
+
+    from .read import read_bytes
+    from .read.web import with_outlet
+
+    limits = limits or ReadLimits.from_env()
+    try:
+        with open(path, "rb") as stream:
+            for record in ArchiveIterator(stream):
+                if record.rec_type != "response" or record.http_headers is None:
+                    continue
+                uri = record.rec_headers.get_header("WARC-Target-URI") or f"{path}: a record without a URI"
+                status = record.http_headers.get_statuscode()
+                kind = (record.http_headers.get_header("Content-Type") or "").split(";")[0].strip().lower()
+                if status != "200":
+                    yield Rejection(uri, f"the archived response is {status}")
+                elif kind not in _HTML_TYPES:
+                    yield Rejection(uri, f"not a web page: {kind or 'no content type'}")
+                else:
+                    body = record.content_stream().read(limits.max_bytes + 1)
+                    try:
+                        article = read_bytes(body, uri, url=uri, html=True, max_bytes=limits.max_bytes)
+                    except SourceError as exc:
+                        yield Rejection(uri, exc.message)
+                    else:
+                        yield with_outlet(article)
+    except (ArchiveLoadFailed, OSError) as exc:
+        yield Rejection(str(path), f"not a readable WARC file: {' '.join(str(exc).split())}")
