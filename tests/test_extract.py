@@ -84,6 +84,9 @@ def test_furniture_drops_pointers_to_other_stories_and_calls_to_follow():
     assert stripped.text == f"{body}\n\n{last}"
     reasons = Counter(r.reason for r in stripped.removed)
     assert reasons == {"title (repeated)": 1, "link to another article": 5, "call to follow or subscribe": 1}
+    # Titles compare by their words in any script: a different Korean first line is not the title.
+    korean = "남상미 연기가 돋보인 이유\n드라마는 첫 회부터 시청률 1위를 기록했고 배우들의 연기가 호평을 받았다."
+    assert strip_furniture(korean, find_title=False, title="엘제이의 리벤지인가").text.startswith("남상미")
 
 
 def test_a_saved_page_with_a_stray_replacement_character_and_a_japanese_article_are_read():

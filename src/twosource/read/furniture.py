@@ -86,7 +86,7 @@ def strip_furniture(text: str, *, find_title: bool = True, title: str = "", auth
         if len(lines[first]) <= 200 and not lines[first].endswith((".", ":")):
             result.title = lines[first]
             keep[first] = False
-    elif title and nonblank and _squash(lines[nonblank[0]]) == _squash(title):
+    elif nonblank and _words(title) and _words(lines[nonblank[0]]) == _words(title):
         drop(nonblank[0], "title (repeated)")
 
     tail = _tail_start(lines, nonblank)
@@ -164,6 +164,11 @@ def _drop_pull_quotes(lines: list[str], keep: list[bool], drop: Callable[[int, s
         m = _QUOTED_LINE.match(line) if keep[i] else None
         if m and len(_squash(m.group(1))) > 20 and _squash(m.group(1)) in body:
             drop(i, "pull quote (repeated in the text)")
+
+
+def _words(text: str) -> list[str]:
+    # Unicode words, so that titles in any script compare (``_squash`` keeps only ASCII letters and digits).
+    return re.findall(r"\w+", text.casefold())
 
 
 def _squash(text: str) -> str:
