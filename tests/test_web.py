@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import gzip
 import io
+import itertools
 import json
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -18,6 +20,7 @@ from typing import ClassVar
 import pytest
 
 from twosource import open_index
+from twosource.crawl import Courtesy, read_feed_list, seconds, watch
 from twosource.errors import SourceError
 from twosource.feeds import Link, feed_links, sitemap_links
 from twosource.fetch import FetchPolicy
@@ -32,6 +35,7 @@ from .conftest import DATA
 AEB = DATA / "aeb"
 #: Four English news pages of the benchmark, by id prefix: ctpost, venturebeat, cbssports, latimes.
 PAGES = ("05844573ca7e", "06e5123e4ef7", "08f793762792", "098bb3e96c0a")
+WATCH_ETAG = '"v1"'
 PLAIN = (
     b"<html><body><article><p>The council of the northern town voted on Tuesday to rebuild the old stone bridge "
     b"over the river, which floods closed for three months last winter, at a cost of 2.4 million euros.</p>"
@@ -50,13 +54,22 @@ def aeb_page(prefix: str) -> tuple[str, bytes, str]:
 class _Site(BaseHTTPRequestHandler):
     routes: ClassVar[dict[str, tuple[int, str, bytes]]] = {}
     hits: ClassVar[list[str]] = []
+    visits: ClassVar[list[tuple[str, str, float]]] = []  # (host name, path, when)
 
     def do_GET(self) -> None:
         _Site.hits.append(self.path)
-        status, kind, body = _Site.routes.get(self.path, (404, "text/plain", b"not here"))
+        _Site.visits.append((self.headers.get("Host", "").split(":")[0], self.path, time.monotonic()))
+        host = self.headers.get("Host", "").split(":")[0]
+        status, kind, body = _Site.routes.get(f"{host}{self.path}") or _Site.routes.get(
+            self.path, (404, "text/plain", b"not here")
+        )
+        if self.path == "/watch.xml" and self.headers.get("If-None-Match") == WATCH_ETAG:
+            status, body = 304, b""
         self.send_response(status)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
+        if self.path == "/watch.xml":
+            self.send_header("ETag", WATCH_ETAG)
         self.end_headers()
         self.wfile.write(body)
 
@@ -106,6 +119,9 @@ def site() -> Iterator[str]:
         "/atom.xml": (200, "application/atom+xml", atom.encode()),
         "/sitemap-news.xml.gz": (200, "application/gzip", gzip.compress(urlset.encode())),
         "/sitemap-index.xml": (200, "application/xml", index.encode()),  # lists itself: followed once
+        "/watch.xml": (200, "application/rss+xml", rss.encode()),
+        "guarded.test/robots.txt": (200, "text/plain", b"User-agent: *\nDisallow: /story/3\nCrawl-delay: 2\n"),
+        "down.test/robots.txt": (503, "text/plain", b"busy"),
     }
     _Site.routes = routes
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
@@ -116,7 +132,12 @@ def site() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def policy() -> FetchPolicy:
-    answers = {"news.test": ["127.0.0.1"], "metadata.test": ["169.254.169.254"]}
+    answers = {
+        "news.test": ["127.0.0.1"],
+        "guarded.test": ["127.0.0.1"],
+        "down.test": ["127.0.0.1"],
+        "metadata.test": ["169.254.169.254"],
+    }
     return FetchPolicy(allow=("127.0.0.1/32",), resolver=lambda host, port: answers.get(host, [host]))
 
 
@@ -221,3 +242,49 @@ def test_a_warc_archive_streams_into_the_index(site: str, tmp_path: Path):
     broken.write_bytes(b"\x1f\x8b not really gzip")
     (rejection,) = list(warc_articles(broken))
     assert "not a readable WARC file" in rejection.reason
+
+
+def test_courtesy_reads_robots_txt_and_spaces_requests(site: str, policy: FetchPolicy):
+    port = site.rsplit(":", 1)[1]
+    now, waits = [100.0], []
+
+    def sleep(pause: float) -> None:
+        waits.append(pause)
+        now[0] += pause
+
+    courtesy = Courtesy(policy, delay=0.5, clock=lambda: now[0], sleep=sleep)
+    with pytest.raises(SourceError, match=r"robots\.txt disallows"):
+        courtesy.admit(f"http://guarded.test:{port}/story/3")
+    courtesy.admit(f"http://guarded.test:{port}/story/1")
+    courtesy.admit(f"http://guarded.test:{port}/story/2")
+    assert waits == [2.0, 2.0]  # the site's Crawl-delay (2 s, over twosource's 0.5 s), after robots.txt too
+    courtesy.admit(f"{site}/story/0")  # another host: its own turn after its robots.txt (a 404: no rules)
+    assert waits == [2.0, 2.0, 0.5]
+    with pytest.raises(SourceError, match="did not answer"):
+        courtesy.admit(f"http://down.test:{port}/story/0")  # robots.txt 503: keep out
+
+
+def test_watch_polls_feeds_conditionally_and_ingests_what_is_new(site: str, policy: FetchPolicy, tmp_path: Path):
+    feeds = tmp_path / "feeds.txt"
+    feeds.write_text(f"# the loopback site\n{site}/watch.xml\n\n")
+    index = open_index(tmp_path / "index.sqlite")
+    lines: list[str] = []
+    _Site.visits.clear()
+    watch(read_feed_list(feeds), index, every=0, rounds=2, courtesy=Courtesy(policy, delay=0.2), log=lines.append)
+    assert len(lines) == 2 and index.stats().articles == 4
+    assert "round 1: 1 feeds (0 unchanged, 0 failed): 4 added" in lines[0]
+    assert "round 2: 1 feeds (1 unchanged, 0 failed): 0 added" in lines[1]  # a 304: nothing fetched again
+    pages = [when for host, path, when in _Site.visits if path.startswith("/story/")]
+    assert len(pages) == 4 and all(b - a >= 0.19 for a, b in itertools.pairwise(pages))
+    assert index.feed_validators(f"{site}/watch.xml") == (WATCH_ETAG, "")
+    index.close()
+
+
+def test_durations_and_feed_lists_are_checked(tmp_path: Path):
+    assert [seconds(d) for d in ("90", "30s", "15m", "1h")] == [90, 30, 900, 3600]
+    with pytest.raises(SourceError, match="not a duration"):
+        seconds("soon")
+    listed = tmp_path / "feeds.txt"
+    listed.write_text("https://a.example/rss\nnot a url\n")
+    with pytest.raises(SourceError, match=r"feeds.txt:2: not a feed URL"):
+        read_feed_list(listed)

@@ -39,9 +39,13 @@ def is_url(source: str) -> bool:
 
 def feed_links(source: str, policy: FetchPolicy | None = None) -> list[Link]:
     """Return the entries of the RSS or Atom feed at ``source`` (a URL or a file), in the feed's order."""
+    return parse_feed(_load(source, policy), source)
+
+
+def parse_feed(data: bytes, source: str) -> list[Link]:
+    """Return the entries of the RSS or Atom feed in ``data``; relative links resolve against ``source``."""
     import feedparser
 
-    data = _load(source, policy)
     parsed = feedparser.parse(io.BytesIO(data))  # a stream: given a string, feedparser would fetch it itself
     if not parsed.entries and (parsed.bozo or not parsed.get("version")):
         reason = getattr(parsed, "bozo_exception", None) or "no entries"

@@ -17,6 +17,7 @@ from .settings import ReadLimits
 from .types import Article
 
 if TYPE_CHECKING:
+    from .crawl import Courtesy
     from .feeds import Link
     from .fetch import FetchPolicy
 
@@ -141,9 +142,11 @@ def ingest_links(
     *,
     outlet: str = "",
     policy: FetchPolicy | None = None,
+    courtesy: Courtesy | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> IngestSummary:
     """Fetch and add the article at each link; links already in the index (by URL) are counted, not fetched.
+    ``courtesy`` (robots.txt, a pause per host) is asked before each fetch.
 
     A page's own date and title come first, the listing's (a feed's, a sitemap's) when the page has none. A
     link that cannot be fetched or read is a rejection with its reason; the rest go in as they come.
@@ -158,6 +161,8 @@ def ingest_links(
     def fetched() -> Iterator[Article | Rejection]:
         for link in todo:
             try:
+                if courtesy:
+                    courtesy.admit(link.url)
                 article = read_url(link.url, outlet=outlet, policy=policy)
             except SourceError as exc:
                 yield Rejection(link.url, exc.message)

@@ -57,6 +57,10 @@ CREATE INDEX IF NOT EXISTS lsh_key ON lsh (band_key);
 CREATE TABLE IF NOT EXISTS reports (
     id TEXT PRIMARY KEY, created TEXT NOT NULL DEFAULT (datetime('now')), document TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS feeds (
+    url TEXT PRIMARY KEY, etag TEXT NOT NULL DEFAULT '', last_modified TEXT NOT NULL DEFAULT '',
+    checked TEXT NOT NULL DEFAULT (datetime('now'))
+);
 """
 _ARTICLE_COLUMNS = "id, url, outlet, title, author, published, text, content_hash, cluster_id, origin"
 
@@ -298,6 +302,17 @@ class SQLiteIndex:
     def load_report(self, report_id: str) -> str | None:
         row = self._db.execute("SELECT document FROM reports WHERE id = ?", (report_id,)).fetchone()
         return row[0] if row else None
+
+    # -- watched feeds ----------------------------------------------------------------------------
+    def feed_validators(self, url: str) -> tuple[str, str]:
+        row = self._db.execute("SELECT etag, last_modified FROM feeds WHERE url = ?", (url,)).fetchone()
+        return (row[0], row[1]) if row else ("", "")
+
+    def save_feed_validators(self, url: str, etag: str, last_modified: str) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO feeds (url, etag, last_modified, checked) VALUES (?, ?, ?, datetime('now'))",
+            (url, etag, last_modified),
+        )
 
 
 _FTS_STOPWORDS = frozenset(

@@ -1,0 +1,149 @@
+"""Visiting other people's sites politely, and ``watch``: an index kept current from a list of feeds.
+
+:class:`Courtesy` reads each host's robots.txt (RFC 9309: a 4xx means no rules, a 5xx or no answer means keep
+out) and leaves at least ``delay`` seconds, or the host's Crawl-delay, between requests to one host.
+``watch`` polls feeds with conditional GETs (ETag, Last-Modified, kept in the index) and ingests what is new;
+an interrupted round is resumed by the next, since a feed's validators are saved only once its entries are in.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.robotparser import RobotFileParser
+
+from .errors import SourceError
+from .feeds import Link, is_url, parse_feed
+from .fetch import FetchPolicy, fetch
+from .index.base import Index
+from .ingestion import ingest_links
+
+#: The name robots.txt rules address twosource by.
+ROBOTS_AGENT = "twosource"
+_DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(s|m|h)?$")
+
+
+class Courtesy:
+    """Asked before each request to a site: may it be fetched (robots.txt), and has its host had its pause."""
+
+    def __init__(
+        self,
+        policy: FetchPolicy,
+        delay: float = 1.0,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.policy, self.delay, self._clock, self._sleep = policy, delay, clock, sleep
+        self._rules: dict[str, RobotFileParser | None] = {}  # per origin; None: keep out entirely
+        self._last: dict[str, float] = {}
+
+    def admit(self, url: str) -> None:
+        """Return when ``url`` may be fetched; raise SourceError when the site's robots.txt says no."""
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if origin not in self._rules:
+            self._rules[origin] = self._robots(origin)
+        rules = self._rules[origin]
+        if rules is None:
+            raise SourceError(url, "the site's robots.txt did not answer, so twosource keeps out")
+        if not rules.can_fetch(ROBOTS_AGENT, url):
+            raise SourceError(url, "the site's robots.txt disallows it")
+        self._pause(origin, float(rules.crawl_delay(ROBOTS_AGENT) or 0))
+
+    def _robots(self, origin: str) -> RobotFileParser | None:
+        self._pause(origin, 0)
+        rules = RobotFileParser()
+        try:
+            page = fetch(f"{origin}/robots.txt", self.policy)
+        except SourceError:
+            return None
+        if page.status >= 500:
+            return None
+        rules.parse(page.body.decode("utf-8", "replace").splitlines() if page.status == 200 else [])
+        return rules
+
+    def _pause(self, origin: str, crawl_delay: float) -> None:
+        wait = self._last.get(origin, float("-inf")) + max(self.delay, crawl_delay) - self._clock()
+        if wait > 0:
+            self._sleep(wait)
+        self._last[origin] = self._clock()
+
+
+def seconds(duration: str) -> float:
+    """``"90"``, ``"30s"``, ``"15m"``, ``"1h"`` -> seconds."""
+    m = _DURATION.match(duration.strip().lower())
+    if not m:
+        raise SourceError(duration, "not a duration; write e.g. 30s, 15m or 1h")
+    return float(m.group(1)) * {"s": 1, "m": 60, "h": 3600}[m.group(2) or "s"]
+
+
+def read_feed_list(path: str | Path) -> list[str]:
+    """Return the feed URLs in a file: one a line; blank lines and ``#`` comments are skipped."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SourceError(str(path), f"cannot read the feed list ({exc})") from None
+    feeds = []
+    for number, line in enumerate(lines, start=1):
+        entry = line.split("#", 1)[0].strip()
+        if entry and not is_url(entry):
+            raise SourceError(f"{path}:{number}", f"not a feed URL: {entry!r}")
+        if entry:
+            feeds.append(entry)
+    if not feeds:
+        raise SourceError(str(path), "no feed URLs in the list")
+    return feeds
+
+
+def watch_round(feeds: list[str], index: Index, courtesy: Courtesy) -> str:
+    """Poll each feed once and ingest its new entries; return the round's log line."""
+    links: list[Link] = []
+    validators: list[tuple[str, str, str]] = []
+    unchanged, failed = 0, []
+    for url in feeds:
+        etag, modified = index.feed_validators(url)
+        conditions = {k: v for k, v in (("If-None-Match", etag), ("If-Modified-Since", modified)) if v}
+        try:
+            courtesy.admit(url)
+            page = fetch(url, courtesy.policy, headers=conditions)
+            if page.status == 304:
+                unchanged += 1
+                continue
+            if page.status != 200:
+                raise SourceError(url, f"the server answered {page.status}")
+            links += parse_feed(page.body, url)
+        except SourceError as exc:
+            failed.append(str(exc))
+            continue
+        validators.append((url, page.headers.get("etag", ""), page.headers.get("last-modified", "")))
+    summary = ingest_links(links, index, policy=courtesy.policy, courtesy=courtesy)
+    for url, etag, modified in validators:  # only now: an interrupted round fetches these feeds again
+        index.save_feed_validators(url, etag, modified)
+    problems = "".join(f"; {problem}" for problem in failed)
+    return f"{len(feeds)} feeds ({unchanged} unchanged, {len(failed)} failed): {summary.line()}{problems}"
+
+
+def watch(
+    feeds: list[str],
+    index: Index,
+    *,
+    every: float,
+    rounds: int | None = None,
+    courtesy: Courtesy,
+    log: Callable[[str], None],
+    sleep: Callable[[float], None] = time.sleep,
+) -> None:
+    """Run ``watch_round`` every ``every`` seconds (``rounds`` times, or until interrupted), logging each."""
+    done = 0
+    while rounds is None or done < rounds:
+        started = time.monotonic()
+        line = watch_round(feeds, index, courtesy)
+        done += 1
+        log(f"{datetime.now(UTC).isoformat(timespec='seconds')} round {done}: {line}")
+        if rounds is None or done < rounds:
+            sleep(max(0.0, every - (time.monotonic() - started)))
