@@ -129,6 +129,7 @@ def test_a_wrong_encoding_named_explicitly_is_an_error():
         read_bytes(FAKES.read_bytes(), "fakes.csv", encoding="utf-8", max_bytes=10**7)
 
 
-def test_urls_are_refused_until_the_fetcher_exists():
-    with pytest.raises(SourceError, match="URLs is not supported yet"):
-        read_article("https://example.com/story")
+def test_urls_go_through_the_fetcher_and_its_refusals():
+    # An address literal resolves without DNS: refused before any connection.
+    with pytest.raises(SourceError, match=r"10\.0\.0\.1 is a private address"):
+        read_article("http://10.0.0.1/story")

@@ -260,7 +260,7 @@ def test_courtesy_reads_robots_txt_and_spaces_requests(site: str, policy: FetchP
     assert waits == [2.0, 2.0]  # the site's Crawl-delay (2 s, over twosource's 0.5 s), after robots.txt too
     courtesy.admit(f"{site}/story/0")  # another host: its own turn after its robots.txt (a 404: no rules)
     assert waits == [2.0, 2.0, 0.5]
-    with pytest.raises(SourceError, match="did not answer"):
+    with pytest.raises(SourceError, match=r"robots\.txt answered 503"):
         courtesy.admit(f"http://down.test:{port}/story/0")  # robots.txt 503: keep out
 
 
@@ -288,3 +288,51 @@ def test_durations_and_feed_lists_are_checked(tmp_path: Path):
     listed.write_text("https://a.example/rss\nnot a url\n")
     with pytest.raises(SourceError, match=r"feeds.txt:2: not a feed URL"):
         read_feed_list(listed)
+
+
+def test_the_command_line_reads_urls_feeds_and_archives(site: str, fakes_index_path: Path, tmp_path: Path):
+    from click.testing import CliRunner
+
+    from twosource.cli import cli
+
+    local = site.replace("news.test", "127.0.0.1")  # the command line resolves names as the system does
+    index = str(tmp_path / "index.sqlite")
+    runner = CliRunner()
+    fed = runner.invoke(cli, ["ingest", "--feed", f"{local}/rss.xml", "--allow", "127.0.0.1/32", "--index", index])
+    assert fed.exit_code == 1, fed.output  # 4 in; the metadata link and the unknown host refused, one line each
+    assert "4 added" in fed.stdout
+    assert "rejected: http://metadata.test/latest/meta-data/: metadata.test does not resolve" in fed.stderr
+    archive = tmp_path / "crawl.warc.gz"
+    write_warc(archive, local)
+    warc = runner.invoke(cli, ["ingest", str(archive), "--index", index])
+    assert "0 added, 4 duplicates" in warc.stdout and "is 404" in warc.stderr
+    refused = runner.invoke(cli, ["ingest", f"{local}/plain", "--index", index])  # no --allow: loopback refused
+    assert refused.exit_code == 126 and "127.0.0.1 is a loopback address" in refused.stderr
+    checked = runner.invoke(
+        cli,
+        ["check", f"{local}/story/3", "--allow", "127.0.0.1/32", "--index", str(fakes_index_path), "--format", "json"],
+    )
+    assert checked.exit_code == 0, checked.output
+    report = json.loads(checked.stdout)
+    assert report["article"]["url"] == f"{local}/story/3" and report["article"]["outlet"] == "Los Angeles Times"
+    feeds = tmp_path / "feeds.txt"
+    feeds.write_text(f"{local}/watch.xml\n")
+    watched = runner.invoke(
+        cli,
+        [
+            "watch",
+            str(feeds),
+            "--rounds",
+            "1",
+            "--every",
+            "1s",
+            "--index",
+            index,
+            "--allow",
+            "127.0.0.1/32",
+            "--delay",
+            "0",
+        ],
+    )
+    assert watched.exit_code == 0, watched.output
+    assert "round 1: 1 feeds (0 unchanged, 0 failed): 0 added, 4 duplicates" in watched.stderr

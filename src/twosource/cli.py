@@ -22,6 +22,29 @@ index_option = click.option(
     help="Index file (default: $TWOSOURCE_INDEX, else index.sqlite in the user data directory).",
 )
 
+allow_option = click.option(
+    "--allow",
+    "allow",
+    multiple=True,
+    metavar="NETWORK",
+    help="Also fetch from this network although it is not public (CIDR, e.g. 127.0.0.1/32 for a local test "
+    "server). Private, loopback and metadata addresses are refused otherwise.",
+)
+
+
+def _fetch_policy(allow: tuple[str, ...]) -> Any:
+    import ipaddress
+
+    from .fetch import FetchPolicy
+    from .settings import default_max_bytes
+
+    for network in allow:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--allow") from None
+    return FetchPolicy(max_bytes=default_max_bytes(), allow=allow)
+
 
 @contextmanager
 def _errors() -> Iterator[None]:
@@ -65,7 +88,7 @@ def _stderr_progress(label: str) -> tuple[Any, Callable[..., None]]:
     task = progress.add_task(label, total=None)
 
     def update(done: int, total: int, stage: str | None = None) -> None:
-        progress.update(task, completed=done, total=total, description=stage or label)
+        progress.update(task, completed=done, total=total or None, description=stage or label)
 
     return progress, update
 
@@ -77,13 +100,16 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True)
+@click.argument("paths", nargs=-1)
 @index_option
+@click.option("--feed", "feeds", multiple=True, metavar="URL|FILE", help="An RSS or Atom feed: ingest its entries.")
+@click.option("--sitemap", "sitemaps", multiple=True, metavar="URL|FILE", help="A sitemap (or news sitemap, or index).")
+@allow_option
 @click.option("--outlet", default="", help="Outlet of every article ingested (overrides the data).")
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["auto", "text", "html", "csv", "json", "jsonl"]),
+    type=click.Choice(["auto", "text", "html", "csv", "json", "jsonl", "warc"]),
     default="auto",
     help="Input format (default: from each file's extension).",
 )
@@ -95,18 +121,32 @@ def cli() -> None:
 @click.option("--url-column", default=None, help="CSV/JSON field holding the URL.")
 @click.option("--author-column", default=None, help="CSV/JSON field holding the author.")
 def ingest(
-    paths: tuple[str, ...], index_path: str | None, outlet: str, fmt: str, encoding: str | None, **columns: str | None
+    paths: tuple[str, ...],
+    index_path: str | None,
+    feeds: tuple[str, ...],
+    sitemaps: tuple[str, ...],
+    allow: tuple[str, ...],
+    outlet: str,
+    fmt: str,
+    encoding: str | None,
+    **columns: str | None,
 ) -> None:
-    """Add articles to the index: files, folders (recursively), CSV and JSON(L) collections.
+    """Add articles to the index: files, folders (recursively), CSV and JSON(L) collections, WARC archives
+    (.warc, .warc.gz), web pages by URL, and the entries of feeds and sitemaps.
 
-    Already indexed texts are skipped, so an interrupted ingest is resumed by running it again.
+    Already indexed texts (and URLs) are skipped, so an interrupted ingest is resumed by running it again.
+    Pages are fetched from public addresses only, honouring robots.txt, a second apart per site.
 
-    Example: twosource ingest FA-KES-Dataset.csv --encoding latin-1 --title-column article_title
+    Examples: twosource ingest FA-KES-Dataset.csv --encoding latin-1 --title-column article_title;
+    twosource ingest --feed https://example.com/rss.xml
     """
     from .index import open_index
     from .ingestion import ingest as run_ingest
     from .read.collection import Columns
 
+    if not (paths or feeds or sitemaps):
+        raise click.UsageError("give files, folders or URLs to ingest, or --feed / --sitemap")
+    policy = _fetch_policy(allow)
     with _errors():
         index = open_index(index_path)
         progress, update = _stderr_progress("ingesting")
@@ -118,6 +158,9 @@ def ingest(
                 outlet=outlet,
                 encoding=encoding,
                 columns=Columns(**{k.removesuffix("_column"): v for k, v in columns.items()}),
+                feeds=feeds,
+                sitemaps=sitemaps,
+                policy=policy,
                 progress=update,
             )
         index.close()
@@ -132,6 +175,7 @@ def ingest(
 @cli.command()
 @click.argument("article")
 @index_option
+@allow_option
 @click.option("--outlet", default="", help="The article's outlet (its own reports never count as corroboration).")
 @click.option("--url", default="", help="The article's URL.")
 @click.option("--date", default=None, help="The article's publication date (YYYY-MM-DD).")
@@ -147,6 +191,7 @@ def ingest(
 def check(
     article: str,
     index_path: str | None,
+    allow: tuple[str, ...],
     outlet: str,
     url: str,
     date: str | None,
@@ -154,7 +199,7 @@ def check(
     fmt: str,
     output: str | None,
 ) -> None:
-    """Check ARTICLE (a path, or - for standard input) against the index and print the report.
+    """Check ARTICLE (a path, a URL, or - for standard input) against the index and print the report.
 
     Example: twosource check story.html --outlet "Example News" --format html -o report.html
     """
@@ -165,7 +210,9 @@ def check(
     from .report import render
 
     with _errors():
-        source = read_article(article, outlet=outlet, url=url, date=date, encoding=encoding)
+        source = read_article(
+            article, outlet=outlet, url=url, date=date, encoding=encoding, policy=_fetch_policy(allow)
+        )
         index = open_index(index_path, create=False)
         progress, update = _stderr_progress("checking")
         with progress:
@@ -205,6 +252,45 @@ def serve(index_path: str | None, host: str, port: int, token: str | None) -> No
         click.echo(f"warning: listening on {host} without --token: anyone who reaches it can use it", err=True)
     with _errors():
         run(index_path or default_index_path(), host=host, port=port, token=token)
+
+
+@cli.command()
+@click.argument("feeds_file", type=click.Path(exists=True, dir_okay=False))
+@index_option
+@allow_option
+@click.option("--every", default="15m", show_default=True, help="How often to poll the feeds: 30s, 15m, 1h.")
+@click.option("--rounds", type=click.IntRange(min=1), default=None, help="Stop after this many rounds.")
+@click.option("--delay", type=float, default=1.0, show_default=True, help="Seconds between requests to one site.")
+def watch(
+    feeds_file: str, index_path: str | None, allow: tuple[str, ...], every: str, rounds: int | None, delay: float
+) -> None:
+    """Keep the index current from the feeds listed in FEEDS_FILE (one URL a line), until interrupted.
+
+    Each round fetches every feed conditionally (ETag, Last-Modified), ingests the new entries politely
+    (robots.txt, DELAY seconds apart per site) and logs a line. Stopped mid-round, the next run resumes.
+    """
+    from .crawl import Courtesy, read_feed_list, seconds
+    from .crawl import watch as run_watch
+    from .index import open_index
+
+    policy = _fetch_policy(allow)
+    with _errors():
+        feeds, interval = read_feed_list(feeds_file), seconds(every)
+        index = open_index(index_path)
+        click.echo(f"watching {len(feeds)} feeds every {every}; Ctrl-C stops", err=True)
+        try:
+            run_watch(
+                feeds,
+                index,
+                every=interval,
+                rounds=rounds,
+                courtesy=Courtesy(policy, delay),
+                log=lambda line: click.echo(line, err=True),
+            )
+        except KeyboardInterrupt:
+            click.echo("stopped; the next run resumes where this one left off", err=True)
+        finally:
+            index.close()
 
 
 @cli.group("index")

@@ -39,7 +39,7 @@ class Courtesy:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.policy, self.delay, self._clock, self._sleep = policy, delay, clock, sleep
-        self._rules: dict[str, RobotFileParser | None] = {}  # per origin; None: keep out entirely
+        self._rules: dict[str, RobotFileParser | str] = {}  # per origin: its rules, or why to keep out
         self._last: dict[str, float] = {}
 
     def admit(self, url: str) -> None:
@@ -49,21 +49,21 @@ class Courtesy:
         if origin not in self._rules:
             self._rules[origin] = self._robots(origin)
         rules = self._rules[origin]
-        if rules is None:
-            raise SourceError(url, "the site's robots.txt did not answer, so twosource keeps out")
+        if isinstance(rules, str):
+            raise SourceError(url, rules)
         if not rules.can_fetch(ROBOTS_AGENT, url):
             raise SourceError(url, "the site's robots.txt disallows it")
         self._pause(origin, float(rules.crawl_delay(ROBOTS_AGENT) or 0))
 
-    def _robots(self, origin: str) -> RobotFileParser | None:
+    def _robots(self, origin: str) -> RobotFileParser | str:
         self._pause(origin, 0)
-        rules = RobotFileParser()
         try:
             page = fetch(f"{origin}/robots.txt", self.policy)
-        except SourceError:
-            return None
+        except SourceError as exc:
+            return exc.message  # the site's pages would fail the same way
         if page.status >= 500:
-            return None
+            return f"the site's robots.txt answered {page.status}, so twosource keeps out"
+        rules = RobotFileParser()
         rules.parse(page.body.decode("utf-8", "replace").splitlines() if page.status == 200 else [])
         return rules
 

@@ -110,6 +110,8 @@ def fetch(url: str, policy: FetchPolicy | None = None, *, headers: dict[str, str
                     )
             except _Refused as exc:
                 raise FetchError(url, f"refused: {exc}") from None
+            except _Unresolved as exc:
+                raise FetchError(url, str(exc)) from None
             except httpx.TimeoutException:
                 raise FetchError(url, f"no answer within {policy.max_seconds:g} s") from None
             except httpx.HTTPError as exc:
@@ -147,6 +149,10 @@ def _one_line(exc: Exception) -> str:
 
 class _Refused(Exception):
     """Raised inside a connection attempt, before any socket opens, for an address that is not allowed."""
+
+
+class _Unresolved(Exception):
+    """Raised inside a connection attempt for a host name that resolves to nothing."""
 
 
 def _client(policy: FetchPolicy) -> httpx.Client:
@@ -192,9 +198,9 @@ def _checked_address(host: str, port: int, policy: FetchPolicy) -> str:
     try:
         addresses = resolve(host, port)
     except OSError as exc:
-        raise _Refused(f"{host} does not resolve ({_one_line(exc)})") from None
+        raise _Unresolved(f"{host} does not resolve ({_one_line(exc)})") from None
     if not addresses:
-        raise _Refused(f"{host} does not resolve")
+        raise _Unresolved(f"{host} does not resolve")
     for address in addresses:
         reason = refusal(address, policy.allow)
         if reason:

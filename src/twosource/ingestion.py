@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .errors import SourceError
 from .index.base import Index, PreparedArticle
 from .index.dedup import shingles, signature
 from .index.passages import split_passages
@@ -31,6 +32,12 @@ class IngestSummary:
     duplicates: int = 0
     copies: int = 0
     rejected: list[Rejection] = field(default_factory=list)
+
+    def merge(self, other: IngestSummary) -> None:
+        self.added += other.added
+        self.duplicates += other.duplicates
+        self.copies += other.copies
+        self.rejected += other.rejected
 
     @property
     def seen(self) -> int:
@@ -119,21 +126,57 @@ def ingest(
     outlet: str = "",
     encoding: str | None = None,
     limits: ReadLimits | None = None,
+    feeds: Iterable[str] = (),
+    sitemaps: Iterable[str] = (),
+    policy: FetchPolicy | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> IngestSummary:
-    """Read every article under ``paths`` and add it to ``index``; ``progress(done, total)`` is called as it goes."""
-    items = list(iter_articles(paths, fmt=fmt, columns=columns, outlet=outlet, encoding=encoding, limits=limits))
+    """Read every article under ``paths`` (files, folders, collections, WARC archives, URLs) and in the listed
+    ``feeds`` and ``sitemaps`` (URLs or files), and add it to ``index``; ``progress(done, total)`` is called as it
+    goes (total 0: not known yet). Pages are fetched under ``policy``, politely (robots.txt, a pause per host).
+    """
+    from .crawl import Courtesy
+    from .feeds import Link, feed_links, is_url, sitemap_links
+    from .fetch import FetchPolicy
+    from .warc import is_warc
+
+    limits = limits or ReadLimits.from_env()
+    policy = policy or FetchPolicy(max_bytes=limits.max_bytes)
+    files = [p for p in paths if not is_url(str(p))]
+    links = [Link(str(p)) for p in paths if is_url(str(p))]
+    unlisted: list[Rejection] = []
+    for source, lister in [(f, feed_links) for f in feeds] + [(s, sitemap_links) for s in sitemaps]:
+        try:
+            links += lister(source, policy)
+        except SourceError as exc:
+            unlisted.append(Rejection(exc.origin, exc.message))
+    read = iter_articles(files, fmt=fmt, columns=columns, outlet=outlet, encoding=encoding, limits=limits)
+    # A WARC archive is streamed, never held whole, so how many articles it holds is not known up front.
+    items = read if any(is_warc(p) for p in files) else list(read)
+    total = len(items) + len(links) if isinstance(items, list) else 0
     done = 0
 
     def advance(n: int) -> None:
         nonlocal done
         done += n
         if progress:
-            progress(done, len(items))
+            progress(done, total)
 
-    if progress:
-        progress(0, len(items))
-    return ingest_articles(items, index, progress=advance)
+    advance(0)
+    summary = ingest_articles(items, index, progress=advance)
+    if links:
+        read_first = done
+        fetched = ingest_links(
+            links,
+            index,
+            outlet=outlet,
+            policy=policy,
+            courtesy=Courtesy(policy),
+            progress=lambda count, _: advance(read_first + count - done),
+        )
+        summary.merge(fetched)
+    summary.rejected[:0] = unlisted
+    return summary
 
 
 def ingest_links(
@@ -151,7 +194,6 @@ def ingest_links(
     A page's own date and title come first, the listing's (a feed's, a sitemap's) when the page has none. A
     link that cannot be fetched or read is a rejection with its reason; the rest go in as they come.
     """
-    from .errors import SourceError
     from .read.web import read_url
 
     unique = list({link.url: link for link in links}.values())

@@ -8,15 +8,19 @@ import io
 import re
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..dates import parse_date
-from ..errors import BinaryInputError, EmptyInputError, SourceError
+from ..errors import BinaryInputError, EmptyInputError
 from ..settings import MIN_ARTICLE_WORDS, ReadLimits
 from ..types import Article
 from .decode import check_size, decode_bytes
 from .furniture import strip_furniture
 from .html import extract_html, looks_like_html
 from .language import check_english, count_words
+
+if TYPE_CHECKING:
+    from ..fetch import FetchPolicy
 
 __all__ = ["article_from_text", "content_hash", "gunzip", "read_article", "read_bytes"]
 
@@ -32,20 +36,24 @@ def read_article(
     encoding: str | None = None,
     html: bool | None = None,
     limits: ReadLimits | None = None,
+    policy: FetchPolicy | None = None,
 ) -> Article:
-    """Return the article read from a path, or from stdin when ``source`` is ``"-"``.
+    """Return the article read from a path, a URL (fetched under ``policy``), or stdin when ``source`` is ``"-"``.
 
     HTML (by ``html``, else by extension or content) goes through trafilatura; plain text through the
     furniture rules. Explicit ``outlet``, ``url`` and ``date`` override what is found in the page.
     """
     limits = limits or ReadLimits.from_env()
+    if re.match(r"^[a-z][a-z0-9+.-]*://", str(source), re.I):
+        from ..fetch import FetchPolicy
+        from .web import read_url
+
+        return read_url(str(source), outlet=outlet, date=date, policy=policy or FetchPolicy(max_bytes=limits.max_bytes))
     if str(source) == "-":
         data, origin, name = sys.stdin.buffer.read(limits.max_bytes + 1), "stdin", ""
     else:
         path = Path(source)
         origin, name = str(path), path.name
-        if re.match(r"^[a-z]+://", str(source), re.I):
-            raise SourceError(str(source), "reading URLs is not supported yet; save the page and check the file")
         if not path.is_file():
             raise EmptyInputError(origin, "no such file")
         if not name.endswith(".gz"):

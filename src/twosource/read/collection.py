@@ -19,7 +19,7 @@ from . import article_from_text, read_article
 from .decode import decode_bytes
 
 ARTICLE_SUFFIXES = (".txt", ".text", ".html", ".htm", ".html.gz", ".htm.gz")
-RECORD_SUFFIXES = (".csv", ".json", ".jsonl", ".ndjson")
+RECORD_SUFFIXES = (".csv", ".json", ".jsonl", ".ndjson", ".warc", ".warc.gz")
 FORMATS = ("auto", "text", "html", "csv", "json", "jsonl")
 #: A collection file (CSV, JSONL) may be far larger than one article.
 MAX_COLLECTION_BYTES = 2_000_000_000
@@ -70,6 +70,10 @@ def iter_articles(
         try:
             if kind in ("csv", "json", "jsonl"):
                 yield from _records(path, kind, columns, outlet, encoding, limits)
+            elif kind == "warc":
+                from ..warc import warc_articles
+
+                yield from warc_articles(path, limits)
             else:
                 html = {"html": True, "text": False}.get(kind)
                 yield read_article(path, outlet=outlet, encoding=encoding, html=html, limits=limits)
@@ -96,6 +100,8 @@ def _kind(path: Path) -> str:
         return "jsonl"
     if name.endswith(".json"):
         return "json"
+    if name.endswith((".warc", ".warc.gz")):
+        return "warc"
     return "file"
 
 
