@@ -155,6 +155,33 @@ class Evidence:
 
 
 @dataclass(frozen=True)
+class FactCheck:
+    """A fact-checker's published review of a claim like this one (Google Fact Check Tools). Shown in its own
+    section; never counted as an independent outlet, and never decides the verdict."""
+
+    claim_text: str  # the claim as the fact-checker worded it
+    claimant: str
+    claim_date: str | None
+    publisher: str
+    publisher_site: str
+    url: str
+    title: str
+    rating: str  # the fact-checker's own words: "False", "Mostly true", ...
+    review_date: str | None
+
+
+@dataclass(frozen=True)
+class Background:
+    """An encyclopedic passage on what a claim is about (Wikipedia): context, never an independent outlet."""
+
+    source: str  # "Wikipedia"
+    title: str
+    url: str
+    text: str
+    similarity: float  # to the claim, cosine of their embeddings
+
+
+@dataclass(frozen=True)
 class ClaimVerdict:
     claim: Claim
     verdict: Verdict
@@ -163,6 +190,8 @@ class ClaimVerdict:
     supporting_outlets: tuple[str, ...] = ()
     refuting_outlets: tuple[str, ...] = ()
     excluded: tuple[str, ...] = ()  # why candidates were set aside (own outlet, copy, ...)
+    fact_checks: tuple[FactCheck, ...] = ()  # from live services, when asked
+    background: tuple[Background, ...] = ()
 
 
 @dataclass(frozen=True)
