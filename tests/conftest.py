@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import ipaddress
 import json
 import os
+import socket
 from pathlib import Path
 
 import pytest
@@ -48,6 +50,20 @@ def _offline(monkeypatch: pytest.MonkeyPatch) -> None:
     # Models come from installed packages; nothing may reach a hub.
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
+    # Nothing in a test may look a name up in DNS (the first step out of the machine): address literals and
+    # localhost only. A test that needs a name gives the fetcher its own resolver.
+    resolve = socket.getaddrinfo
+
+    def loopback_only(host: str | bytes | None, *args: object, **kwargs: object) -> list:
+        name = host.decode() if isinstance(host, bytes) else host
+        if name not in (None, "localhost"):
+            try:
+                ipaddress.ip_address(name)
+            except ValueError:
+                raise socket.gaierror(socket.EAI_NONAME, f"tests look up no names ({name})") from None
+        return resolve(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", loopback_only)
 
 
 @pytest.fixture(scope="session")

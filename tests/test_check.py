@@ -132,7 +132,7 @@ def test_json_report_follows_the_schema(seed_report):
     document = json.loads(render(seed_report, "json"))
     jsonschema.validate(document, schema)
     assert document == json.loads(json.dumps(report_to_dict(seed_report)))
-    assert document["schema_version"] == "1.0"
+    assert document["schema_version"] == "1.1"
 
 
 def test_claimreview_is_schema_org(seed_report):
@@ -219,7 +219,7 @@ def test_html_report_highlights_claims_by_verdict(seed_report):
 
 def test_cli_check_prints_a_report_and_writes_files(fakes_index_path: Path, tmp_path: Path):
     runner = CliRunner()
-    result = runner.invoke(cli, ["check", str(SEED), "--index", str(fakes_index_path)])
+    result = runner.invoke(cli, ["check", str(SEED), "--index", str(fakes_index_path), "--offline"])
     assert result.exit_code == 0, result.output
     assert "check-worthy claims" in result.output and "Jean Kahwagi" in result.output
     out = tmp_path / "report.json"
@@ -228,6 +228,7 @@ def test_cli_check_prints_a_report_and_writes_files(fakes_index_path: Path, tmp_
         [
             "check",
             "-",
+            "--offline",
             "--index",
             str(fakes_index_path),
             "--format",

@@ -310,7 +310,17 @@ def test_the_command_line_reads_urls_feeds_and_archives(site: str, fakes_index_p
     assert refused.exit_code == 126 and "127.0.0.1 is a loopback address" in refused.stderr
     checked = runner.invoke(
         cli,
-        ["check", f"{local}/story/3", "--allow", "127.0.0.1/32", "--index", str(fakes_index_path), "--format", "json"],
+        [
+            "check",
+            f"{local}/story/3",
+            "--allow",
+            "127.0.0.1/32",
+            "--index",
+            str(fakes_index_path),
+            "--offline",
+            "--format",
+            "json",
+        ],
     )
     assert checked.exit_code == 0, checked.output
     report = json.loads(checked.stdout)

@@ -46,6 +46,40 @@ def _fetch_policy(allow: tuple[str, ...]) -> Any:
     return FetchPolicy(max_bytes=default_max_bytes(), allow=allow)
 
 
+def live_options(command: Callable[..., None]) -> Callable[..., None]:
+    """The switches for the live services a check asks besides the index."""
+    for option in reversed(
+        [
+            click.option("--offline", is_flag=True, help="Ask no live service: the index alone."),
+            click.option("--no-gdelt", "gdelt", flag_value=False, default=True, help="Do not ask GDELT for news."),
+            click.option(
+                "--no-wikipedia", "wikipedia", flag_value=False, default=True, help="No Wikipedia background."
+            ),
+            click.option(
+                "--no-fact-checks",
+                "fact_checks",
+                flag_value=False,
+                default=True,
+                help="Do not ask Google Fact Check Tools (asked only with $TWOSOURCE_FACTCHECK_KEY set).",
+            ),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+def _live_sources(offline: bool, gdelt: bool, wikipedia: bool, fact_checks: bool, allow: tuple[str, ...]) -> Any:
+    from dataclasses import replace
+
+    from .live import LiveSources
+    from .settings import factcheck_key
+
+    if offline:
+        return None
+    live = LiveSources(gdelt=gdelt, wikipedia=wikipedia, factcheck_key=factcheck_key() if fact_checks else "")
+    return replace(live, policy=replace(live.policy, allow=_fetch_policy(allow).allow)) if live.any else None
+
+
 @contextmanager
 def _errors() -> Iterator[None]:
     # Every error twosource raises on purpose becomes one line and exit status 1.
@@ -188,6 +222,7 @@ def ingest(
     default=None,
     help="Write the report to this file instead of standard output.",
 )
+@live_options
 def check(
     article: str,
     index_path: str | None,
@@ -198,8 +233,16 @@ def check(
     encoding: str | None,
     fmt: str,
     output: str | None,
+    offline: bool,
+    gdelt: bool,
+    wikipedia: bool,
+    fact_checks: bool,
 ) -> None:
     """Check ARTICLE (a path, a URL, or - for standard input) against the index and print the report.
+
+    Besides the index, live services are asked unless --offline: GDELT for news (cached into the index),
+    Wikipedia for background, Google Fact Check Tools for existing fact-checks (with $TWOSOURCE_FACTCHECK_KEY).
+    One that cannot be reached leaves a note in the report.
 
     Example: twosource check story.html --outlet "Example News" --format html -o report.html
     """
@@ -216,7 +259,12 @@ def check(
         index = open_index(index_path, create=False)
         progress, update = _stderr_progress("checking")
         with progress:
-            report = run_check(source, index, progress=lambda stage, done, total: update(done, total, stage))
+            report = run_check(
+                source,
+                index,
+                progress=lambda stage, done, total: update(done, total, stage),
+                live=_live_sources(offline, gdelt, wikipedia, fact_checks, allow),
+            )
         store_report(report, index)
         index.close()
     interactive = output is None and sys.stdout.isatty()
@@ -240,8 +288,20 @@ def check(
     default=None,
     help="Require 'Authorization: Bearer TOKEN' on every request but /api/health (default: $TWOSOURCE_TOKEN).",
 )
-def serve(index_path: str | None, host: str, port: int, token: str | None) -> None:
-    """Serve the JSON API (its OpenAPI schema at /openapi.json) over the index.
+@live_options
+def serve(
+    index_path: str | None,
+    host: str,
+    port: int,
+    token: str | None,
+    offline: bool,
+    gdelt: bool,
+    wikipedia: bool,
+    fact_checks: bool,
+) -> None:
+    """Serve the web app and the JSON API (its OpenAPI schema at /openapi.json) over the index.
+
+    Checks ask the live services as `check` does, unless --offline.
 
     Example: twosource serve --index news.sqlite --port 8000
     """
@@ -250,8 +310,9 @@ def serve(index_path: str | None, host: str, port: int, token: str | None) -> No
 
     if host not in ("127.0.0.1", "localhost", "::1") and not token:
         click.echo(f"warning: listening on {host} without --token: anyone who reaches it can use it", err=True)
+    live = _live_sources(offline, gdelt, wikipedia, fact_checks, ())
     with _errors():
-        run(index_path or default_index_path(), host=host, port=port, token=token)
+        run(index_path or default_index_path(), host=host, port=port, token=token, live=live)
 
 
 @cli.command()

@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .claims import find_claims
 from .independence import independent
@@ -20,6 +21,9 @@ from .stance import judge_stances
 from .types import Article, ClaimVerdict, Evidence, Report
 from .verdict import decide_verdict, summarize
 
+if TYPE_CHECKING:
+    from .live import LiveSources
+
 #: Candidate passages retrieved per claim before independence and stance.
 CANDIDATES = 20
 
@@ -30,13 +34,21 @@ def check(
     *,
     candidates: int = CANDIDATES,
     progress: Callable[[str, int, int], None] | None = None,
+    live: LiveSources | None = None,
 ) -> Report:
     """Return the corroboration report for ``article`` against ``index``; ``progress(stage, done, total)``
-    is called as it goes."""
+    is called as it goes. ``live``: the live services to ask as well (GDELT's articles are cached into the
+    index first; fact-checks and Wikipedia background go beside the evidence); None asks none."""
     step = progress or (lambda stage, done, total: None)
     step("finding claims", 0, 0)
     claims = find_claims(article)
     to_check = [c for c in claims if c.checkworthy]
+    notes = []
+    if live and live.gdelt:
+        from .live.gather import cache_news
+
+        step("asking GDELT for news", 0, 0)
+        notes += cache_news(to_check, article, index, live)
     step("checking claims", 0, len(to_check))
     vectors = embed([c.text for c in to_check])
     # The checked article, or any copy of it in the index, is never its own evidence (independence rule 3).
@@ -61,8 +73,17 @@ def check(
         ]
         checked[claim.start] = decide_verdict(claim, evidence, excluded)
         step("checking claims", len(checked), len(to_check))
+    if live and (live.wikipedia or live.factcheck_key):
+        from .live.gather import claim_context
+
+        step("asking for fact-checks and background", 0, 0)
+        context = claim_context(to_check, vectors, live)
+        for start, verdict in checked.items():
+            checked[start] = replace(
+                verdict, fact_checks=context.fact_checks.get(start, ()), background=context.background.get(start, ())
+            )
+        notes += context.notes
     step("writing the report", len(to_check), len(to_check))
-    notes = []
     if not article.outlet:
         notes.append("The article's outlet is unknown, so its own outlet could not be excluded (give --outlet).")
     if not article.published:

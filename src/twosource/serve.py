@@ -47,6 +47,7 @@ from .errors import TwosourceError
 from .index import open_index
 from .index.base import Index
 from .jobs import FAILED, Job, Jobs
+from .live import LiveSources
 from .read import read_bytes
 from .report import render
 from .report.html import render_html
@@ -83,10 +84,12 @@ def create_app(
     token: str | None = None,
     limits: ServeLimits | None = None,
     allowed_hosts: tuple[str, ...] | None = None,
+    live: LiveSources | None = None,
 ) -> FastAPI:
     """Return the app over the index at ``index_path`` (which must exist).
 
     ``allowed_hosts``: the Host names to answer (``run`` passes ``LOOPBACK_HOSTS`` when bound to loopback).
+    ``live``: the live services each check asks besides the index (None: the index alone).
     """
     limits = limits or ServeLimits()
     open_index(index_path, create=False).close()  # a missing or broken index fails at start, not per request
@@ -166,7 +169,7 @@ def create_app(
         job = jobs.new("check")
 
         def work(job: Job) -> dict[str, Any]:
-            return _check(index_path, data, origin, fields, limits.max_body_bytes, job.advance)
+            return _check(index_path, data, origin, fields, limits.max_body_bytes, job.advance, live)
 
         return job, run_job(job, check_slots, work, lambda report: {"report": report["id"]})
 
@@ -354,12 +357,20 @@ def in_background(app: FastAPI, *, host: str = "127.0.0.1", port: int = 0, wait:
         thread.join(timeout=10)
 
 
-def run(index_path: str | Path, *, host: str = "127.0.0.1", port: int = 8000, token: str | None = None) -> None:
+def run(
+    index_path: str | Path,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    token: str | None = None,
+    live: LiveSources | None = None,
+) -> None:
     """Serve the app until interrupted; bound to loopback, it answers only to loopback host names."""
     import uvicorn
 
     hosts = LOOPBACK_HOSTS if host in LOOPBACK_HOSTS else None
-    uvicorn.run(create_app(index_path, token=token, allowed_hosts=hosts), host=host, port=port, log_level="info")
+    app = create_app(index_path, token=token, allowed_hosts=hosts, live=live)
+    uvicorn.run(app, host=host, port=port, log_level="info")
 
 
 def _error(request: Request, status: int, message: str) -> Response:
@@ -570,6 +581,7 @@ def _check(
     fields: dict[str, str],
     max_bytes: int,
     progress: Callable[[str, int, int], None],
+    live: LiveSources | None,
 ) -> dict:
     from .pipeline import check, store_report
 
@@ -584,4 +596,4 @@ def _check(
         max_bytes=max_bytes,
     )
     with _opened(index_path) as index:
-        return store_report(check(article, index, progress=progress), index)
+        return store_report(check(article, index, progress=progress, live=live), index)

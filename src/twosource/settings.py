@@ -1,7 +1,8 @@
 """Settings resolved once, at the edge (CLI or caller), and passed down.
 
 Environment variables read here and nowhere else:
-``TWOSOURCE_INDEX`` (index path), ``TWOSOURCE_MAX_BYTES`` (largest input accepted).
+``TWOSOURCE_INDEX`` (index path), ``TWOSOURCE_MAX_BYTES`` (largest input accepted),
+``TWOSOURCE_FACTCHECK_KEY`` (a Google Fact Check Tools API key).
 """
 
 from __future__ import annotations
@@ -24,6 +25,11 @@ def default_index_path() -> Path:
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("twosource")) / "index.sqlite"
+
+
+def factcheck_key() -> str:
+    """Return ``$TWOSOURCE_FACTCHECK_KEY``: the key for Google Fact Check Tools, or "" (the service stays off)."""
+    return os.environ.get("TWOSOURCE_FACTCHECK_KEY", "").strip()
 
 
 def default_max_bytes() -> int:

@@ -29,7 +29,7 @@ _STOP_WORDS = """
     then there these they this those through to too under until up very was we were what when where which while
     who whom why will with would you your yours said says say according new one two year years
 """
-_STOP = frozenset(_STOP_WORDS.split())
+STOPWORDS = frozenset(_STOP_WORDS.split())
 
 #: Cue lexicons, "|"-separated: FNC-1's refuting words, extended; hedging from the discuss-heavy reporting
 #: style; confirming words; negation. Each is a word start ("fabricat" matches "fabricated"), except
@@ -86,7 +86,7 @@ def words(text: str) -> list[str]:
 
 def content_words(all_words: list[str]) -> list[str]:
     """Return the content words among ``all_words``, lightly stemmed (plural and -ed/-ing endings off)."""
-    return [_stem(w) for w in all_words if w not in _STOP]
+    return [_stem(w) for w in all_words if w not in STOPWORDS]
 
 
 def _stem(word: str) -> str:
@@ -113,7 +113,7 @@ def analyse(text: str) -> TextView:
         trigrams=frozenset(zip(flat, flat[1:], flat[2:], strict=False)),
         term_counts=Counter(flat),
         numbers=frozenset(n.rstrip(".,").replace(",", "") for n in _NUMBER.findall(text)),
-        names=frozenset(w.lower() for w in _CAPITALISED.findall(text) if w.lower() not in _STOP),
+        names=frozenset(w.lower() for w in _CAPITALISED.findall(text) if w.lower() not in STOPWORDS),
         word_count=len(text.split()),
         question="?" in text,
     )

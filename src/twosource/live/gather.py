@@ -1,0 +1,107 @@
+"""What a check asks the live services, claim by claim, and what it does with the answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..index.base import Index
+from ..types import Article, Background, Claim, FactCheck
+from . import GDELT_WINDOW_DAYS, LiveSources, ServiceError, Spacing, gdelt_window, key_terms
+from .services import fact_checks, gdelt_articles, wikipedia_pages
+
+#: A Wikipedia paragraph shown as background must be at least this close to the claim (cosine).
+MIN_BACKGROUND_SIMILARITY = 0.35
+BACKGROUND_PER_CLAIM = 2
+#: Paragraphs of a Wikipedia article compared with the claim: the lead and the first sections.
+PARAGRAPHS_PER_PAGE = 60
+
+
+@dataclass
+class ClaimContext:
+    """Per claim (by its start offset): existing fact-checks and background; and the notes for the report."""
+
+    fact_checks: dict[int, tuple[FactCheck, ...]] = field(default_factory=dict)
+    background: dict[int, tuple[Background, ...]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def most_checkworthy(claims: list[Claim], live: LiveSources) -> list[Claim]:
+    return sorted(claims, key=lambda c: -c.score)[: live.max_claims]
+
+
+def cache_news(claims: list[Claim], article: Article, index: Index, live: LiveSources) -> list[str]:
+    """Ask GDELT for news on the most check-worthy claims and add the articles it lists to the index, where the
+    check's retrieval then finds them like any other; return the notes for the report."""
+    from ..crawl import Courtesy
+    from ..ingestion import ingest_links
+
+    if not live.gdelt or not claims:
+        return []
+    window = gdelt_window(article.published, live.today())
+    if window is None:
+        return [f"GDELT was not asked: it covers the last {GDELT_WINDOW_DAYS} days, and the article is older."]
+    spacing, links = Spacing(live.gdelt_spacing), []
+    try:
+        for claim in most_checkworthy(claims, live):
+            terms = key_terms(claim)
+            if terms:
+                spacing.wait()
+                links += gdelt_articles(terms, window, live)
+    except ServiceError as exc:
+        if not links:
+            return [f"GDELT was unavailable, so evidence comes from the index alone: {exc.message}."]
+        failure = f" (then it failed: {exc.message})"
+    else:
+        failure = ""
+    summary = ingest_links(links, index, policy=live.policy, courtesy=Courtesy(live.policy))
+    return [
+        f"GDELT listed {len(links)} articles{failure}: {summary.added} added to the index, "
+        f"{summary.duplicates} already there, {len(summary.rejected)} could not be read."
+    ]
+
+
+def claim_context(claims: list[Claim], vectors: np.ndarray, live: LiveSources) -> ClaimContext:
+    """Existing fact-checks and Wikipedia background for the most check-worthy claims. A service that fails
+    is not asked again in this check, and says so in a note."""
+    from ..models import embed
+
+    context = ClaimContext()
+    asking = {"fact-checks": bool(live.factcheck_key), "Wikipedia": live.wikipedia}
+    pages: dict[str, list[tuple[str, str, str]]] = {}
+    vector_of = {c.start: v for c, v in zip(claims, vectors, strict=True)}
+    for claim in most_checkworthy(claims, live):
+        if asking["fact-checks"]:
+            try:
+                found = fact_checks(claim.text, live)
+            except ServiceError as exc:
+                asking["fact-checks"] = False
+                context.notes.append(f"Google Fact Check Tools was unavailable: {exc.message}.")
+            else:
+                if found:
+                    context.fact_checks[claim.start] = tuple(found)
+        if asking["Wikipedia"]:
+            query = " ".join(key_terms(claim, 3))
+            try:
+                if query and query not in pages:
+                    pages[query] = wikipedia_pages(query, live)
+            except ServiceError as exc:
+                asking["Wikipedia"] = False
+                context.notes.append(f"Wikipedia was unavailable: {exc.message}.")
+                continue
+            paragraphs = [
+                (title, url, p.strip())
+                for title, url, text in pages.get(query, [])
+                for p in text.split("\n")[:PARAGRAPHS_PER_PAGE]
+            ]
+            paragraphs = [(t, u, p) for t, u, p in paragraphs if len(p.split()) >= 12]
+            if paragraphs:
+                similarity = embed([p for _, _, p in paragraphs]) @ vector_of[claim.start]
+                best = np.argsort(-similarity)[:BACKGROUND_PER_CLAIM]
+                context.background[claim.start] = tuple(
+                    Background("Wikipedia", paragraphs[i][0], paragraphs[i][1], paragraphs[i][2], float(similarity[i]))
+                    for i in best
+                    if similarity[i] >= MIN_BACKGROUND_SIMILARITY
+                )
+    return context
