@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -128,7 +129,9 @@ def test_missing_things_are_clear_errors(api: httpx.Client, path: str, status: i
         ({"content": b"x" * 500_000, "headers": {"content-type": "application/json"}}, 413, "over 400,000 bytes"),
         ({"files": {"file": ("a.bin", bytes(range(256)) * 40, "application/octet-stream")}}, 422, "a.bin"),
         ({"json": {"text": "Der Krieg in Syrien hat nach Angaben der Vereinten Nationen " * 10}}, 422, "English"),
-        ({"files": {"other": ("a.txt", b"hello", "text/plain")}}, 422, "file field"),
+        ({"files": {"other": ("a.txt", b"hello", "text/plain")}}, 422, "text, its page as a file, or its URL"),
+        ({"json": {"url": "http://169.254.169.254/latest/meta-data/"}}, 422, "cloud metadata address"),
+        ({"json": {"url": "file:///etc/passwd"}}, 422, "only http and https"),
     ],
 )
 def test_bad_submissions_get_one_line_4xx_answers(api: httpx.Client, request_args: dict, status: int, says: str):
@@ -215,7 +218,7 @@ def test_the_home_page_is_a_form_without_scripts(api: httpx.Client):
     page = api.get("/")
     assert page.status_code == 200 and "default-src 'none'" in page.headers["content-security-policy"]
     assert '<form method="post" action="/check"' in page.text and "<script" not in page.text
-    assert '<label for="text">' in page.text and "not yet" in page.text  # the URL field says it is coming
+    assert '<label for="text">' in page.text and '<input id="url" name="url" type="url"' in page.text
 
 
 def test_the_form_checks_and_shows_the_report_at_its_permanent_address(api: httpx.Client):
@@ -258,7 +261,7 @@ def test_article_text_is_escaped_on_every_page(api: httpx.Client):
 
 def test_form_errors_and_missing_reports_are_pages(api: httpx.Client):
     refused = api.post("/check", data={"text": "   "})
-    assert refused.status_code == 422 and "role='alert'" in refused.text and "text field" in refused.text
+    assert refused.status_code == 422 and "role='alert'" in refused.text and "its URL" in refused.text
     missing = api.get("/reports/0123456789abcdef")
     assert missing.status_code == 404 and "no report" in missing.text
     assert api.get("/reports/<script>").status_code == 404
@@ -399,3 +402,46 @@ def test_cross_site_posts_and_foreign_host_names_are_refused(index: Path):
         # A DNS name rebound to 127.0.0.1 reaches the socket, but the server answers only to loopback names.
         assert client.get("/api/health", headers={"host": "evil.example"}).status_code == 400
         assert client.get("/api/health", headers={"host": "localhost"}).status_code == 200
+
+
+def test_articles_are_checked_and_ingested_by_url(fakes_index_path: Path, tmp_path: Path):
+    from twosource.fetch import FetchPolicy
+
+    from .test_web import PAGES, aeb_page
+
+    pages = {f"/story/{n}": aeb_page(prefix)[1] for n, prefix in enumerate(PAGES)}
+
+    class Site(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = pages.get(self.path)
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body or b"")))
+            self.end_headers()
+            self.wfile.write(body or b"")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    site = ThreadingHTTPServer(("127.0.0.1", 0), Site)
+    threading.Thread(target=site.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{site.server_address[1]}"
+    index = Path(shutil.copy(fakes_index_path, tmp_path / "index.sqlite"))
+    policy = FetchPolicy(allow=("127.0.0.1/32",))
+    try:
+        with serving(index, fetch_policy=policy) as url, httpx.Client(base_url=url, timeout=120) as client:
+            checked = client.post("/api/check", json={"url": f"{base}/story/3"})
+            assert checked.status_code == 201, checked.text
+            article = checked.json()["article"]
+            assert article["url"] == f"{base}/story/3" and article["outlet"] == "Los Angeles Times"
+            form = client.post("/check", data={"url": f"{base}/story/1", "text": ""})
+            assert client.get(report_address(client, form)).status_code == 200
+            job = client.post("/api/ingest", json={"urls": [f"{base}/story/0", f"{base}/story/2", f"{base}/gone"]})
+            done = finished(client, job.json()["id"])[-1]
+            assert done["state"] == "done" and done["result"]["added"] == 2, done
+            assert [r["origin"] for r in done["result"]["rejected"]] == [f"{base}/gone"]
+        with serving(index) as url, httpx.Client(base_url=url, timeout=120) as client:  # no allow: loopback refused
+            refused = client.post("/api/check", json={"url": f"{base}/story/3"})
+            assert refused.status_code == 422 and "127.0.0.1 is a loopback address" in refused.json()["error"]
+    finally:
+        site.shutdown()

@@ -23,7 +23,6 @@ button{margin-top:1.2rem;font:600 1rem system-ui;padding:.6rem 1.4rem;border:0;b
 background:var(--accent);color:#fff;cursor:pointer}
 :focus-visible{outline:3px solid #f0b429;outline-offset:2px}
 .error{border-left:4px solid #b3261e;padding:.4rem .9rem;background:#fdf1f0}
-input:disabled{background:#f0f2f4;color:var(--muted)}
 progress{width:100%;height:1rem;accent-color:var(--accent)}
 nav{font-size:.9rem}nav a{color:var(--accent)}.hit{border-top:1px solid var(--line);padding:.6rem 0}
 .hit p,.meta{margin:.2rem 0}.meta{color:var(--muted);font-size:.85rem}article p{font:17px/1.65 Georgia,serif}
@@ -51,8 +50,9 @@ contradict, or leave alone, with the evidence quoted.</p>
 <textarea id="text" name="text" placeholder="Paste the article here"></textarea>
 <label for="file">…or upload a page <span class="hint">(.html or .txt)</span></label>
 <input id="file" name="file" type="file" accept=".html,.htm,.txt,text/html,text/plain">
-<label for="url">…or a URL <span class="hint">(reading URLs arrives with the live-web work; not yet)</span></label>
-<input id="url" name="url" type="url" disabled placeholder="https://">
+<label for="url">…or its URL <span class="hint">(fetched from public addresses only; with pasted text or a
+file, the URL is only recorded)</span></label>
+<input id="url" name="url" type="url" placeholder="https://">
 <div class="row">
 <div><label for="outlet">Outlet <span class="hint">(its own reports never count)</span></label>
 <input id="outlet" name="outlet" type="text" autocomplete="off"></div>

@@ -1,7 +1,8 @@
 """``twosource serve``: the JSON API and the web pages over the same library calls as the CLI (FastAPI).
 
-API: ``POST /api/check`` (JSON, a multipart upload or a form; ``?wait=false`` answers at once with a job),
-``POST /api/ingest`` (uploaded files or JSON articles; answers with a job), ``GET /api/jobs/{id}`` (progress),
+API: ``POST /api/check`` (JSON, a multipart upload or a form: text, a page, or a URL to fetch; ``?wait=false``
+answers at once with a job), ``POST /api/ingest`` (uploaded files, JSON articles, or URLs, feeds and sitemaps to
+fetch; answers with a job), ``GET /api/jobs/{id}`` (progress),
 ``GET /api/reports/{id}``, ``GET /api/search``, ``GET /api/articles/{id}`` (with its copy cluster),
 ``GET /api/health``; the OpenAPI schema at /openapi.json.
 Pages: ``/`` (the form), ``POST /check`` (its target: starts a check, then its progress page ``/jobs/{id}``
@@ -44,11 +45,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import pages
 from .errors import TwosourceError
+from .fetch import FetchPolicy
 from .index import open_index
 from .index.base import Index
 from .jobs import FAILED, Job, Jobs
 from .live import LiveSources
 from .read import read_bytes
+from .read.web import read_url
 from .report import render
 from .report.html import render_html
 from .schema import report_from_dict
@@ -85,13 +88,16 @@ def create_app(
     limits: ServeLimits | None = None,
     allowed_hosts: tuple[str, ...] | None = None,
     live: LiveSources | None = None,
+    fetch_policy: FetchPolicy | None = None,
 ) -> FastAPI:
     """Return the app over the index at ``index_path`` (which must exist).
 
     ``allowed_hosts``: the Host names to answer (``run`` passes ``LOOPBACK_HOSTS`` when bound to loopback).
     ``live``: the live services each check asks besides the index (None: the index alone).
+    ``fetch_policy``: how pages are fetched for a check or an ingest by URL (public addresses only by default).
     """
     limits = limits or ServeLimits()
+    fetch_policy = fetch_policy or FetchPolicy(max_bytes=limits.max_body_bytes)
     open_index(index_path, create=False).close()  # a missing or broken index fails at start, not per request
     check_slots = asyncio.Semaphore(limits.max_checks)  # waiting for a turn holds no thread
     ingest_slot = asyncio.Semaphore(1)  # one writer at a time
@@ -169,14 +175,15 @@ def create_app(
         job = jobs.new("check")
 
         def work(job: Job) -> dict[str, Any]:
-            return _check(index_path, data, origin, fields, limits.max_body_bytes, job.advance, live)
+            return _check(index_path, data, origin, fields, fetch_policy, job.advance, live)
 
         return job, run_job(job, check_slots, work, lambda report: {"report": report["id"]})
 
     @app.post("/api/check", status_code=201)
     async def check(request: Request, wait: bool = True) -> JSONResponse:
         """Check an article: JSON ``{"text", "outlet"?, "date"?, "url"?}``, or a multipart form with a ``file``
-        upload or a ``text`` field, and optionally ``outlet``, ``date`` and ``url`` fields. Answers 201 with the
+        upload or a ``text`` field, and optionally ``outlet``, ``date`` and ``url`` fields. With a ``url`` and no
+        text, the page is fetched (public addresses only). Answers 201 with the
         report; with ``?wait=false``, 202 with a job to follow at ``/api/jobs/{id}`` (its result names the report).
         """
         job, checking = await start_check(request)
@@ -189,9 +196,11 @@ def create_app(
     @app.post("/api/ingest", status_code=202)
     async def ingest(request: Request) -> JSONResponse:
         """Add articles to the index: a multipart form with one or more ``file`` uploads (articles, CSV or
-        JSON(L) collections) and optional ``format``, ``outlet``, ``encoding`` and ``*_column`` fields, as
-        ``twosource ingest`` takes them; or JSON ``{"articles": [{"text", "title"?, "outlet"?, "date"?,
-        "url"?, "author"?}]}``. Answers 202 with a job; ``/api/jobs/{id}`` shows its progress and summary."""
+        JSON(L) collections, WARC archives) and optional ``format``, ``outlet``, ``encoding`` and ``*_column``
+        fields, as ``twosource ingest`` takes them; or JSON ``{"articles": [{"text", "title"?, "outlet"?,
+        "date"?, "url"?, "author"?}], "urls"?: [...], "feeds"?: [...], "sitemaps"?: [...]}``: pages, RSS/Atom
+        feeds and sitemaps to fetch (public addresses only, politely). Answers 202 with a job;
+        ``/api/jobs/{id}`` shows its progress and summary."""
         folder = Path(tempfile.mkdtemp(prefix="twosource-ingest-"))
         try:
             options = await _ingest_submission(request, folder, limits)
@@ -202,7 +211,7 @@ def create_app(
 
         def work(job: Job) -> dict[str, Any]:
             try:
-                return _ingest(index_path, folder, options, limits.max_body_bytes, job.advance)
+                return _ingest(index_path, folder, options, fetch_policy, job.advance)
             finally:
                 shutil.rmtree(folder, ignore_errors=True)
 
@@ -480,27 +489,34 @@ async def _json_object(request: Request) -> dict[str, Any]:
     return payload
 
 
-async def _submission(request: Request, limits: ServeLimits) -> tuple[bytes, str, dict[str, str]]:
-    """Return the article's bytes, a name for it, and the outlet/date/url fields, from JSON or a form."""
+async def _submission(request: Request, limits: ServeLimits) -> tuple[bytes | None, str, dict[str, str]]:
+    """Return the article's bytes, a name for it, and the outlet/date/url fields, from JSON or a form.
+
+    With neither text nor a file but a URL, the bytes are None: the page is fetched when the check runs."""
     if _is_form(request):
         form = await request.form(max_files=1, max_fields=10)
         upload, pasted = form.get("file"), str(form.get("text") or "")
+        fields = {k: str(form.get(k) or "").strip() for k in ("outlet", "date", "url")}
         if upload is not None and not isinstance(upload, str) and upload.filename:
-            data = await upload.read(limits.max_body_bytes + 1)
+            data: bytes | None = await upload.read(limits.max_body_bytes + 1)
             origin = upload.filename
         elif pasted.strip():
             data, origin = _pasted(pasted, limits), PASTED
+        elif fields["url"]:
+            data, origin = None, fields["url"]
         else:
-            raise HTTPException(422, "the form needs a file field or a text field")
-        fields = {k: str(form.get(k) or "") for k in ("outlet", "date", "url")}
+            raise HTTPException(422, "the form needs the article's text, its page as a file, or its URL")
     else:
         payload = await _json_object(request)
         text = payload.get("text")
-        if not isinstance(text, str) or not text.strip():
-            raise HTTPException(422, 'the JSON needs "text": the article')
-        data, origin = _pasted(text, limits), PASTED
-        fields = {k: str(payload.get(k) or "") for k in ("outlet", "date", "url")}
-    if len(data) > limits.max_body_bytes:
+        fields = {k: str(payload.get(k) or "").strip() for k in ("outlet", "date", "url")}
+        if isinstance(text, str) and text.strip():
+            data, origin = _pasted(text, limits), PASTED
+        elif fields["url"]:
+            data, origin = None, fields["url"]
+        else:
+            raise HTTPException(422, 'the JSON needs "text" (the article) or "url" (its page)')
+    if data is not None and len(data) > limits.max_body_bytes:
         raise HTTPException(413, f"the article is over {limits.max_body_bytes:,} bytes")
     return data, origin, fields
 
@@ -518,11 +534,14 @@ _INGEST_FIELDS = (
     "encoding",
     *(f"{c}_column" for c in ("text", "title", "outlet", "date", "url", "author")),
 )
-_FORMATS = ("auto", "text", "html", "csv", "json", "jsonl")
+_FORMATS = ("auto", "text", "html", "csv", "json", "jsonl", "warc")
+#: What an ingest request may name to fetch, as ``twosource ingest URL... --feed --sitemap`` takes them.
+_WEB_SOURCES = ("urls", "feeds", "sitemaps")
 
 
-async def _ingest_submission(request: Request, folder: Path, limits: ServeLimits) -> dict[str, str]:
-    """Save the articles of an ingest request into ``folder``; return its options (format, outlet, columns)."""
+async def _ingest_submission(request: Request, folder: Path, limits: ServeLimits) -> dict[str, Any]:
+    """Save the articles of an ingest request into ``folder``; return its options (format, outlet, columns) and
+    the addresses it names (urls, feeds, sitemaps) to fetch."""
     if _is_form(request):
         form = await request.form(max_files=limits.max_ingest_files, max_fields=len(_INGEST_FIELDS))
         uploads = [u for u in form.getlist("file") if not isinstance(u, str) and u.filename]
@@ -536,19 +555,27 @@ async def _ingest_submission(request: Request, folder: Path, limits: ServeLimits
         options = {k: str(form.get(k) or "") for k in _INGEST_FIELDS}
     else:
         payload = await _json_object(request)
-        articles = payload.get("articles")
-        if not isinstance(articles, list) or not articles:
-            raise HTTPException(422, 'the JSON needs "articles": a list of {"text", "title"?, "outlet"?, "date"?}')
-        with open(folder / "articles.jsonl", "w", encoding="utf-8") as out:
-            out.writelines(json.dumps(a, ensure_ascii=False) + "\n" for a in articles)
-        options = {k: str(payload.get(k) or "") for k in _INGEST_FIELDS} | {"format": "jsonl"}
+        articles = payload.get("articles") or []
+        web = {key: payload.get(key) or [] for key in _WEB_SOURCES}
+        lists = [articles, *web.values()]
+        if not all(isinstance(x, list) for x in lists) or not any(lists):
+            raise HTTPException(
+                422,
+                'the JSON needs "articles" (a list of {"text", "title"?, "outlet"?, "date"?}) or "urls", '
+                '"feeds" or "sitemaps" (lists of addresses)',
+            )
+        if articles:
+            with open(folder / "articles.jsonl", "w", encoding="utf-8") as out:
+                out.writelines(json.dumps(a, ensure_ascii=False) + "\n" for a in articles)
+        options = {k: str(payload.get(k) or "") for k in _INGEST_FIELDS} | {"format": "jsonl" if articles else ""}
+        options |= {key: [str(u) for u in addresses] for key, addresses in web.items()}
     if options["format"] and options["format"] not in _FORMATS:
         raise HTTPException(422, f"format must be one of {', '.join(_FORMATS)}")
     return options
 
 
 def _ingest(
-    index_path: str | Path, folder: Path, options: dict[str, str], max_bytes: int, progress: Callable[..., None]
+    index_path: str | Path, folder: Path, options: dict[str, Any], policy: FetchPolicy, progress: Callable[..., None]
 ) -> dict[str, Any]:
     from .ingestion import ingest
     from .read.collection import Columns
@@ -556,13 +583,16 @@ def _ingest(
     columns = Columns(**{k.removesuffix("_column"): v or None for k, v in options.items() if k.endswith("_column")})
     with _opened(index_path) as index:
         summary = ingest(
-            sorted(folder.iterdir()),
+            [*sorted(folder.iterdir()), *options.get("urls", [])],
             index,
             fmt=options["format"] or "auto",
             columns=columns,
             outlet=options["outlet"],
             encoding=options["encoding"] or None,
-            limits=ReadLimits(max_bytes=max_bytes),
+            limits=ReadLimits(max_bytes=policy.max_bytes),
+            feeds=options.get("feeds", []),
+            sitemaps=options.get("sitemaps", []),
+            policy=policy,
             progress=lambda done, total: progress("ingesting", done, total),
         )
     rejected = [{"origin": _uploaded_name(r.origin, folder), "reason": r.reason} for r in summary.rejected]
@@ -576,24 +606,29 @@ def _uploaded_name(origin: str, folder: Path) -> str:
 
 def _check(
     index_path: str | Path,
-    data: bytes,
+    data: bytes | None,
     origin: str,
     fields: dict[str, str],
-    max_bytes: int,
+    policy: FetchPolicy,
     progress: Callable[[str, int, int], None],
     live: LiveSources | None,
 ) -> dict:
     from .pipeline import check, store_report
 
-    encoding = "utf-8" if origin == PASTED else None
-    article = read_bytes(
-        data,
-        origin,
-        outlet=fields["outlet"],
-        url=fields["url"],
-        date=fields["date"] or None,
-        encoding=encoding,
-        max_bytes=max_bytes,
-    )
+    date = fields["date"] or None
+    if data is None:
+        progress("fetching the page", 0, 0)
+        article = read_url(fields["url"], outlet=fields["outlet"], date=date, policy=policy)
+    else:
+        encoding = "utf-8" if origin == PASTED else None
+        article = read_bytes(
+            data,
+            origin,
+            outlet=fields["outlet"],
+            url=fields["url"],
+            date=date,
+            encoding=encoding,
+            max_bytes=policy.max_bytes,
+        )
     with _opened(index_path) as index:
         return store_report(check(article, index, progress=progress, live=live), index)
