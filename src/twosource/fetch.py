@@ -95,6 +95,8 @@ def fetch(url: str, policy: FetchPolicy | None = None, *, headers: dict[str, str
     with _client(policy) as client:
         while True:
             _check_scheme(url)
+            if time.monotonic() > deadline:
+                raise FetchError(url, f"no answer within {policy.max_seconds:g} s")
             try:
                 with client.stream("GET", url, headers=headers) as response:
                     location = response.headers.get("location")
