@@ -99,11 +99,14 @@ class _Services(BaseHTTPRequestHandler):
         self._send(200, "application/json", json.dumps(body).encode())
 
     def _send(self, status: int, kind: str, body: bytes) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the slow answer: the client gave up waiting, as it should
 
     def log_message(self, *args: object) -> None:
         pass

@@ -51,8 +51,8 @@ def cache_news(claims: list[Claim], article: Article, index: Index, live: LiveSo
                 links += gdelt_articles(terms, window, live)
     except ServiceError as exc:
         if not links:
-            return [f"GDELT was unavailable, so evidence comes from the index alone: {exc.message}."]
-        failure = f" (then it failed: {exc.message})"
+            return [f"GDELT was unavailable: it {exc.message}. The evidence comes from the index alone."]
+        failure = f" (then it {exc.message})"
     else:
         failure = ""
     summary = ingest_links(links, index, policy=live.policy, courtesy=Courtesy(live.policy))
@@ -77,7 +77,7 @@ def claim_context(claims: list[Claim], vectors: np.ndarray, live: LiveSources) -
                 found = fact_checks(claim.text, live)
             except ServiceError as exc:
                 asking["fact-checks"] = False
-                context.notes.append(f"Google Fact Check Tools was unavailable: {exc.message}.")
+                context.notes.append(f"Google Fact Check Tools was unavailable: it {exc.message}.")
             else:
                 if found:
                     context.fact_checks[claim.start] = tuple(found)
@@ -88,7 +88,7 @@ def claim_context(claims: list[Claim], vectors: np.ndarray, live: LiveSources) -
                     pages[query] = wikipedia_pages(query, live)
             except ServiceError as exc:
                 asking["Wikipedia"] = False
-                context.notes.append(f"Wikipedia was unavailable: {exc.message}.")
+                context.notes.append(f"Wikipedia was unavailable: it {exc.message}.")
                 continue
             paragraphs = [
                 (title, url, p.strip())

@@ -26,10 +26,10 @@ def gdelt_articles(terms: list[str], window: tuple[date, date], live: LiveSource
         "enddatetime": window[1].strftime("%Y%m%d235959"),
         "sort": "HybridRel",
     }
-    answer = _json(live.gdelt_url, params, live, "GDELT")
+    answer = _json(live.gdelt_url, params, live)
     articles = answer.get("articles", [])  # an empty result has no "articles" key at all
     if not isinstance(articles, list):
-        raise ServiceError(live.gdelt_url, "GDELT answered with something other than a list of articles")
+        raise ServiceError(live.gdelt_url, "answered with something other than a list of articles")
     links = []
     for item in articles:
         if isinstance(item, dict) and str(item.get("url", "")).startswith(("http://", "https://")):
@@ -42,7 +42,7 @@ def gdelt_articles(terms: list[str], window: tuple[date, date], live: LiveSource
 def fact_checks(text: str, live: LiveSources) -> list[FactCheck]:
     """Existing fact-checks of claims like ``text`` (Google Fact Check Tools, claims:search)."""
     params = {"query": text[:250], "languageCode": "en-US", "pageSize": "10", "key": live.factcheck_key}
-    answer = _json(live.factcheck_url, params, live, "Google Fact Check Tools")
+    answer = _json(live.factcheck_url, params, live)
     found = []
     for claim in answer.get("claims", []) if isinstance(answer.get("claims", []), list) else []:
         if not isinstance(claim, dict):
@@ -70,12 +70,12 @@ def fact_checks(text: str, live: LiveSources) -> list[FactCheck]:
 def wikipedia_pages(query: str, live: LiveSources, limit: int = 2) -> list[tuple[str, str, str]]:
     """The Wikipedia articles a search for ``query`` finds first: (title, URL, plain text)."""
     params = {"action": "query", "list": "search", "srsearch": query, "srlimit": str(limit), "format": "json"}
-    hits = _json(live.wikipedia_url, params, live, "Wikipedia").get("query", {}).get("search", [])
+    hits = _json(live.wikipedia_url, params, live).get("query", {}).get("search", [])
     ids = [str(h["pageid"]) for h in hits if isinstance(h, dict) and "pageid" in h]
     if not ids:
         return []
     params = {"action": "query", "prop": "extracts", "explaintext": "1", "pageids": "|".join(ids), "format": "json"}
-    pages = _json(live.wikipedia_url, params, live, "Wikipedia").get("query", {}).get("pages", {})
+    pages = _json(live.wikipedia_url, params, live).get("query", {}).get("pages", {})
     found = []
     for page_id in ids:
         page = pages.get(page_id) if isinstance(pages, dict) else None
@@ -86,23 +86,24 @@ def wikipedia_pages(query: str, live: LiveSources, limit: int = 2) -> list[tuple
     return found
 
 
-def _json(url: str, params: dict[str, str], live: LiveSources, service: str) -> dict[str, Any]:
+def _json(url: str, params: dict[str, str], live: LiveSources) -> dict[str, Any]:
+    """The service's JSON answer; ServiceError says what went wrong, in words that follow its name."""
     address = f"{url}?{urlencode(params)}"
     try:
         answer = fetch(address, live.policy, headers={"Accept": "application/json"})
     except SourceError as exc:
-        raise ServiceError(url, f"{service} could not be reached ({exc.message})") from None
+        raise ServiceError(url, f"could not be reached ({exc.message})") from None
     if answer.status == 429:
-        raise ServiceError(url, f"{service} is rate-limiting twosource (429); try again later")
+        raise ServiceError(url, "is rate-limiting twosource (429); try again later")
     if answer.status != 200:
-        raise ServiceError(url, f"{service} answered {answer.status}")
+        raise ServiceError(url, f"answered {answer.status}")
     try:
         parsed = json.loads(answer.body)
     except (json.JSONDecodeError, UnicodeDecodeError):
         first = " ".join(answer.body[:200].decode("utf-8", "replace").split())
-        raise ServiceError(url, f"{service} did not answer in JSON: {first!r}") from None
+        raise ServiceError(url, f"did not answer in JSON: {first!r}") from None
     if not isinstance(parsed, dict):
-        raise ServiceError(url, f"{service} answered JSON of an unexpected shape")
+        raise ServiceError(url, "answered JSON of an unexpected shape")
     return parsed
 
 
