@@ -1,7 +1,9 @@
 """The report as JSON: the one place dataclasses become the versioned, documented schema.
 
 The schema is described in ``docs/report-schema.md`` and, machine-readably, in
-``report/report.schema.json``. Bump the major version on any change a reader would notice.
+``report/report.schema.json``. The major version changes on any change a reader would notice (a field
+removed or renamed, a meaning changed); adding a field bumps the minor version. ``report_from_dict`` reads
+every minor version of its major one: a field an older document lacks reads as empty.
 """
 
 from __future__ import annotations
@@ -11,12 +13,14 @@ from typing import Any
 
 from .types import (
     Article,
+    Background,
     Claim,
     ClaimKind,
     ClaimVerdict,
     DateMention,
     Entity,
     Evidence,
+    FactCheck,
     NamedSource,
     NumericComparison,
     Passage,
@@ -28,7 +32,9 @@ from .types import (
     Verdict,
 )
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
+#: The major version ``report_from_dict`` reads, any minor one of it.
+_READABLE_MAJOR = SCHEMA_VERSION.split(".")[0]
 
 
 def report_to_dict(report: Report) -> dict[str, Any]:
@@ -86,6 +92,8 @@ def _verdict(v: ClaimVerdict) -> dict[str, Any]:
         "refuting_outlets": list(v.refuting_outlets),
         "evidence": [_evidence(e) for e in v.evidence],
         "excluded": list(v.excluded),
+        "fact_checks": [asdict(f) for f in v.fact_checks],
+        "background": [asdict(b) for b in v.background],
     }
 
 
@@ -111,8 +119,13 @@ def _evidence(e: Evidence) -> dict[str, Any]:
 def report_from_dict(data: dict[str, Any]) -> Report:
     """Return the Report a stored report's JSON describes (the inverse of ``report_to_dict``).
 
-    Passage ids are not in the schema; rebuilt passages carry 0.
+    Passage ids are not in the schema; rebuilt passages carry 0. A document of an earlier minor version is
+    read as the current one (minor versions only add fields): its report carries ``SCHEMA_VERSION`` and empty
+    values for the fields it lacks, so it serialises back to a valid current document.
     """
+    version = data["schema_version"]
+    if version.split(".")[0] != _READABLE_MAJOR:
+        raise ValueError(f"report schema {version} is not readable: this twosource reads {_READABLE_MAJOR}.x")
     a, s = data["article"], data["summary"]
     removed = tuple(Removal(**r) for r in s["removed"])
     return Report(
@@ -138,7 +151,7 @@ def report_from_dict(data: dict[str, Any]) -> Report:
         ),
         index=data["index"],
         created=data["created"],
-        schema_version=data["schema_version"],
+        schema_version=SCHEMA_VERSION,
         notes=tuple(data["notes"]),
     )
 
@@ -165,6 +178,9 @@ def _verdict_from(v: dict[str, Any]) -> ClaimVerdict:
         supporting_outlets=tuple(v["supporting_outlets"]),
         refuting_outlets=tuple(v["refuting_outlets"]),
         excluded=tuple(v["excluded"]),
+        # Not in 1.0 documents.
+        fact_checks=tuple(FactCheck(**f) for f in v.get("fact_checks", ())),
+        background=tuple(Background(**b) for b in v.get("background", ())),
     )
 
 

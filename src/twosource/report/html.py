@@ -14,7 +14,18 @@ from datetime import date
 from html import escape
 
 from ..dates import parse_date
-from ..types import Claim, ClaimVerdict, Evidence, NumericComparison, Passage, Report, Stance, Verdict
+from ..types import (
+    Background,
+    Claim,
+    ClaimVerdict,
+    Evidence,
+    FactCheck,
+    NumericComparison,
+    Passage,
+    Report,
+    Stance,
+    Verdict,
+)
 from . import VERDICT_LABELS
 
 _CSS = """
@@ -79,6 +90,11 @@ mark.hit{background:var(--hit);color:inherit;border-radius:2px;padding:0 .05em}
 .num .agree{color:var(--ok)}.num .differ{color:var(--bad)}
 .why{font-family:var(--sans);font-size:.8rem;color:var(--muted)}
 ul.plain{padding-left:1.1rem}
+.aside{border-top:1px solid var(--line);margin-top:.4rem;padding-top:.2rem}
+.aside h4{font:650 .8rem var(--sans);text-transform:uppercase;letter-spacing:.05em;color:var(--muted);margin:.5rem 0 0}
+.fc,.bg{padding:.4rem 0}.fc p,.bg p{margin:.2rem 0}
+.rating{display:inline-block;font-weight:650;padding:0 .45rem;border-radius:.3rem;margin-right:.3rem;
+box-shadow:inset 0 0 0 1px var(--muted);color:var(--ink)}
 @media (max-width:34rem){:root{font-size:16px}main{padding:1rem .8rem 3rem}h1{font-size:1.4rem}
 .overview{padding:.7rem}.timeline text{font-size:17px}.claim>details>summary{padding:.5rem .7rem}
 .claim-body{padding:0 .7rem .5rem}}
@@ -145,11 +161,18 @@ def _summary(report: Report, checked: list[ClaimVerdict]) -> str:
         if v is not Verdict.NOT_CHECKED
     )
     outlets = ", ".join(escape(o) for o in s.independent_outlets) or "none"
+    reviewed = [v for v in checked if v.fact_checks]
+    fact_checks = (
+        f"<p class='small'>{_plural(sum(len(v.fact_checks) for v in reviewed), 'existing fact-check')} found for "
+        f"{_plural(len(reviewed), 'claim')}: beside the evidence, not counted in it.</p>"
+        if reviewed
+        else ""
+    )
     return (
         f"<section class='overview' aria-label='summary'><div class='bar'>{pills}</div>"
         f"<p class='small'>{s.checkworthy} check-worthy claims among {s.claims_total} sentences.</p>"
         f"<p class='small'><strong>{_plural(len(s.independent_outlets), 'independent outlet')} found:</strong> "
-        f"{outlets}.</p>"
+        f"{outlets}.</p>{fact_checks}"
         f"{_timeline(report.article.published, checked)}</section>"
     )
 
@@ -318,15 +341,17 @@ def _claim_block(n: int, v: ClaimVerdict) -> str:
             f"<ul class='plain small'>{items}</ul></details>"
         )
     facts = _facts(c)
+    count = _evidence_count(v.evidence) + (f" · {_plural(len(v.fact_checks), 'fact-check')}" if v.fact_checks else "")
     # The claim text shows in the summary while closed; once open it leads the content, which is where the
     # article's link lands, so the claim is on screen after the jump.
     return (
         f"<section class='claim v-{v.verdict.value}'><details><summary>"
         f"<h3>{n}. {escape(VERDICT_LABELS[v.verdict])} <span class='conf'>· confidence {v.confidence:.2f}</span></h3>"
-        f"<span class='preview'>{escape(c.text)}</span><span class='count'>{_evidence_count(v.evidence)}</span>"
+        f"<span class='preview'>{escape(c.text)}</span><span class='count'>{count}</span>"
         f"</summary><div class='claim-body' id='claim-{n}'><blockquote>{escape(c.text)}</blockquote>"
         f"<p class='small'>{facts} · <a href='#sentence-{n}'>back to the article</a></p>"
-        f"{evidence}{excluded}</div></details></section>"
+        f"{evidence}{excluded}{_fact_checks(v.fact_checks)}{_background(v.background, c.text)}"
+        "</div></details></section>"
     )
 
 
@@ -349,17 +374,63 @@ def _facts(c: Claim) -> str:
 
 def _evidence(e: Evidence, claim_text: str) -> str:
     p = e.passage
-    title = escape(p.title or "untitled")
-    if p.url.startswith(("http://", "https://")):
-        title = f"<a href='{escape(p.url, quote=True)}' rel='noopener noreferrer'>{title}</a>"
     counted = f" (counted as {escape(e.independent_outlet)})" if e.independent_outlet != p.outlet else ""
     numeric = _figures(e.numeric) if e.numeric else ""
     reason = f"<p class='why'>{escape(e.reason)}</p>" if e.reason else ""
     return (
         f"<div class='ev s-{e.stance.value}'><p class='ev-head'><span class='stance'>{escape(e.stance.value)}</span>"
         f"<strong>{escape(p.outlet)}</strong>{counted} · {escape(p.published or 'undated')}</p>"
-        f"<p class='ev-title'>{title}</p><blockquote class='passage'>{_marked(p.text, claim_text)}</blockquote>"
-        f"{numeric}{reason}</div>"
+        f"<p class='ev-title'>{_title_link(p.title, p.url)}</p>"
+        f"<blockquote class='passage'>{_marked(p.text, claim_text)}</blockquote>{numeric}{reason}</div>"
+    )
+
+
+def _title_link(title: str, url: str) -> str:
+    """Return ``title`` escaped, linked to ``url`` when that is a web address (never a ``javascript:`` one)."""
+    shown = escape(title or "untitled")
+    if url.startswith(("http://", "https://")):
+        return f"<a href='{escape(url, quote=True)}' rel='noopener noreferrer'>{shown}</a>"
+    return shown
+
+
+def _fact_checks(found: tuple[FactCheck, ...]) -> str:
+    if not found:
+        return ""
+    items = "".join(_fact_check(f) for f in found)
+    return (
+        "<section class='aside' aria-label='existing fact-checks'><h4>Existing fact-checks</h4>"
+        "<p class='why'>Published reviews of similar claims by fact-checkers: not counted as sources, "
+        f"not part of the verdict.</p>{items}</section>"
+    )
+
+
+def _fact_check(f: FactCheck) -> str:
+    publisher = escape(f.publisher or f.publisher_site or "unknown publisher")
+    site = (
+        f" ({escape(f.publisher_site)})" if f.publisher and f.publisher_site and f.publisher_site != f.publisher else ""
+    )
+    claimant = f" — {escape(f.claimant)}" if f.claimant else ""
+    claimed = f", {escape(f.claim_date)}" if f.claim_date else ""
+    reviewed = f" · reviewed {escape(f.review_date)}" if f.review_date else ""
+    return (
+        f"<div class='fc'><p class='ev-head'><span class='rating'>{escape(f.rating or 'no rating')}</span>"
+        f"<strong>{publisher}</strong>{site}{reviewed}</p>"
+        f"<p class='ev-title'>{_title_link(f.title, f.url)}</p>"
+        f"<p class='small'>Claim reviewed: “{escape(f.claim_text)}”{claimant}{claimed}</p></div>"
+    )
+
+
+def _background(found: tuple[Background, ...], claim_text: str) -> str:
+    if not found:
+        return ""
+    items = "".join(
+        f"<div class='bg'><p class='ev-title'>{_title_link(b.title, b.url)} <span class='small'>"
+        f"{escape(b.source)}</span></p><blockquote class='passage'>{_marked(b.text, claim_text)}</blockquote></div>"
+        for b in found
+    )
+    return (
+        "<section class='aside' aria-label='background'><h4>Background — encyclopedic, not counted as a source</h4>"
+        f"{items}</section>"
     )
 
 

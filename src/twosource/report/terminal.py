@@ -7,7 +7,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from ..types import ClaimKind, ClaimVerdict, Evidence, Report, Verdict
+from ..types import Background, ClaimKind, ClaimVerdict, Evidence, FactCheck, Report, Verdict
 from . import VERDICT_LABELS
 
 COLORS = {
@@ -72,7 +72,7 @@ def _claim(n: int, v: ClaimVerdict) -> Panel:
         facts.append(f"speaker: {c.speaker}")
     facts += [f"{q.text} = {q.value:,.0f} {q.kind}" for q in c.quantities]
     facts += [f"date: {d.value}" for d in c.dates]
-    body: list[Text | Table] = [Text(c.text), Text(" · ".join(facts), style="dim")]
+    body: list[Text | Table | Group] = [Text(c.text), Text(" · ".join(facts), style="dim")]
     if v.evidence:
         table = Table(show_header=True, header_style="bold", expand=True, box=None, padding=(0, 1))
         table.add_column("stance", width=10)
@@ -81,6 +81,10 @@ def _claim(n: int, v: ClaimVerdict) -> Panel:
         for e in v.evidence[:4]:
             table.add_row(Text(e.stance.value, style=_STANCE_COLORS[e.stance.value]), _where(e), _what(e))
         body.append(table)
+    if v.fact_checks:
+        body.append(_fact_checks(v.fact_checks))
+    if v.background:
+        body.append(_background(v.background))
     title = Text(f"{n}. {VERDICT_LABELS[v.verdict]}", style=f"bold {COLORS[v.verdict]}")
     title.append(f"  confidence {v.confidence:.2f}", style="dim")
     return Panel(Group(*body), title=title, title_align="left", border_style=COLORS[v.verdict])
@@ -97,9 +101,50 @@ def _where(e: Evidence) -> Text:
 
 def _what(e: Evidence) -> Text:
     text = Text(e.reason + "\n", style="italic")
-    passage = e.passage.text
-    text.append("“" + (passage[:280] + "…" if len(passage) > 280 else passage) + "”")
+    text.append(f"“{_excerpt(e.passage.text, 280)}”")
     return text
+
+
+def _fact_checks(found: tuple[FactCheck, ...]) -> Group:
+    heading = Text("\nExisting fact-checks", style="bold")
+    heading.append(
+        " (other fact-checkers' reviews of similar claims; not counted, not part of the verdict)", style="dim"
+    )
+    items = []
+    for f in found:
+        item = Text(f"{f.publisher or f.publisher_site or 'unknown publisher'}: ")
+        item.append(f"“{f.rating or 'no rating'}”", style="bold")
+        if f.review_date:
+            item.append(f" · reviewed {f.review_date}", style="dim")
+        item.append(f"\n{f.title or f.claim_text}\n{f.url}")
+        items.append(item)
+    return _listing(heading, items)
+
+
+def _background(found: tuple[Background, ...]) -> Group:
+    sources = ", ".join(dict.fromkeys(b.source for b in found))
+    heading = Text(f"\nBackground ({sources}, not counted)", style="bold")
+    items = []
+    for b in found:
+        item = Text(f"{b.title}: ")
+        item.append(_excerpt(b.text, 200), style="dim")
+        item.append(f"\n{b.url}")
+        items.append(item)
+    return _listing(heading, items)
+
+
+def _listing(heading: Text, items: list[Text]) -> Group:
+    """Return ``heading`` over ``items`` as bullets, each item's wrapped lines indented under its first."""
+    bullets = Table.grid(padding=(0, 1))
+    bullets.add_column(width=3, justify="right")
+    bullets.add_column()
+    for item in items:
+        bullets.add_row("•", item)
+    return Group(heading, bullets)
+
+
+def _excerpt(text: str, limit: int) -> str:
+    return text[:limit] + "…" if len(text) > limit else text
 
 
 def _unchecked(report: Report) -> Text:
@@ -115,7 +160,7 @@ def _unchecked(report: Report) -> Text:
     for kind, sentences in kinds.items():
         text.append(f"  {len(sentences)} {kind.value}s", style="bold")
         for s in sentences[:3]:
-            text.append(f"\n    – {s[:110]}{'…' if len(s) > 110 else ''}", style="dim")
+            text.append(f"\n    – {_excerpt(s, 110)}", style="dim")
         text.append("\n")
     text.append(f"  {other} factual sentences below the check-worthiness threshold\n", style="dim")
     return text
