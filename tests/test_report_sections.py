@@ -157,3 +157,17 @@ def test_terminal_lists_fact_checks_and_background_under_the_claim():
     assert claim.index("Existing fact-checks") > claim.index(CLAIMS[0][0][:40]) > 0
     assert claim.index("Existing fact-checks") > claim.index("reuters")
     assert "Existing fact-checks" not in text[second:] and "Background" not in text[second:]
+
+
+def test_the_terminal_report_carries_no_control_characters_from_untrusted_text():
+    # An escape sequence in fetched or indexed text (here: clear the screen, retitle the window) must not reach
+    # the terminal; only the renderer's own colour codes may.
+    report = report_with_sections()
+    hostile = replace(REVIEW, title="Clean\x1b[2J\x1b]0;pwned\x07 title", rating="Mis\x9bleading")
+    first = replace(report.verdicts[0], fact_checks=(hostile,))
+    report = replace(report, verdicts=(first, *report.verdicts[1:]), notes=("a note\x1b[31m in red",))
+    plain = render(report, "terminal", color=False, width=100)
+    coloured = render(report, "terminal", color=True, width=100)
+    assert "\x1b" not in plain and "\x07" not in plain and "\x9b" not in plain
+    assert "Clean[2J]0;pwned title" in plain and "a note[31m in red" in plain
+    assert "\x1b[2J" not in coloured and "\x1b]0;" not in coloured and "\x1b[" in coloured  # its own colours stay

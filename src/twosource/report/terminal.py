@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
+from enum import Enum
+from typing import Any
+
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
@@ -21,8 +26,14 @@ COLORS = {
 _STANCE_COLORS = {"supports": "green", "refutes": "red", "discusses": "cyan", "unrelated": "bright_black"}
 
 
+#: Control characters but tab and newline: an escape sequence in article or fetched text could drive the terminal.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 def render_terminal(report: Report, *, width: int = 100, color: bool = False) -> str:
-    """Return the report as text for a terminal (ANSI colours when ``color``)."""
+    """Return the report as text for a terminal (ANSI colours when ``color``). Every string of the report is
+    untrusted (article text, indexed and fetched text), so control characters are removed from all of them."""
+    report = _printable(report)
     console = Console(
         width=width, record=True, force_terminal=color, color_system="standard" if color else None, file=_Null()
     )
@@ -36,6 +47,22 @@ def render_terminal(report: Report, *, width: int = 100, color: bool = False) ->
     console.print(_unchecked(report))
     console.print(_sources(report))
     return console.export_text(styles=color)
+
+
+def _printable(value: Any) -> Any:
+    """``value`` with control characters removed from every string in it (dataclasses, tuples, dicts)."""
+    if isinstance(value, Enum):
+        return value  # a verdict, a stance, a kind: the program's own words
+    if isinstance(value, str):
+        return _CONTROLS.sub("", value)
+    if isinstance(value, tuple):
+        return tuple(_printable(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _printable(v) for k, v in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = {f.name: _printable(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init}
+        return dataclasses.replace(value, **fields)
+    return value
 
 
 class _Null:
