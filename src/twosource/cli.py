@@ -35,15 +35,15 @@ allow_option = click.option(
 def _fetch_policy(allow: tuple[str, ...]) -> Any:
     import ipaddress
 
-    from .fetch import FetchPolicy
-    from .settings import default_max_bytes
+    from .fetch import FetchPolicy, user_agent
+    from .settings import contact, default_max_bytes
 
     for network in allow:
         try:
             ipaddress.ip_network(network, strict=False)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--allow") from None
-    return FetchPolicy(max_bytes=default_max_bytes(), allow=allow)
+    return FetchPolicy(max_bytes=default_max_bytes(), allow=allow, user_agent=user_agent(contact()))
 
 
 def live_options(command: Callable[..., None]) -> Callable[..., None]:
@@ -77,7 +77,9 @@ def _live_sources(offline: bool, gdelt: bool, wikipedia: bool, fact_checks: bool
     if offline:
         return None
     live = LiveSources(gdelt=gdelt, wikipedia=wikipedia, factcheck_key=factcheck_key() if fact_checks else "")
-    return replace(live, policy=replace(live.policy, allow=_fetch_policy(allow).allow)) if live.any else None
+    fetching = _fetch_policy(allow)
+    policy = replace(live.policy, allow=fetching.allow, user_agent=fetching.user_agent)
+    return replace(live, policy=policy) if live.any else None
 
 
 @contextmanager

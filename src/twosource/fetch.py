@@ -25,8 +25,14 @@ import httpx
 from .errors import SourceError
 from .settings import DEFAULT_MAX_BYTES
 
-#: Sent with every request: who is asking, and why.
-USER_AGENT = f"twosource/{version('twosource')} (reads news articles to corroborate their claims)"
+
+def user_agent(contact: str = "") -> str:
+    """The User-Agent sent with every request: who is asking, why, and (when given) how to reach its operator."""
+    reach = f"; {contact}" if contact else ""
+    return f"twosource/{version('twosource')} (reads news articles to corroborate their claims{reach})"
+
+
+USER_AGENT = user_agent()
 #: Cloud metadata services: named even where the ranges above already refuse them, so the message says why.
 METADATA = frozenset({"169.254.169.254", "169.254.170.2", "100.100.100.200", "fd00:ec2::254"})
 

@@ -2,7 +2,8 @@
 
 Environment variables read here and nowhere else:
 ``TWOSOURCE_INDEX`` (index path), ``TWOSOURCE_MAX_BYTES`` (largest input accepted),
-``TWOSOURCE_FACTCHECK_KEY`` (a Google Fact Check Tools API key).
+``TWOSOURCE_FACTCHECK_KEY`` (a Google Fact Check Tools API key), ``TWOSOURCE_CONTACT`` (who runs this
+twosource: an e-mail or a URL, sent in the User-Agent as Wikipedia's etiquette asks).
 """
 
 from __future__ import annotations
@@ -25,6 +26,11 @@ def default_index_path() -> Path:
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("twosource")) / "index.sqlite"
+
+
+def contact() -> str:
+    """Return ``$TWOSOURCE_CONTACT``, or "" when the operator gave none."""
+    return os.environ.get("TWOSOURCE_CONTACT", "").strip()
 
 
 def factcheck_key() -> str:
