@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 #: Articles per transaction: an interrupted ingest loses at most one batch of work.
 BATCH_SIZE = 32
+#: Fetched pages per transaction: each costs a second or more to fetch politely.
+FETCHED_BATCH_SIZE = 4
 
 
 @dataclass
@@ -218,6 +220,7 @@ def ingest_links(
             progress(done, len(unique))
 
     advance(0)
-    summary = ingest_articles(fetched(), index, progress=advance)
+    # Fetching, not embedding, is the slow part here: small batches show progress and commit pages as they come.
+    summary = ingest_articles(fetched(), index, progress=advance, batch_size=FETCHED_BATCH_SIZE)
     summary.duplicates += len(unique) - len(todo)
     return summary
