@@ -314,7 +314,14 @@ def serve(
         click.echo(f"warning: listening on {host} without --token: anyone who reaches it can use it", err=True)
     live = _live_sources(offline, gdelt, wikipedia, fact_checks, ())
     with _errors():
-        run(index_path or default_index_path(), host=host, port=port, token=token, live=live)
+        run(
+            index_path or default_index_path(),
+            host=host,
+            port=port,
+            token=token,
+            live=live,
+            fetch_policy=_fetch_policy(()),
+        )
 
 
 @cli.command()

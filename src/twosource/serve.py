@@ -373,12 +373,13 @@ def run(
     port: int = 8000,
     token: str | None = None,
     live: LiveSources | None = None,
+    fetch_policy: FetchPolicy | None = None,
 ) -> None:
     """Serve the app until interrupted; bound to loopback, it answers only to loopback host names."""
     import uvicorn
 
     hosts = LOOPBACK_HOSTS if host in LOOPBACK_HOSTS else None
-    app = create_app(index_path, token=token, allowed_hosts=hosts, live=live)
+    app = create_app(index_path, token=token, allowed_hosts=hosts, live=live, fetch_policy=fetch_policy)
     uvicorn.run(app, host=host, port=port, log_level="info")
 
 
