@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from html import escape
 
+from .report.html import web_link
+
 CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
 _CSS = """
@@ -123,7 +125,7 @@ searches for a claim: words and meaning)</span></label><input id="q" name="q" ty
 def article(stored: dict, copies: list[dict]) -> str:
     """Return an indexed article's page: its text, and the other copies of it the index holds."""
     url = stored["url"]
-    source = f"<a href='{escape(url)}' rel='noreferrer'>{escape(url)}</a>" if _web_address(url) else escape(url)
+    source = web_link(url, url)
     paragraphs = "".join(f"<p>{escape(p)}</p>" for p in stored["text"].split("\n\n") if p.strip())
     cluster = "".join(
         f"<li><a href='/articles/{int(c['id'])}'>{escape(c['title'] or '(untitled)')}</a> · "
@@ -142,8 +144,3 @@ def article(stored: dict, copies: list[dict]) -> str:
         f"{_NAV}<h1>{escape(stored['title'] or '(untitled)')}</h1><p class='meta'>{meta}</p>"
         f"<p class='meta'>{source}</p><article>{paragraphs}</article>{copies_part}",
     )
-
-
-def _web_address(url: str) -> bool:
-    # Only http(s) addresses become links: a javascript: or data: URL in an indexed article stays text.
-    return url.lower().startswith(("http://", "https://"))

@@ -380,15 +380,16 @@ def _evidence(e: Evidence, claim_text: str) -> str:
     return (
         f"<div class='ev s-{e.stance.value}'><p class='ev-head'><span class='stance'>{escape(e.stance.value)}</span>"
         f"<strong>{escape(p.outlet)}</strong>{counted} · {escape(p.published or 'undated')}</p>"
-        f"<p class='ev-title'>{_title_link(p.title, p.url)}</p>"
+        f"<p class='ev-title'>{web_link(p.title or 'untitled', p.url)}</p>"
         f"<blockquote class='passage'>{_marked(p.text, claim_text)}</blockquote>{numeric}{reason}</div>"
     )
 
 
-def _title_link(title: str, url: str) -> str:
-    """Return ``title`` escaped, linked to ``url`` when that is a web address (never a ``javascript:`` one)."""
-    shown = escape(title or "untitled")
-    if url.startswith(("http://", "https://")):
+def web_link(text: str, url: str) -> str:
+    """Return ``text`` escaped, linked to ``url`` only when that is a web address: a ``javascript:`` or
+    ``data:`` URL in untrusted text stays text."""
+    shown = escape(text)
+    if url.lower().startswith(("http://", "https://")):
         return f"<a href='{escape(url, quote=True)}' rel='noopener noreferrer'>{shown}</a>"
     return shown
 
@@ -415,7 +416,7 @@ def _fact_check(f: FactCheck) -> str:
     return (
         f"<div class='fc'><p class='ev-head'><span class='rating'>{escape(f.rating or 'no rating')}</span>"
         f"<strong>{publisher}</strong>{site}{reviewed}</p>"
-        f"<p class='ev-title'>{_title_link(f.title, f.url)}</p>"
+        f"<p class='ev-title'>{web_link(f.title or 'untitled', f.url)}</p>"
         f"<p class='small'>Claim reviewed: “{escape(f.claim_text)}”{claimant}{claimed}</p></div>"
     )
 
@@ -424,7 +425,7 @@ def _background(found: tuple[Background, ...], claim_text: str) -> str:
     if not found:
         return ""
     items = "".join(
-        f"<div class='bg'><p class='ev-title'>{_title_link(b.title, b.url)} <span class='small'>"
+        f"<div class='bg'><p class='ev-title'>{web_link(b.title or 'untitled', b.url)} <span class='small'>"
         f"{escape(b.source)}</span></p><blockquote class='passage'>{_marked(b.text, claim_text)}</blockquote></div>"
         for b in found
     )
