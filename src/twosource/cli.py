@@ -307,10 +307,10 @@ def serve(
 
     Example: twosource serve --index news.sqlite --port 8000
     """
-    from .serve import run
+    from .serve import LOOPBACK_HOSTS, run
     from .settings import default_index_path
 
-    if host not in ("127.0.0.1", "localhost", "::1") and not token:
+    if host not in LOOPBACK_HOSTS and not token:
         click.echo(f"warning: listening on {host} without --token: anyone who reaches it can use it", err=True)
     live = _live_sources(offline, gdelt, wikipedia, fact_checks, ())
     with _errors():

@@ -17,10 +17,11 @@ from urllib.parse import urlsplit
 from urllib.robotparser import RobotFileParser
 
 from .errors import SourceError
-from .feeds import Link, is_url, parse_feed
+from .feeds import Link, parse_feed
 from .fetch import FetchPolicy, fetch
 from .index.base import Index
 from .ingestion import ingest_links
+from .read.web import is_url
 
 #: The name robots.txt rules address twosource by.
 ROBOTS_AGENT = "twosource"

@@ -8,7 +8,6 @@ XML parser resolves no entities and loads nothing from the network.
 from __future__ import annotations
 
 import io
-import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from urllib.parse import urljoin
 
 from .dates import parse_date
 from .errors import SourceError
+from .read.web import is_url
 
 if TYPE_CHECKING:
     from .fetch import FetchPolicy
@@ -31,10 +31,6 @@ class Link:
     url: str
     title: str = ""
     published: str | None = None  # YYYY-MM-DD, when the listing says
-
-
-def is_url(source: str) -> bool:
-    return bool(re.match(r"^[a-z][a-z0-9+.-]*://", source, re.I))
 
 
 def feed_links(source: str, policy: FetchPolicy | None = None) -> list[Link]:
@@ -118,15 +114,12 @@ def _fields(element: Any) -> Iterator[tuple[str, str]]:
 
 
 def _load(source: str, policy: FetchPolicy | None) -> bytes:
-    from .fetch import FetchPolicy, fetch
+    from .fetch import FetchPolicy, fetch_page
     from .read.decode import check_size
 
     policy = policy or FetchPolicy()
     if is_url(source):
-        page = fetch(source, policy)
-        if page.status != 200:
-            raise SourceError(source, f"the server answered {page.status}")
-        return page.body
+        return fetch_page(source, policy).body
     path = Path(source)
     if not path.is_file():
         raise SourceError(source, "no such file")

@@ -126,6 +126,14 @@ def fetch(url: str, policy: FetchPolicy | None = None, *, headers: dict[str, str
                 raise FetchError(url, _one_line(exc)) from None
 
 
+def fetch_page(url: str, policy: FetchPolicy | None = None) -> Fetched:
+    """``fetch``, and a FetchError unless the server answered 200."""
+    page = fetch(url, policy)
+    if page.status != 200:
+        raise FetchError(url, f"the server answered {page.status}")
+    return page
+
+
 def _check_scheme(url: str) -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):

@@ -138,8 +138,9 @@ def ingest(
     goes (total 0: not known yet). Pages are fetched under ``policy``, politely (robots.txt, a pause per host).
     """
     from .crawl import Courtesy
-    from .feeds import Link, feed_links, is_url, sitemap_links
+    from .feeds import Link, feed_links, sitemap_links
     from .fetch import FetchPolicy
+    from .read.web import is_url
     from .warc import is_warc
 
     limits = limits or ReadLimits.from_env()

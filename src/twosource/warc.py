@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .errors import SourceError
-from .read.collection import Rejection
+from .read.collection import WARC_SUFFIXES, Rejection
 from .settings import ReadLimits
 from .types import Article
 
@@ -19,7 +19,7 @@ _HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
 def is_warc(path: str | Path) -> bool:
-    return str(path).lower().endswith((".warc", ".warc.gz"))
+    return str(path).lower().endswith(WARC_SUFFIXES)
 
 
 def warc_articles(path: str | Path, limits: ReadLimits | None = None) -> Iterator[Article | Rejection]:

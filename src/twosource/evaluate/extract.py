@@ -26,6 +26,7 @@ from pathlib import Path
 
 from ..errors import FormatError, TwosourceError
 from ..types import Progress
+from .metrics import f1_score
 
 _TOKEN = re.compile(r"\w+")
 #: Words per shingle, as AEB.
@@ -63,8 +64,7 @@ class ExtractionScores:
 
     @property
     def f1(self) -> float:
-        total = self.precision + self.recall
-        return 2 * self.precision * self.recall / total if total else 0.0
+        return f1_score(self.precision, self.recall)
 
     @property
     def pages_per_second(self) -> float:

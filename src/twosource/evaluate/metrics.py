@@ -29,6 +29,12 @@ class ClassScores:
         }
 
 
+def f1_score(precision: float, recall: float) -> float:
+    """The harmonic mean of precision and recall (0 when both are 0)."""
+    total = precision + recall
+    return 2 * precision * recall / total if total else 0.0
+
+
 def class_scores(gold: Sequence[str], predicted: Sequence[str], labels: Sequence[str]) -> ClassScores:
     """Return precision, recall and F1 per label, the confusion matrix and accuracy."""
     confusion = {g: dict.fromkeys(labels, 0) for g in labels}
@@ -41,8 +47,7 @@ def class_scores(gold: Sequence[str], predicted: Sequence[str], labels: Sequence
         gold_n = sum(confusion[label].values())
         precision[label] = hits / predicted_n if predicted_n else 0.0
         recall[label] = hits / gold_n if gold_n else 0.0
-        total = precision[label] + recall[label]
-        f1[label] = 2 * precision[label] * recall[label] / total if total else 0.0
+        f1[label] = f1_score(precision[label], recall[label])
     accuracy = sum(confusion[label][label] for label in labels) / len(gold) if gold else 0.0
     return ClassScores(precision, recall, f1, confusion, accuracy)
 

@@ -65,11 +65,10 @@ def cache_news(claims: list[Claim], article: Article, index: Index, live: LiveSo
 def claim_context(claims: list[Claim], vectors: np.ndarray, live: LiveSources) -> ClaimContext:
     """Existing fact-checks and Wikipedia background for the most check-worthy claims. A service that fails
     is not asked again in this check, and says so in a note."""
-    from ..models import embed
-
     context = ClaimContext()
     asking = {"fact-checks": bool(live.factcheck_key), "Wikipedia": live.wikipedia}
-    pages: dict[str, list[tuple[str, str, str]]] = {}
+    # Claims about the same things make the same query: its pages are fetched and embedded once.
+    paragraphs_for: dict[str, tuple[list[tuple[str, str, str]], np.ndarray]] = {}
     vector_of = {c.start: v for c, v in zip(claims, vectors, strict=True)}
     for claim in most_checkworthy(claims, live):
         if asking["fact-checks"]:
@@ -81,27 +80,36 @@ def claim_context(claims: list[Claim], vectors: np.ndarray, live: LiveSources) -
             else:
                 if found:
                     context.fact_checks[claim.start] = tuple(found)
-        if asking["Wikipedia"]:
-            query = " ".join(key_terms(claim, 3))
+        query = " ".join(key_terms(claim, 3))
+        if not asking["Wikipedia"] or not query:
+            continue
+        if query not in paragraphs_for:
             try:
-                if query and query not in pages:
-                    pages[query] = wikipedia_pages(query, live)
+                paragraphs_for[query] = _wikipedia_paragraphs(query, live)
             except ServiceError as exc:
                 asking["Wikipedia"] = False
                 context.notes.append(f"Wikipedia was unavailable: it {exc.message}.")
                 continue
-            paragraphs = [
-                (title, url, p.strip())
-                for title, url, text in pages.get(query, [])
-                for p in text.split("\n")[:PARAGRAPHS_PER_PAGE]
-            ]
-            paragraphs = [(t, u, p) for t, u, p in paragraphs if len(p.split()) >= 12]
-            if paragraphs:
-                similarity = embed([p for _, _, p in paragraphs]) @ vector_of[claim.start]
-                best = np.argsort(-similarity)[:BACKGROUND_PER_CLAIM]
-                context.background[claim.start] = tuple(
-                    Background("Wikipedia", paragraphs[i][0], paragraphs[i][1], paragraphs[i][2], float(similarity[i]))
-                    for i in best
-                    if similarity[i] >= MIN_BACKGROUND_SIMILARITY
-                )
+        paragraphs, paragraph_vectors = paragraphs_for[query]
+        if paragraphs:
+            similarity = paragraph_vectors @ vector_of[claim.start]
+            best = np.argsort(-similarity)[:BACKGROUND_PER_CLAIM]
+            context.background[claim.start] = tuple(
+                Background("Wikipedia", *paragraphs[i], float(similarity[i]))
+                for i in best
+                if similarity[i] >= MIN_BACKGROUND_SIMILARITY
+            )
     return context
+
+
+def _wikipedia_paragraphs(query: str, live: LiveSources) -> tuple[list[tuple[str, str, str]], np.ndarray]:
+    """The substantial paragraphs of the pages Wikipedia finds for ``query`` as (title, URL, text), embedded."""
+    from ..models import embed
+
+    paragraphs = [
+        (title, url, p.strip())
+        for title, url, text in wikipedia_pages(query, live)
+        for p in text.split("\n")[:PARAGRAPHS_PER_PAGE]
+        if len(p.split()) >= 12
+    ]
+    return paragraphs, embed([p for _, _, p in paragraphs])

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
+from ..dates import parse_date
 from ..errors import SourceError
 from ..feeds import Link
 from ..fetch import fetch
@@ -55,13 +56,13 @@ def fact_checks(text: str, live: LiveSources) -> list[FactCheck]:
                 FactCheck(
                     claim_text=str(claim.get("text", "")),
                     claimant=str(claim.get("claimant", "")),
-                    claim_date=_day(claim.get("claimDate")),
+                    claim_date=parse_date(str(claim.get("claimDate") or "")),
                     publisher=str(publisher.get("name") or publisher.get("site") or ""),
                     publisher_site=str(publisher.get("site", "")),
                     url=str(review["url"]),
                     title=str(review.get("title", "")),
                     rating=str(review.get("textualRating", "")),
-                    review_date=_day(review.get("reviewDate")),
+                    review_date=parse_date(str(review.get("reviewDate") or "")),
                 )
             )
     return found
@@ -105,8 +106,3 @@ def _json(url: str, params: dict[str, str], live: LiveSources) -> dict[str, Any]
     if not isinstance(parsed, dict):
         raise ServiceError(url, "answered JSON of an unexpected shape")
     return parsed
-
-
-def _day(value: Any) -> str | None:
-    text = str(value or "")
-    return text[:10] if len(text) >= 10 and text[4] == "-" else None

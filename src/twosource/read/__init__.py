@@ -18,6 +18,7 @@ from .decode import check_size, decode_bytes
 from .furniture import strip_furniture
 from .html import extract_html, looks_like_html
 from .language import check_english, count_words
+from .web import is_url, read_url
 
 if TYPE_CHECKING:
     from ..fetch import FetchPolicy
@@ -44,9 +45,8 @@ def read_article(
     furniture rules. Explicit ``outlet``, ``url`` and ``date`` override what is found in the page.
     """
     limits = limits or ReadLimits.from_env()
-    if re.match(r"^[a-z][a-z0-9+.-]*://", str(source), re.I):
+    if is_url(str(source)):
         from ..fetch import FetchPolicy
-        from .web import read_url
 
         return read_url(str(source), outlet=outlet, date=date, policy=policy or FetchPolicy(max_bytes=limits.max_bytes))
     if str(source) == "-":

@@ -19,7 +19,8 @@ from . import article_from_text, read_article
 from .decode import decode_bytes
 
 ARTICLE_SUFFIXES = (".txt", ".text", ".html", ".htm", ".html.gz", ".htm.gz")
-RECORD_SUFFIXES = (".csv", ".json", ".jsonl", ".ndjson", ".warc", ".warc.gz")
+WARC_SUFFIXES = (".warc", ".warc.gz")
+RECORD_SUFFIXES = (".csv", ".json", ".jsonl", ".ndjson", *WARC_SUFFIXES)
 FORMATS = ("auto", "text", "html", "csv", "json", "jsonl")
 #: A collection file (CSV, JSONL) may be far larger than one article.
 MAX_COLLECTION_BYTES = 2_000_000_000
@@ -100,7 +101,7 @@ def _kind(path: Path) -> str:
         return "jsonl"
     if name.endswith(".json"):
         return "json"
-    if name.endswith((".warc", ".warc.gz")):
+    if name.endswith(WARC_SUFFIXES):
         return "warc"
     return "file"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -23,13 +24,11 @@ def read_url(url: str, *, outlet: str = "", date: str | None = None, policy: Fet
     The encoding is detected from the bytes (BOM, meta charset, UTF-8, statistics), not taken from the HTTP
     header, which often names ISO-8859-1 for UTF-8 pages and would turn them into mojibake.
     """
-    from ..fetch import FetchPolicy, fetch
+    from ..fetch import FetchPolicy, fetch_page
     from . import read_bytes
 
     policy = policy or FetchPolicy()
-    page = fetch(url, policy)
-    if page.status != 200:
-        raise SourceError(url, f"the server answered {page.status}")
+    page = fetch_page(url, policy)
     if page.content_type not in READABLE_TYPES:
         raise SourceError(url, f"not a web page: {page.content_type}")
     html = page.content_type != "text/plain"
@@ -40,6 +39,11 @@ def read_url(url: str, *, outlet: str = "", date: str | None = None, policy: Fet
 def with_outlet(article: Article) -> Article:
     """Return ``article``, its outlet taken from its URL's host when the page named none."""
     return article if article.outlet or not article.url else replace(article, outlet=outlet_of(article.url))
+
+
+def is_url(source: str) -> bool:
+    """Whether ``source`` is written as a URL (scheme://…), not a path."""
+    return bool(re.match(r"^[a-z][a-z0-9+.-]*://", source, re.I))
 
 
 def outlet_of(url: str) -> str:
