@@ -35,6 +35,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/bench_stance.py
 	$(BIN)/python bench/bench_claims.py
 	$(BIN)/python bench/bench_serve.py
+	$(BIN)/python bench/bench_extract.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info
