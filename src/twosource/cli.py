@@ -621,6 +621,70 @@ def eval_extract(aeb_dir: str, baseline: bool, limit: int | None, as_json: bool)
         click.echo(f"reader speed / trafilatura speed {report.as_dict()['speed_ratio']:.2f}")
 
 
+@eval_group.command("copies")
+@click.option(
+    "--data",
+    type=click.Path(exists=True, file_okay=False),
+    default="../shared/data",
+    show_default=True,
+    help="The shared data folder: FA-KES, the BBC corpus, FNC-1 and AEB are read from it.",
+)
+@click.option("--seed", type=int, default=12, show_default=True, help="The benchmark is the same for the same seed.")
+@click.option(
+    "--bases",
+    type=click.IntRange(3),
+    default=600,
+    show_default=True,
+    help="Articles to derive excerpts, rewrites and reprints from (spread evenly over the three corpora).",
+)
+@click.option(
+    "--pairs",
+    "pairs_out",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write every labelled pair: a,b,kind,half,gold_copy,called_copy,words,share.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as one JSON object.")
+def eval_copies(data: str, seed: int, bases: int, pairs_out: str | None, as_json: bool) -> None:
+    """Score copy detection on a benchmark built from real articles: excerpts in other pages' furniture, rewrites,
+    reprints under sibling hosts and credits, the corpora's own copies; and reports of one event, shared passages
+    and shared quotes that must stay apart.
+
+    Example: twosource eval copies --data ../shared/data
+    """
+    from .evaluate.copies import evaluate_copies
+
+    report = _run_benchmark(partial(evaluate_copies, data, seed=seed, bases=bases, pairs_out=pairs_out), pairs_out)
+    result = report.as_dict()
+    if as_json:
+        click.echo(json.dumps(result))
+        return
+    click.echo(
+        f"documents {result['documents']:,}  labelled pairs {result['pairs']:,} ({result['positives']:,} copies)  "
+        f"{result['documents_per_second']:.0f} documents/s"
+    )
+    for half, scores in [("all", result), *result["halves"].items()]:
+        click.echo(
+            f"{half:<5} precision {scores['precision']:.3f}  recall {scores['recall']:.3f}  ARI {scores['ari']:.3f}"
+        )
+    click.echo(f"precision against reports of one event {result['same_event_precision']:.3f}")
+    for title, key, measure in [
+        ("recall by kind of copy", "recall_by_kind", "recall"),
+        ("recall by excerpt length (words)", "recall_by_excerpt_words", "recall"),
+        ("recall by excerpt share of its original", "recall_by_excerpt_share", "recall"),
+        ("called copies, by kind of non-copy", "false_copy_rate", "rate"),
+    ]:
+        click.echo(title)
+        for name, row in result[key].items():
+            value = f"{row[measure]:.4f}" if row["pairs"] else "-"
+            click.echo(f"  {name:<16} {value:>6}  of {row['pairs']:,}")
+    click.echo(
+        f"left out: {result['unlabelled_natural_pairs']:,} natural pairs between copy and not (30-80% aligned); "
+        f"{result['excerpts_lost_by_reader']} excerpts the reader lost, {result['pages_discarded']} pages discarded, "
+        f"{result['rejected_by_reader']} pages refused"
+    )
+
+
 def _print_claimbuster_scores(scores: Any) -> None:
     result = scores.as_dict()  # rounded as the model card rounds, so the two print the same figures
     click.echo(f"sentences {scores.sentences}  CFS F1 {result['cfs_f1']:.3f}  macro-F1 {result['macro_f1']:.3f}")

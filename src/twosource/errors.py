@@ -10,6 +10,7 @@ TwosourceError
 │   ├── LanguageError
 │   └── FormatError      CSV/JSON records that cannot be mapped (unknown column, bad JSON)
 ├── IndexStoreError      the index cannot be opened or is of another schema version
+├── ConfigError          a settings file, such as the outlets file, cannot be read (names the file)
 └── ModelError           a model package is missing
 """
 
@@ -63,3 +64,15 @@ class IndexStoreError(TwosourceError):
 
 class ModelError(TwosourceError):
     """Raised when a model cannot be loaded; the message names the package to install."""
+
+
+class ConfigError(TwosourceError):
+    """Raised when a settings file, such as the outlets file, cannot be read; ``path`` names the file.
+
+    The message is one line, the file first, so that a user can go straight to what is wrong in it.
+    """
+
+    def __init__(self, path: str, message: str) -> None:
+        self.path = path
+        self.message = message
+        super().__init__(f"{path}: {message}" if path else message)

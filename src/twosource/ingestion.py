@@ -9,10 +9,9 @@ from typing import TYPE_CHECKING
 
 from .errors import SourceError
 from .index.base import Index, PreparedArticle
-from .index.dedup import shingles, signature
+from .index.dedup import content_hash, copy_text
 from .index.passages import split_passages
 from .models import embed
-from .read import content_hash
 from .read.collection import Columns, Rejection, iter_articles
 from .settings import ReadLimits
 from .types import Article
@@ -61,15 +60,13 @@ def prepare_batch(articles: list[Article]) -> list[PreparedArticle]:
     vectors = embed(texts)
     prepared, offset = [], 0
     for article, article_spans in zip(articles, spans, strict=True):
-        shingle_set = shingles(article.text)
         prepared.append(
             PreparedArticle(
                 article=article,
                 content_hash=content_hash(article.text),
                 passage_spans=article_spans,
                 embeddings=vectors[offset : offset + len(article_spans)],
-                shingles=shingle_set,
-                signature=signature(shingle_set),
+                copy=copy_text(article.text),
             )
         )
         offset += len(article_spans)

@@ -12,9 +12,8 @@ from typing import TYPE_CHECKING, Any
 from .claims import find_claims
 from .independence import independent
 from .index.base import Index
-from .index.dedup import shingles, signature
+from .index.dedup import content_hash
 from .models import embed
-from .read import content_hash
 from .retrieve import Query, claim_query_text, search
 from .schema import SCHEMA_VERSION, report_to_dict
 from .stance import judge_stances
@@ -52,8 +51,7 @@ def check(
     step("checking claims", 0, len(to_check))
     vectors = embed([c.text for c in to_check])
     # The checked article, or any copy of it in the index, is never its own evidence (independence rule 3).
-    own_shingles = shingles(article.text)
-    copies = index.find_copies(content_hash(article.text), own_shingles, signature(own_shingles))
+    copies = [stored for stored, _ in index.find_copies(article.text)]
     own_articles = {c.id for c in copies}
     own_clusters = {c.cluster_id for c in copies}
     checked: dict[int, ClaimVerdict] = {}

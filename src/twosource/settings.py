@@ -44,6 +44,27 @@ def default_max_bytes() -> int:
     return int(configured) if configured else DEFAULT_MAX_BYTES
 
 
+def outlets_file() -> Path | None:
+    """Return the outlets file to read (see ``twosource.outlets``), or None when there is none.
+
+    ``$TWOSOURCE_OUTLETS`` names it explicitly, and then it must exist: a name the user set on purpose that
+    points nowhere is a mistake to report, not a reason to check silently without the declarations. Otherwise
+    ``outlets.toml`` in the user's XDG config directory is read when it is there, and nothing when it is not.
+    """
+    configured = os.environ.get("TWOSOURCE_OUTLETS", "").strip()
+    if configured:
+        path = Path(configured).expanduser()
+        if not path.exists():
+            from .errors import ConfigError
+
+            raise ConfigError(str(path), "no such file (named by $TWOSOURCE_OUTLETS)")
+        return path
+    from platformdirs import user_config_dir
+
+    path = Path(user_config_dir("twosource")) / "outlets.toml"
+    return path if path.is_file() else None
+
+
 @dataclass(frozen=True)
 class ReadLimits:
     max_bytes: int = DEFAULT_MAX_BYTES

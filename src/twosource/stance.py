@@ -18,9 +18,10 @@ import numpy as np
 
 from .claims.quantities import comparable, find_quantities
 from .dates import days_between
-from .stance_features import analyse, content_words, words
+from .stance_features import analyse
 from .stance_model import Pair, StanceModel, default_model
 from .types import Claim, ClaimKind, NumericComparison, Passage, Quantity, Stance
+from .words import content_words, words
 
 #: Relative difference within which two figures agree; doubled when either side is approximate.
 TOLERANCE = 0.10

@@ -17,19 +17,10 @@ from itertools import pairwise
 import numpy as np
 
 from .sentences import split_sentences
+from .words import STOPWORDS, content_words, words
 
-_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _CAPITALISED = re.compile(r"\b[A-Z][a-zA-Z]+")
 _NUMBER = re.compile(r"\d[\d,.]*")
-_STOP_WORDS = """
-    a about above after again against all also am an and any are as at be because been before being below
-    between both but by can could did do does doing down during each few for from further had has have having he
-    her here hers herself him himself his how i if in into is it its itself just me more most my myself now of
-    off on once only or other our ours out over own same she should so some such than that the their theirs them
-    then there these they this those through to too under until up very was we were what when where which while
-    who whom why will with would you your yours said says say according new one two year years
-"""
-STOPWORDS = frozenset(_STOP_WORDS.split())
 
 #: Cue lexicons, "|"-separated: FNC-1's refuting words, extended; hedging from the discuss-heavy reporting
 #: style; confirming words; negation. Each is a word start ("fabricat" matches "fabricated"), except
@@ -77,23 +68,6 @@ class TextView:
     names: frozenset[str]
     word_count: int
     question: bool
-
-
-def words(text: str) -> list[str]:
-    """Return every word of ``text``, lower-cased."""
-    return _WORD.findall(text.lower().replace("’", "'"))
-
-
-def content_words(all_words: list[str]) -> list[str]:
-    """Return the content words among ``all_words``, lightly stemmed (plural and -ed/-ing endings off)."""
-    return [_stem(w) for w in all_words if w not in STOPWORDS]
-
-
-def _stem(word: str) -> str:
-    for suffix in ("ing", "ed", "es", "s"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)]
-    return word
 
 
 def analyse(text: str) -> TextView:

@@ -64,6 +64,7 @@ class Article:
     url: str = ""
     removed: tuple[Removal, ...] = ()
     origin: str = ""  # where it was read from: a path, "stdin", a CSV row
+    credit: str = ""  # the outlet it says it is taken from ("Originally published by ...", "(Reuters) -"), if any
 
     @property
     def paragraphs(self) -> list[str]:
@@ -124,6 +125,7 @@ class Passage:
     url: str
     text: str
     cluster_id: int
+    credit: str = ""  # the outlet the passage's article says it is taken from, if any
     score: float = 0.0
     lexical: float = 0.0
     dense: float = 0.0

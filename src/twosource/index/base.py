@@ -9,6 +9,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from ..types import Article, Passage
+    from .dedup import CopyMatch, CopyText
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,7 @@ class StoredArticle:
     content_hash: str
     cluster_id: int
     origin: str
+    credit: str = ""  # the outlet the text says it is taken from ("Originally published by ..."), if any
 
 
 @dataclass
@@ -33,8 +35,7 @@ class PreparedArticle:
     content_hash: str
     passage_spans: list[tuple[int, int]]
     embeddings: np.ndarray  # one unit row per passage
-    shingles: set[bytes]
-    signature: np.ndarray
+    copy: CopyText  # what copy detection compares
 
 
 @dataclass
@@ -75,7 +76,7 @@ class Index(Protocol):
     def article(self, article_id: int) -> StoredArticle | None: ...
     def article_ids(self) -> list[int]: ...
     def cluster(self, cluster_id: int) -> list[StoredArticle]: ...
-    def find_copies(self, content_hash: str, shingles: set[bytes], signature: np.ndarray) -> list[StoredArticle]: ...
+    def find_copies(self, text: str, outlet: str = "", url: str = "") -> list[tuple[StoredArticle, CopyMatch]]: ...
     def stats(self) -> IndexStats: ...
     def check_integrity(self) -> list[str]: ...
     def save_report(self, report_id: str, document: str) -> None: ...

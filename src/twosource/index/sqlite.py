@@ -1,4 +1,4 @@
-"""The embedded SQLite index: articles, passages (FTS5), embeddings, LSH bands, reports.
+"""The embedded SQLite index: articles, passages (FTS5), embeddings, copy fingerprints, reports.
 
 WAL mode; one transaction per batch, so an interrupted ingest keeps every batch it committed
 and a re-run skips them by content hash.
@@ -14,11 +14,12 @@ import numpy as np
 
 from ..errors import IndexStoreError
 from ..models import EMBEDDER_NAME, EMBEDDING_DIM
+from ..outlets import name_key
 from ..types import Passage
 from . import dedup
 from .base import AddResult, IndexStats, PreparedArticle, StoredArticle
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS articles (
@@ -32,7 +33,8 @@ CREATE TABLE IF NOT EXISTS articles (
     content_hash TEXT NOT NULL UNIQUE,
     cluster_id INTEGER NOT NULL,
     origin TEXT NOT NULL DEFAULT '',
-    added TEXT NOT NULL DEFAULT (datetime('now'))
+    added TEXT NOT NULL DEFAULT (datetime('now')),
+    credit TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS articles_cluster ON articles (cluster_id);
 CREATE INDEX IF NOT EXISTS articles_url ON articles (url);
@@ -52,8 +54,9 @@ CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5 (
 CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5 (
     title, text, content='articles', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2'
 );
-CREATE TABLE IF NOT EXISTS lsh (band_key BLOB NOT NULL, article_id INTEGER NOT NULL REFERENCES articles (id));
-CREATE INDEX IF NOT EXISTS lsh_key ON lsh (band_key);
+CREATE TABLE IF NOT EXISTS fingerprints (
+    hash INTEGER NOT NULL, article_id INTEGER NOT NULL REFERENCES articles (id), PRIMARY KEY (hash, article_id)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS reports (
     id TEXT PRIMARY KEY, created TEXT NOT NULL DEFAULT (datetime('now')), document TEXT NOT NULL
 );
@@ -62,7 +65,7 @@ CREATE TABLE IF NOT EXISTS feeds (
     checked TEXT NOT NULL DEFAULT (datetime('now'))
 );
 """
-_ARTICLE_COLUMNS = "id, url, outlet, title, author, published, text, content_hash, cluster_id, origin"
+_ARTICLE_COLUMNS = "id, url, outlet, title, author, published, text, content_hash, cluster_id, origin, credit"
 
 
 class SQLiteIndex:
@@ -92,11 +95,41 @@ class SQLiteIndex:
                 "INSERT INTO meta VALUES (?, ?)",
                 [("schema_version", str(SCHEMA_VERSION)), ("embedder", EMBEDDER_NAME), ("dim", str(EMBEDDING_DIM))],
             )
+            return
+        if found.get("schema_version") == "1" and found.get("embedder") == EMBEDDER_NAME:
+            self._upgrade_from_1()
         elif found.get("schema_version") != str(SCHEMA_VERSION) or found.get("embedder") != EMBEDDER_NAME:
             raise IndexStoreError(
                 f"{self.location}: index schema {found.get('schema_version')} / embedder {found.get('embedder')} "
                 f"does not match this twosource (schema {SCHEMA_VERSION}, {EMBEDDER_NAME}); ingest into a new index"
             )
+
+    def _upgrade_from_1(self) -> None:
+        # Schema 1 found copies with MinHash LSH, which misses excerpts: fingerprint every article and rebuild the
+        # copy clusters in the order the articles came in, as ingest would have. One transaction: all or nothing.
+        from ..read.credits import find_credit
+
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            columns = {r[1] for r in self._db.execute("PRAGMA table_info(articles)")}
+            if "credit" not in columns:
+                self._db.execute("ALTER TABLE articles ADD COLUMN credit TEXT NOT NULL DEFAULT ''")
+            self._db.execute("DROP TABLE IF EXISTS lsh")
+            self._db.execute("DELETE FROM fingerprints")
+            self._db.execute("UPDATE articles SET cluster_id = id")
+            for article_id in [r[0] for r in self._db.execute("SELECT id FROM articles ORDER BY id")]:
+                text, outlet, url = self._db.execute(
+                    "SELECT text, outlet, url FROM articles WHERE id = ?", (article_id,)
+                ).fetchone()
+                copy = dedup.copy_text(text)
+                self._join(article_id, dedup.clusters_to_join(self._copies(copy, outlet, url)))
+                self._add_fingerprints(article_id, copy)
+                self._db.execute("UPDATE articles SET credit = ? WHERE id = ?", (find_credit(text), article_id))
+            self._db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
 
     def close(self) -> None:
         self._db.close()
@@ -117,8 +150,9 @@ class SQLiteIndex:
                 if self.contains(item.content_hash):
                     result.duplicates += 1
                     continue
-                copies = self._copies(item.shingles, item.signature)
-                article_id = self._insert(item, cluster_id=min(a.cluster_id for a in copies) if copies else None)
+                copies = self._copies(item.copy, item.article.outlet, item.article.url)
+                article_id = self._insert(item)
+                self._join(article_id, dedup.clusters_to_join(copies))
                 result.added += 1
                 result.copies += bool(copies)
                 result.ids.append(article_id)
@@ -129,15 +163,16 @@ class SQLiteIndex:
         self._matrix = None
         return result
 
-    def _insert(self, item: PreparedArticle, cluster_id: int | None) -> int:
+    def _insert(self, item: PreparedArticle) -> int:
         a = item.article
         cur = self._db.execute(
-            "INSERT INTO articles (url, outlet, title, author, published, text, content_hash, cluster_id, origin)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?)",
-            (a.url, a.outlet, a.title, a.author, a.published, a.text, item.content_hash, a.origin),
+            "INSERT INTO articles"
+            " (url, outlet, title, author, published, text, content_hash, cluster_id, origin, credit)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+            (a.url, a.outlet, a.title, a.author, a.published, a.text, item.content_hash, a.origin, a.credit),
         )
         article_id = int(cur.lastrowid or 0)
-        self._db.execute("UPDATE articles SET cluster_id = ? WHERE id = ?", (cluster_id or article_id, article_id))
+        self._db.execute("UPDATE articles SET cluster_id = ? WHERE id = ?", (article_id, article_id))
         self._db.execute(
             "INSERT INTO articles_fts (rowid, title, text) VALUES (?, ?, ?)", (article_id, a.title, a.text)
         )
@@ -148,24 +183,57 @@ class SQLiteIndex:
                 (article_id, position, start, end, text, vector.astype(np.float16).tobytes()),
             )
             self._db.execute("INSERT INTO passages_fts (rowid, text) VALUES (?, ?)", (cur.lastrowid, text))
-        self._db.executemany(
-            "INSERT INTO lsh (band_key, article_id) VALUES (?, ?)",
-            [(key, article_id) for key in dedup.band_keys(item.signature)],
-        )
+        self._add_fingerprints(article_id, item.copy)
         return article_id
 
-    def _copies(self, shingle_set: set[bytes], signature: np.ndarray) -> list[StoredArticle]:
-        keys = dedup.band_keys(signature)
-        marks = ",".join("?" * len(keys))
-        ids = [r[0] for r in self._db.execute(f"SELECT DISTINCT article_id FROM lsh WHERE band_key IN ({marks})", keys)]
-        candidates = [self.article(i) for i in ids]
-        return [c for c in candidates if c is not None and dedup.is_copy(shingle_set, dedup.shingles(c.text))]
+    def _add_fingerprints(self, article_id: int, copy: dedup.CopyText) -> None:
+        self._db.executemany(
+            "INSERT OR IGNORE INTO fingerprints (hash, article_id) VALUES (?, ?)",
+            [(h, article_id) for h in copy.fingerprints],
+        )
 
-    def find_copies(self, content_hash: str, shingles: set[bytes], signature: np.ndarray) -> list[StoredArticle]:
-        """Return the stored articles that are the given text or a copy of it."""
-        same = self._db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE content_hash = ?", (content_hash,))
-        found = {a.id: a for a in map(_stored, same.fetchall())}
-        found.update((a.id, a) for a in self._copies(shingles, signature))
+    def _join(self, article_id: int, copies: list[int]) -> None:
+        # An article joins its copies' clusters, which merge under the oldest cluster's id: an excerpt and its
+        # original end up together whichever arrived first, and so do two excerpts once their original comes.
+        if not copies:
+            return
+        marks = ",".join("?" * len(copies))
+        clusters = {r[0] for r in self._db.execute(f"SELECT cluster_id FROM articles WHERE id IN ({marks})", copies)}
+        clusters.add(int(self._db.execute("SELECT cluster_id FROM articles WHERE id = ?", (article_id,)).fetchone()[0]))
+        target = min(clusters)
+        marks = ",".join("?" * len(clusters))
+        self._db.execute(f"UPDATE articles SET cluster_id = ? WHERE cluster_id IN ({marks})", [target, *clusters])
+
+    def _copies(self, copy: dedup.CopyText, outlet: str, url: str) -> list[tuple[int, dedup.CopyMatch]]:
+        return dedup.find_copies(copy, self._postings, self._texts, name_key(outlet or url))
+
+    def _postings(self, fingerprint: int) -> list[int]:
+        rows = self._db.execute(
+            "SELECT article_id FROM fingerprints WHERE hash = ? ORDER BY article_id LIMIT ?",
+            (fingerprint, dedup.POSTINGS),
+        )
+        return [r[0] for r in rows]
+
+    def _texts(self, ids: list[int]) -> dict[int, tuple[str, str]]:
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = self._db.execute(f"SELECT id, text, outlet, url FROM articles WHERE id IN ({marks})", ids)
+        return {i: (text, name_key(outlet or url)) for i, text, outlet, url in rows}
+
+    def find_copies(self, text: str, outlet: str = "", url: str = "") -> list[tuple[StoredArticle, dedup.CopyMatch]]:
+        """Return the stored articles that are ``text`` (published by ``outlet`` at ``url``) or a copy of it, or
+        that it copies, with what they share."""
+        copy = dedup.copy_text(text)
+        rows = self._db.execute(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE content_hash = ?", (dedup.content_hash(text),)
+        )
+        same = dedup.CopyMatch(len(copy.words), 1.0, 1.0, len(copy.words), 1.0, contained=True)
+        found = {a.id: (a, same) for a in map(_stored, rows.fetchall())}
+        for article_id, match in self._copies(copy, outlet, url):
+            stored = self.article(article_id)
+            if stored and article_id not in found:
+                found[article_id] = (stored, match)
         return list(found.values())
 
     # -- searching --------------------------------------------------------------------------------
@@ -213,7 +281,7 @@ class SQLiteIndex:
             return {}
         marks = ",".join("?" * len(ids))
         rows = self._db.execute(
-            "SELECT p.id, p.article_id, a.outlet, a.published, a.title, a.url, p.text, a.cluster_id"
+            "SELECT p.id, p.article_id, a.outlet, a.published, a.title, a.url, p.text, a.cluster_id, a.credit"
             f" FROM passages p JOIN articles a ON a.id = p.article_id WHERE p.id IN ({marks})",
             ids,
         ).fetchall()
@@ -227,6 +295,7 @@ class SQLiteIndex:
                 url=r[5],
                 text=r[6],
                 cluster_id=r[7],
+                credit=r[8],
             )
             for r in rows
         }

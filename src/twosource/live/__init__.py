@@ -20,6 +20,7 @@ from datetime import date, timedelta
 from ..errors import SourceError
 from ..fetch import FetchPolicy
 from ..types import Background, Claim, FactCheck
+from ..words import STOPWORDS
 
 #: How far back GDELT's DOC API searches.
 GDELT_WINDOW_DAYS = 90
@@ -66,8 +67,6 @@ class Spacing:
 def key_terms(claim: Claim, limit: int = 6) -> list[str]:
     """The words a search engine needs for a claim: its named entities (as phrases), then its longest content
     words; figures and stop words are left out (GDELT rejects very short keywords)."""
-    from ..stance_features import STOPWORDS
-
     terms = list(dict.fromkeys(e.normalized for e in claim.entities if len(e.normalized) >= 3))[:3]
     named = " ".join(terms).lower()
     words = [w for w in re.findall(r"[A-Za-z][A-Za-z'-]{3,}", claim.text) if w.lower() not in STOPWORDS]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import hashlib
 import io
 import re
 import sys
@@ -12,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from ..dates import parse_date
 from ..errors import BinaryInputError, EmptyInputError
+from ..index.dedup import content_hash
 from ..settings import MIN_ARTICLE_WORDS, ReadLimits
 from ..types import Article
 from .decode import check_size, decode_bytes
@@ -135,12 +135,6 @@ def article_from_text(
         removed=tuple(stripped.removed),
         origin=origin,
     )
-
-
-def content_hash(text: str) -> str:
-    """Return the hash that identifies an article's text, blind to case, spacing and punctuation."""
-    squashed = re.sub(r"[\W_]+", " ", text.lower()).strip()
-    return hashlib.sha256(squashed.encode()).hexdigest()
 
 
 def gunzip(data: bytes, origin: str, max_bytes: int) -> bytes:

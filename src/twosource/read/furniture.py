@@ -5,7 +5,6 @@ Each rule names what it removed, so the report can show the reader exactly what 
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +26,8 @@ _TAIL_START = re.compile(
     r"|previous (article|post)\b|next (article|post)\b)",
     re.I,
 )
+# The heading of the readers' comments under an article: "3 Comments", "Responses".
+_COMMENTS = re.compile(r"^(\d+ )?(comments?|responses?|replies)$", re.I)
 _SITE_NOTICE = re.compile(
     r"cannot guarantee|not necessarily (the )?views|seek corroboration|all content is owned|"
     r"policies\s*&\s*disclosures|comment policy|responsibility of the (article )?author",
@@ -35,7 +36,8 @@ _SITE_NOTICE = re.compile(
 # A pointer to other stories: "Read more: ...", "Related: ...", "DON'T MISS", a headline tagged "[VIDEO]".
 _PROMO = re.compile(
     r"^(?:(?:read|see) (?:more|also)|also read|more|related(?: (?:articles|stories|coverage))?|don['’]?t miss"
-    r"|recommended|most read\b.*)\s*(?:[:|]|$)|(?-i:\[[A-Z]{3,}\])\W*$",
+    r"|recommended|most read\b.*|continue reading\b.*|read (?:the )?(?:full|whole|rest of the) (?:story|article)\b.*"
+    r"|\(excerpt\) read more\b.*)\s*(?:[:|.…]|$)|(?-i:\[[A-Z]{3,}\])\W*$",
     re.I,
 )
 # The bullets of a list of links right after such a pointer.
@@ -45,6 +47,14 @@ _FOLLOW = re.compile(
     r"\bfollow (?:us|him|her|them|[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,3}) on (?:twitter|facebook|instagram)"
     r"|\bsign up for\b.{0,80}\bnewsletter|\bsubscribe to\b.{0,60}\bnewsletters?\b"
     r"|^have a tip\b|^reach the reporters?\b",
+    re.I,
+)
+#: Repeats of a caption are looked for this many lines on, and compared by this many opening words.
+CAPTION_NEIGHBOURS = 3
+CAPTION_OPENING = 8
+# The credit under a picture: "Photo: Hau Dinh, AP", "Image: Hanwha Q cells", "Getty Images".
+_PICTURE_CREDIT = re.compile(
+    r"^(?:(?:photo(?:graph)?|image|picture|video|credit)s?(?: credit)?\s*(?::|by)\s*.{1,80}|getty images|afp photo)$",
     re.I,
 )
 _QUOTED_LINE = re.compile(r"^[\"“”'‘](.+?)[\"“”'’]?\s*$")
@@ -102,6 +112,8 @@ def strip_furniture(text: str, *, find_title: bool = True, title: str = "", auth
             drop(i, "call to follow or subscribe")
         elif _COUNTER.match(line):
             drop(i, "counter (a lone number)")
+        elif _PICTURE_CREDIT.match(line):
+            drop(i, "picture credit")
         elif _PREV_NEXT.match(line):
             drop(i, "link to another article")
         elif m := _BYLINE.match(line):
@@ -110,9 +122,10 @@ def strip_furniture(text: str, *, find_title: bool = True, title: str = "", auth
     _drop_doubled(lines, nonblank, drop)
     _drop_pull_quotes(lines, keep, drop)
     if tail is not None:
+        comments = bool(_COMMENTS.match(lines[tail]))
         for i in nonblank:
             if i >= tail:
-                drop(i, _tail_reason(lines[i], result.author))
+                drop(i, "readers' comments" if comments and i > tail else _tail_reason(lines[i], result.author))
     # An author bio can also sit inside the body, right after it ends.
     for i in nonblank:
         if keep[i] and _is_bio(lines[i], result.author):
@@ -129,7 +142,7 @@ def _tail_start(lines: list[str], nonblank: list[int]) -> int | None:
     half = nonblank[len(nonblank) // 2]
     for i in nonblank:
         notice = len(lines[i]) < 600 and _SITE_NOTICE.search(lines[i])
-        if i >= half and (_TAIL_START.match(lines[i]) or notice):
+        if i >= half and (_TAIL_START.match(lines[i]) or _COMMENTS.match(lines[i]) or notice):
             return i
     return None
 
@@ -150,11 +163,15 @@ def _is_bio(line: str, author: str) -> bool:
 
 
 def _drop_doubled(lines: list[str], nonblank: list[int], drop: Callable[[int, str], None]) -> None:
-    # Image captions are often scraped twice: the alt text and the visible caption.
-    for a, b in itertools.pairwise(nonblank):
-        if lines[a] == lines[b] and len(lines[a]) < 300:
-            drop(a, "image caption (printed twice)")
-            drop(b, "image caption (printed twice)")
+    # Image captions are often scraped twice or more: the alt text, the visible caption, a "more"/"less" toggle
+    # that shows it cut or whole. Lines close together opening with the same words are one caption repeated.
+    for x, a in enumerate(nonblank):
+        for b in nonblank[x + 1 : x + 1 + CAPTION_NEIGHBOURS]:
+            same = lines[a] == lines[b] and len(lines[a]) < 300
+            opening = _words(lines[a])[:CAPTION_OPENING]
+            if same or (len(opening) == CAPTION_OPENING and opening == _words(lines[b])[:CAPTION_OPENING]):
+                drop(a, "image caption (printed twice)")
+                drop(b, "image caption (printed twice)")
 
 
 def _drop_pull_quotes(lines: list[str], keep: list[bool], drop: Callable[[int, str], None]) -> None:

@@ -26,6 +26,7 @@ from ..types import (
     Stance,
     Verdict,
 )
+from ..words import content_words, words
 from . import VERDICT_LABELS
 
 _CSS = """
@@ -450,8 +451,6 @@ def _figures(n: NumericComparison) -> str:
 
 def _marked(passage: str, claim: str) -> str:
     """Return ``passage`` escaped, with the content words and figures it shares with ``claim`` marked."""
-    # stance_features needs numpy: imported only when a report is drawn, to keep ``import twosource`` light.
-    from ..stance_features import content_words, words
 
     def terms(token: str) -> set[str]:
         # Figures compare without their thousands separators; words as the stance model compares them.
