@@ -22,6 +22,15 @@ index_option = click.option(
     help="Index file (default: $TWOSOURCE_INDEX, else index.sqlite in the user data directory).",
 )
 
+outlets_option = click.option(
+    "--outlets",
+    "outlets_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="An outlets file (TOML: an outlet's name, its hosts, its other names) declaring which hosts and names are "
+    "one outlet (default: $TWOSOURCE_OUTLETS, else outlets.toml in the user config directory, if there).",
+)
+
 allow_option = click.option(
     "--allow",
     "allow",
@@ -217,6 +226,7 @@ def ingest(
 @click.option("--date", default=None, help="The article's publication date (YYYY-MM-DD).")
 @click.option("--encoding", default=None, help="Text encoding of the article (default: detected).")
 @click.option("--format", "fmt", type=click.Choice(["terminal", "json", "html", "claimreview"]), default="terminal")
+@outlets_option
 @click.option(
     "-o",
     "--output",
@@ -234,6 +244,7 @@ def check(
     date: str | None,
     encoding: str | None,
     fmt: str,
+    outlets_file: str | None,
     output: str | None,
     offline: bool,
     gdelt: bool,
@@ -249,12 +260,14 @@ def check(
     Example: twosource check story.html --outlet "Example News" --format html -o report.html
     """
     from .index import open_index
+    from .outlets import load_outlets
     from .pipeline import check as run_check
     from .pipeline import store_report
     from .read import read_article
     from .report import render
 
     with _errors():
+        outlets = load_outlets(outlets_file)
         source = read_article(
             article, outlet=outlet, url=url, date=date, encoding=encoding, policy=_fetch_policy(allow)
         )
@@ -266,6 +279,7 @@ def check(
                 index,
                 progress=lambda stage, done, total: update(done, total, stage),
                 live=_live_sources(offline, gdelt, wikipedia, fact_checks, allow),
+                outlets=outlets,
             )
         store_report(report, index)
         index.close()
@@ -290,12 +304,14 @@ def check(
     default=None,
     help="Require 'Authorization: Bearer TOKEN' on every request but /api/health (default: $TWOSOURCE_TOKEN).",
 )
+@outlets_option
 @live_options
 def serve(
     index_path: str | None,
     host: str,
     port: int,
     token: str | None,
+    outlets_file: str | None,
     offline: bool,
     gdelt: bool,
     wikipedia: bool,
@@ -307,6 +323,7 @@ def serve(
 
     Example: twosource serve --index news.sqlite --port 8000
     """
+    from .outlets import load_outlets
     from .serve import LOOPBACK_HOSTS, run
     from .settings import default_index_path
 
@@ -321,6 +338,7 @@ def serve(
             token=token,
             live=live,
             fetch_policy=_fetch_policy(()),
+            outlets=load_outlets(outlets_file),
         )
 
 

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from .claims import find_claims
-from .independence import independent
+from .independence import OutletNames, Own, copy_reason, independent, own_outlets
 from .index.base import Index
 from .index.dedup import content_hash
 from .models import embed
+from .outlets import Outlets
+from .provenance import Rewording, find_rewordings
 from .retrieve import Query, claim_query_text, search
 from .schema import SCHEMA_VERSION, report_to_dict
 from .stance import judge_stances
-from .types import Article, ClaimVerdict, Evidence, Report
+from .types import Article, ArticleSource, ClaimVerdict, Evidence, Passage, Report
 from .verdict import decide_verdict, summarize
 
 if TYPE_CHECKING:
@@ -34,10 +37,12 @@ def check(
     candidates: int = CANDIDATES,
     progress: Callable[[str, int, int], None] | None = None,
     live: LiveSources | None = None,
+    outlets: Outlets | None = None,
 ) -> Report:
     """Return the corroboration report for ``article`` against ``index``; ``progress(stage, done, total)``
     is called as it goes. ``live``: the live services to ask as well (GDELT's articles are cached into the
-    index first; fact-checks and Wikipedia background go beside the evidence); None asks none."""
+    index first; fact-checks and Wikipedia background go beside the evidence); None asks none. ``outlets``: the
+    outlets declared one outlet under several hosts or names (``outlets.load_outlets``); None declares none."""
     step = progress or (lambda stage, done, total: None)
     step("finding claims", 0, 0)
     claims = find_claims(article)
@@ -48,25 +53,35 @@ def check(
 
         step("asking GDELT for news", 0, 0)
         notes += cache_news(to_check, article, index, live)
-    step("checking claims", 0, len(to_check))
+    step("searching", 0, len(to_check))
     vectors = embed([c.text for c in to_check])
+    names = OutletNames(outlets or Outlets())
     # The checked article, or any copy of it in the index, is never its own evidence (independence rule 3).
-    copies = [stored for stored, _ in index.find_copies(article.text)]
-    own_articles = {c.id for c in copies}
-    own_clusters = {c.cluster_id for c in copies}
-    checked: dict[int, ClaimVerdict] = {}
+    copies = index.find_copies(article.text, article.outlet, article.url)
+    found: list[list[Passage]] = []
     for claim, vector in zip(to_check, vectors, strict=True):
         query = Query(claim_query_text(claim), vector, article.published, claim.quantities)
-        found = search(index, query, candidates)
-        counted, excluded = independent(
-            found, index, own_outlet=article.outlet, own_articles=own_articles, own_clusters=own_clusters
-        )
+        found.append(search(index, query, candidates))
+        step("searching", len(found), len(to_check))
+    # The texts the article rewords are its sources, never independent corroboration (rule 5).
+    rewordings = _rewordings(article, found, index, {stored.cluster_id for stored, _ in copies})
+    own = Own(
+        outlets=own_outlets(article, names),
+        articles=frozenset(stored.id for stored, _ in copies),
+        clusters=frozenset(stored.cluster_id for stored, _ in copies),
+        copy_reasons={stored.id: copy_reason(match) for stored, match in copies},
+        sources=frozenset(r.article.cluster_id for r in rewordings),
+    )
+    checked: dict[int, ClaimVerdict] = {}
+    step("checking claims", 0, len(to_check))
+    for claim, vector, passages in zip(to_check, vectors, found, strict=True):
+        counted, excluded = independent(passages, index, own=own, names=names)
         passage_vectors = index.passage_vectors([c.passage.passage_id for c in counted])
         judged = judge_stances(
             claim, vector, [c.passage for c in counted], passage_vectors, claim_date=article.published
         )
         evidence = [
-            Evidence(item.passage, stance, score, item.outlet, numeric, reason)
+            Evidence(item.passage, stance, score, item.outlet, numeric, reason, source=item.source)
             for item, (stance, score, numeric, reason) in zip(counted, judged, strict=True)
         ]
         checked[claim.start] = decide_verdict(claim, evidence, excluded)
@@ -89,18 +104,38 @@ def check(
     if not index.stats().articles:
         notes.append("The index is empty: no claim could find evidence (run twosource ingest).")
     verdicts = [checked.get(c.start) or decide_verdict(c, []) for c in claims]
+    sources = tuple(_article_source(r, names) for r in rewordings)
     created = datetime.now(UTC).isoformat(timespec="seconds")
     report_id = hashlib.sha256(f"{content_hash(article.text)} {index.location} {created}".encode()).hexdigest()[:16]
     return Report(
         id=report_id,
         article=article,
         verdicts=tuple(verdicts),
-        summary=summarize(article, verdicts),
+        summary=summarize(article, verdicts, sources),
         index=index.location,
         created=created,
         schema_version=SCHEMA_VERSION,
         notes=tuple(notes),
     )
+
+
+#: Indexed articles retrieved for at least this many claims, the most often retrieved first and at most
+#: SOURCE_CANDIDATES of them, are compared with the article for rewording: a text it follows sentence after
+#: sentence is found for claim after claim.
+SOURCE_RETRIEVALS = 2
+SOURCE_CANDIDATES = 10
+
+
+def _rewordings(article: Article, found: list[list[Passage]], index: Index, copies: set[int]) -> list[Rewording]:
+    retrieved = Counter(p.article_id for passages in found for p in passages if p.cluster_id not in copies)
+    ids = [i for i, n in retrieved.most_common(SOURCE_CANDIDATES) if n >= SOURCE_RETRIEVALS]
+    return find_rewordings(article.text, [a for a in map(index.article, ids) if a is not None])
+
+
+def _article_source(rewording: Rewording, names: OutletNames) -> ArticleSource:
+    a = rewording.article
+    outlet = names.identify(a.outlet, a.url, a.credit)
+    return ArticleSource(a.id, a.cluster_id, outlet.name or a.outlet, a.title, a.url, a.published, rewording.pairs)
 
 
 def store_report(report: Report, index: Index) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from typing import Any
 
 from .types import (
     Article,
+    ArticleSource,
     Background,
     Claim,
     ClaimKind,
@@ -32,7 +33,7 @@ from .types import (
     Verdict,
 )
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 #: The major version ``report_from_dict`` reads, any minor one of it.
 _READABLE_MAJOR = SCHEMA_VERSION.split(".")[0]
 
@@ -61,6 +62,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
             "independent_outlets": list(report.summary.independent_outlets),
             "named_sources": [asdict(s) for s in report.summary.named_sources],
             "removed": [asdict(r) for r in report.summary.removed],
+            "sources": [_source(x) for x in report.summary.sources],
         },
         "claims": [_verdict(v) for v in report.verdicts],
         "notes": list(report.notes),
@@ -94,6 +96,7 @@ def _verdict(v: ClaimVerdict) -> dict[str, Any]:
         "excluded": list(v.excluded),
         "fact_checks": [asdict(f) for f in v.fact_checks],
         "background": [asdict(b) for b in v.background],
+        "note": v.note,
     }
 
 
@@ -113,6 +116,19 @@ def _evidence(e: Evidence) -> dict[str, Any]:
         "reason": e.reason,
         "retrieval": {"score": p.score, "lexical": p.lexical, "dense": p.dense},
         "numeric": asdict(e.numeric) if e.numeric else None,
+        "role": "article-source" if e.source else "independent",
+    }
+
+
+def _source(x: ArticleSource) -> dict[str, Any]:
+    return {
+        "outlet": x.outlet,
+        "title": x.title,
+        "url": x.url or None,
+        "published": x.published,
+        "article_id": x.article_id,
+        "cluster_id": x.cluster_id,
+        "sentences": [{"article": mine, "source": theirs} for mine, theirs in x.pairs],
     }
 
 
@@ -148,6 +164,7 @@ def report_from_dict(data: dict[str, Any]) -> Report:
             independent_outlets=tuple(s["independent_outlets"]),
             named_sources=tuple(NamedSource(**n) for n in s["named_sources"]),
             removed=removed,
+            sources=tuple(_source_from(x) for x in s.get("sources", ())),  # not in 1.0 and 1.1 documents
         ),
         index=data["index"],
         created=data["created"],
@@ -181,6 +198,7 @@ def _verdict_from(v: dict[str, Any]) -> ClaimVerdict:
         # Not in 1.0 documents.
         fact_checks=tuple(FactCheck(**f) for f in v.get("fact_checks", ())),
         background=tuple(Background(**b) for b in v.get("background", ())),
+        note=v.get("note", ""),  # not in 1.0 and 1.1 documents
     )
 
 
@@ -197,4 +215,12 @@ def _evidence_from(e: dict[str, Any]) -> Evidence:
         **e["retrieval"],
     )
     numeric = NumericComparison(**e["numeric"]) if e["numeric"] else None
-    return Evidence(passage, Stance(e["stance"]), e["stance_score"], e["counted_as"], numeric, e["reason"])
+    source = e.get("role") == "article-source"  # not in 1.0 and 1.1 documents
+    return Evidence(passage, Stance(e["stance"]), e["stance_score"], e["counted_as"], numeric, e["reason"], source)
+
+
+def _source_from(x: dict[str, Any]) -> ArticleSource:
+    pairs = tuple((p["article"], p["source"]) for p in x["sentences"])
+    return ArticleSource(
+        x["article_id"], x["cluster_id"], x["outlet"], x["title"], x["url"] or "", x["published"], pairs
+    )

@@ -50,6 +50,7 @@ from .index import open_index
 from .index.base import Index
 from .jobs import FAILED, Job, Jobs
 from .live import LiveSources
+from .outlets import Outlets
 from .read import read_bytes
 from .read.web import read_url
 from .report import render
@@ -89,12 +90,14 @@ def create_app(
     allowed_hosts: tuple[str, ...] | None = None,
     live: LiveSources | None = None,
     fetch_policy: FetchPolicy | None = None,
+    outlets: Outlets | None = None,
 ) -> FastAPI:
     """Return the app over the index at ``index_path`` (which must exist).
 
     ``allowed_hosts``: the Host names to answer (``run`` passes ``LOOPBACK_HOSTS`` when bound to loopback).
     ``live``: the live services each check asks besides the index (None: the index alone).
     ``fetch_policy``: how pages are fetched for a check or an ingest by URL (public addresses only by default).
+    ``outlets``: the outlets declared one outlet under several hosts or names (``outlets.load_outlets``).
     """
     limits = limits or ServeLimits()
     fetch_policy = fetch_policy or FetchPolicy(max_bytes=limits.max_body_bytes)
@@ -175,7 +178,7 @@ def create_app(
         job = jobs.new("check")
 
         def work(job: Job) -> dict[str, Any]:
-            return _check(index_path, data, origin, fields, fetch_policy, job.advance, live)
+            return _check(index_path, data, origin, fields, fetch_policy, job.advance, live, outlets)
 
         return job, run_job(job, check_slots, work, lambda report: {"report": report["id"]})
 
@@ -374,12 +377,15 @@ def run(
     token: str | None = None,
     live: LiveSources | None = None,
     fetch_policy: FetchPolicy | None = None,
+    outlets: Outlets | None = None,
 ) -> None:
     """Serve the app until interrupted; bound to loopback, it answers only to loopback host names."""
     import uvicorn
 
     hosts = LOOPBACK_HOSTS if host in LOOPBACK_HOSTS else None
-    app = create_app(index_path, token=token, allowed_hosts=hosts, live=live, fetch_policy=fetch_policy)
+    app = create_app(
+        index_path, token=token, allowed_hosts=hosts, live=live, fetch_policy=fetch_policy, outlets=outlets
+    )
     uvicorn.run(app, host=host, port=port, log_level="info")
 
 
@@ -613,6 +619,7 @@ def _check(
     policy: FetchPolicy,
     progress: Callable[[str, int, int], None],
     live: LiveSources | None,
+    outlets: Outlets | None,
 ) -> dict:
     from .pipeline import check, store_report
 
@@ -632,4 +639,4 @@ def _check(
             max_bytes=policy.max_bytes,
         )
     with _opened(index_path) as index:
-        return store_report(check(article, index, progress=progress, live=live), index)
+        return store_report(check(article, index, progress=progress, live=live, outlets=outlets), index)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .independence import outlet_key
+from .outlets import name_key as outlet_key
 from .types import Evidence, NamedSource
 
 _SOURCES_LINE = re.compile(r"^\s*sources?\s*:\s*(.*)$", re.I)

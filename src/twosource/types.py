@@ -154,6 +154,7 @@ class Evidence:
     independent_outlet: str  # the outlet it counts under (earliest outlet of its copy cluster)
     numeric: NumericComparison | None = None
     reason: str = ""
+    source: bool = False  # from a text the article rewords (its own source): shown, never counted as independent
 
 
 @dataclass(frozen=True)
@@ -194,6 +195,7 @@ class ClaimVerdict:
     excluded: tuple[str, ...] = ()  # why candidates were set aside (own outlet, copy, ...)
     fact_checks: tuple[FactCheck, ...] = ()  # from live services, when asked
     background: tuple[Background, ...] = ()
+    note: str = ""  # what the verdict rests on, when it needs saying (only the article's own source supports it)
 
 
 @dataclass(frozen=True)
@@ -206,6 +208,19 @@ class NamedSource:
 
 
 @dataclass(frozen=True)
+class ArticleSource:
+    """An indexed text the article rewords sentence after sentence: where its wording comes from (rule 5)."""
+
+    article_id: int
+    cluster_id: int
+    outlet: str
+    title: str
+    url: str
+    published: str | None
+    pairs: tuple[tuple[str, str], ...]  # (the article's sentence, the source's sentence), in order
+
+
+@dataclass(frozen=True)
 class Summary:
     counts: dict[str, int]
     claims_total: int
@@ -213,6 +228,7 @@ class Summary:
     independent_outlets: tuple[str, ...]
     named_sources: tuple[NamedSource, ...]
     removed: tuple[Removal, ...]
+    sources: tuple[ArticleSource, ...] = ()  # texts the article rewords
 
 
 @dataclass(frozen=True)

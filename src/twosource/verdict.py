@@ -1,16 +1,20 @@
 """The verdict stage: evidence to a verdict per claim, and the article's summary.
 
 corroborated   two or more independent outlets support, none refutes
-single-source  exactly one independent outlet supports, none refutes
+single-source  exactly one independent outlet supports, none refutes; or only the article's own source does
 contradicted   independent outlets refute, none supports
 disputed       some independent outlets support and others refute
 no-evidence    nothing related found that counts
+
+The article's own source (a text it rewords, DESIGN.md rule 5) is shown with the evidence but never counts as an
+independent outlet in support: a claim it alone supports rests on one source, and the verdict says so. Its
+refutation does count: an article contradicted by the text it rewords has misread it.
 """
 
 from __future__ import annotations
 
 from .sources import match_sources, named_sources
-from .types import Article, Claim, ClaimVerdict, Evidence, Stance, Summary, Verdict
+from .types import Article, ArticleSource, Claim, ClaimVerdict, Evidence, Stance, Summary, Verdict
 
 #: Evidence shown per claim, best first (unrelated passages are never shown).
 SHOWN = 6
@@ -21,15 +25,24 @@ def decide_verdict(claim: Claim, evidence: list[Evidence], excluded: list[str] |
     if not claim.checkworthy:
         return ClaimVerdict(claim=claim, verdict=Verdict.NOT_CHECKED, confidence=0.0)
     related = sorted((e for e in evidence if e.stance is not Stance.UNRELATED), key=_rank)
-    support = _outlets(related, Stance.SUPPORTS)
+    support = _outlets([e for e in related if not e.source], Stance.SUPPORTS)
     refute = _outlets(related, Stance.REFUTES)
+    from_source = _outlets([e for e in related if e.source], Stance.SUPPORTS)
+    note = ""
+    if from_source and not support:
+        note = (
+            f"Only the article's own source supports it: {', '.join(from_source)}, whose sentences the article "
+            "rewords. No independent outlet does."
+        )
+    elif from_source:
+        note = f"{', '.join(from_source)}, the article's own source, supports it too; it is not counted."
     if support and refute:
         verdict = Verdict.DISPUTED
         confidence = 0.5 + 0.1 * min(3, abs(len(support) - len(refute)))
     elif len(support) >= 2:
         verdict = Verdict.CORROBORATED
         confidence = min(0.95, 0.55 + 0.1 * (len(support) - 2) + 0.3 * _mean_score(related, Stance.SUPPORTS))
-    elif support:
+    elif support or from_source:
         verdict = Verdict.SINGLE_SOURCE
         confidence = 0.35 + 0.3 * _mean_score(related, Stance.SUPPORTS)
     elif refute:
@@ -47,16 +60,18 @@ def decide_verdict(claim: Claim, evidence: list[Evidence], excluded: list[str] |
         supporting_outlets=tuple(support),
         refuting_outlets=tuple(refute),
         excluded=tuple(excluded or ()),
+        note=note,
     )
 
 
-def summarize(article: Article, verdicts: list[ClaimVerdict]) -> Summary:
-    """Return the article-level summary: counts per verdict, outlets found, stripped furniture, named sources."""
+def summarize(article: Article, verdicts: list[ClaimVerdict], sources: tuple[ArticleSource, ...] = ()) -> Summary:
+    """Return the article-level summary: counts per verdict, independent outlets found, stripped furniture, named
+    sources, and the texts the article rewords."""
     counts = {v.value: 0 for v in Verdict}
     for cv in verdicts:
         counts[cv.verdict.value] += 1
     evidence = [e for cv in verdicts for e in cv.evidence]
-    outlets = sorted({e.independent_outlet for e in evidence if e.independent_outlet})
+    outlets = sorted({e.independent_outlet for e in evidence if e.independent_outlet and not e.source})
     return Summary(
         counts=counts,
         claims_total=len(verdicts),
@@ -64,6 +79,7 @@ def summarize(article: Article, verdicts: list[ClaimVerdict]) -> Summary:
         independent_outlets=tuple(outlets),
         named_sources=tuple(match_sources(named_sources(article.text), evidence)),
         removed=article.removed,
+        sources=sources,
     )
 
 

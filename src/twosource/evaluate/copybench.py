@@ -193,7 +193,7 @@ def _sharing_pairs(docs: list[_Natural]) -> dict[tuple[int, int], int]:
 
 
 @dataclass(frozen=True)
-class _Page:
+class Page:
     """A real page with its body marked, to put another text into."""
 
     page: AebPage
@@ -202,7 +202,7 @@ class _Page:
     furniture: tuple[str, ...]  # its lines that are not the article: navigation, captions, links, notices
 
 
-def _pages(aeb: Path) -> list[_Page]:
+def furniture_pages(aeb: Path) -> list[Page]:
     import lxml.html
 
     from ..read.language import check_english
@@ -222,7 +222,7 @@ def _pages(aeb: Path) -> list[_Page]:
             if 3 <= len(text.split()) <= 25 and len(set(_trigrams(text)) & gold) <= 1:
                 lines.append(text)
         title = re.sub(r"\s+", " ", doc.findtext(".//title") or "").strip()
-        pages.append(_Page(page, html, title, tuple(dict.fromkeys(lines))))
+        pages.append(Page(page, html, title, tuple(dict.fromkeys(lines))))
     return [p for p in pages if p.title and len(p.furniture) >= 6]
 
 
@@ -231,7 +231,7 @@ def _trigrams(text: str) -> list[str]:
     return [" ".join(words[i : i + 3]) for i in range(len(words) - 2)]
 
 
-def _into_html(page: _Page, paragraphs: list[str]) -> str | None:
+def into_page(page: Page, paragraphs: list[str]) -> str | None:
     """Return the page's HTML with its article replaced by ``paragraphs``; None when its article is not found.
 
     Everything of the article goes (paragraphs, subheadings, captions that repeat it); what the page holds
@@ -285,7 +285,7 @@ def _comment(rng: random.Random, donors: list[str]) -> str:
 
 
 def _scraped(
-    rng: random.Random, page: _Page, paragraphs: list[str], donors: list[str], *, outlet: str, credit: str = ""
+    rng: random.Random, page: Page, paragraphs: list[str], donors: list[str], *, outlet: str, credit: str = ""
 ) -> str:
     """Return ``paragraphs`` as a scraped page's text: title, counters, credit line, caption, links, comments."""
     furniture = list(page.furniture)
@@ -399,7 +399,7 @@ class _Derived:
 
 
 def _derivations(
-    rng: random.Random, base: _Natural, pages: list[_Page], donors: list[str], partner: _Natural | None
+    rng: random.Random, base: _Natural, pages: list[Page], donors: list[str], partner: _Natural | None
 ) -> Iterator[_Derived]:
     """Yield the pages derived from ``base``: its excerpts, a rewrite, a sibling-host copy, a credited reprint,
     and ``partner``'s text quoting one of its sentences."""
@@ -408,7 +408,7 @@ def _derivations(
     for kind in ("excerpt-start", "excerpt-middle"):
         paragraphs, words, share = _excerpt(rng, text, middle=kind == "excerpt-middle")
         page = rng.choice(pages)
-        html = _into_html(page, paragraphs) if rng.random() < 0.5 else None
+        html = into_page(page, paragraphs) if rng.random() < 0.5 else None
         excerpt = "\n\n".join(paragraphs)
         if html:
             yield _Derived(
@@ -511,7 +511,7 @@ def build_benchmark(
     step("reading the corpora", 0, 0)
     natural = _natural(data)
     by_id = {d.id: d for d in natural}
-    pages = _pages(data / "aeb")
+    pages = furniture_pages(data / "aeb")
     docs = [BenchDoc(d.id, d.article, "natural", "", half_of(d.id)) for d in natural]
     pairs: list[LabelledPair] = []
     links: list[tuple[str, str]] = []

@@ -51,10 +51,13 @@ MIN_SHARED_WORDS = 25
 SHORT_COVERAGE = 0.8
 MIN_SHORT_WORDS = 8
 #: (b) One block: this many content words outside quotation marks in a row (about 55 words of running text), at
-#: least this share of the shorter text, and the rest of it sharing at most this share of its words with the longer.
+#: least this share of the shorter text, and the rest of it sharing at most this share of its words with the longer;
+#: a longer block (about 65 words) may sit among text on the same subject (an aggregator's other teasers).
 MIN_BLOCK_WORDS = 30
 MIN_BLOCK_COVERAGE = 0.15
 MAX_REST_RELATED = 0.25
+LONG_BLOCK_WORDS = 35
+MAX_LONG_REST_RELATED = 0.4
 #: Uncovered words a block may hold and still be one block (a word changed in a rewrite).
 BLOCK_GAP = 2
 #: (c) Or a large part of the shorter text, when all the rest of it is about something else.
@@ -163,8 +166,9 @@ class CopyMatch:
             return self.coverage >= SAME_OUTLET_COVERAGE and self.shared_words >= MIN_SHORT_WORDS
         if self.mostly:
             return True
-        if self.block >= MIN_BLOCK_WORDS and self.coverage >= MIN_BLOCK_COVERAGE:
-            return self.rest_related <= MAX_REST_RELATED  # (b) one long block, amid text about something else
+        rest_allowed = MAX_LONG_REST_RELATED if self.block >= LONG_BLOCK_WORDS else MAX_REST_RELATED
+        if self.block >= MIN_BLOCK_WORDS and self.coverage >= MIN_BLOCK_COVERAGE and self.rest_related <= rest_allowed:
+            return True  # (b) one long block, amid text about something else
         return (  # (c) a large part, amid text about something else
             self.coverage >= MIN_PART_COVERAGE
             and self.shared_words >= MIN_SHARED_WORDS

@@ -14,6 +14,7 @@ from ..errors import BinaryInputError, EmptyInputError
 from ..index.dedup import content_hash
 from ..settings import MIN_ARTICLE_WORDS, ReadLimits
 from ..types import Article
+from .credits import find_credit
 from .decode import check_size, decode_bytes
 from .furniture import strip_furniture
 from .html import extract_html, looks_like_html
@@ -134,6 +135,7 @@ def article_from_text(
         url=url,
         removed=tuple(stripped.removed),
         origin=origin,
+        credit=find_credit(text),  # read before the furniture goes: a credit line can sit among it
     )
 
 

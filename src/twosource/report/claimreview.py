@@ -69,6 +69,8 @@ def _body(v: ClaimVerdict) -> str:
         )
     if v.refuting_outlets:
         parts.append(f"Contradicted by {', '.join(v.refuting_outlets)}.")
-    if not parts:
+    if not parts and not v.note:
         parts.append("No independent outlet in the index states or contradicts it.")
+    if v.note:
+        parts.append(v.note)
     return " ".join(parts)

@@ -15,6 +15,7 @@ from html import escape
 
 from ..dates import parse_date
 from ..types import (
+    ArticleSource,
     Background,
     Claim,
     ClaimVerdict,
@@ -173,8 +174,32 @@ def _summary(report: Report, checked: list[ClaimVerdict]) -> str:
         f"<section class='overview' aria-label='summary'><div class='bar'>{pills}</div>"
         f"<p class='small'>{s.checkworthy} check-worthy claims among {s.claims_total} sentences.</p>"
         f"<p class='small'><strong>{_plural(len(s.independent_outlets), 'independent outlet')} found:</strong> "
-        f"{outlets}.</p>{fact_checks}"
+        f"{outlets}.</p>{fact_checks}{_article_sources(s.sources)}"
         f"{_timeline(report.article.published, checked)}</section>"
+    )
+
+
+def _article_sources(sources: tuple[ArticleSource, ...]) -> str:
+    """The texts the article rewords: where its wording comes from, with the sentences side by side."""
+    if not sources:
+        return ""
+    items = []
+    for x in sources:
+        rows = "".join(
+            f"<li><span class='small'>article:</span> {escape(mine)}<br><span class='small'>source:</span> "
+            f"{escape(theirs)}</li>"
+            for mine, theirs in x.pairs
+        )
+        items.append(
+            f"<li><strong>{escape(x.outlet or 'unknown outlet')}</strong> · {escape(x.published or 'undated')} · "
+            f"{web_link(x.title or 'untitled', x.url)}<details><summary>{_plural(len(x.pairs), 'sentence')} "
+            f"reworded in order</summary><ul class='plain small'>{rows}</ul></details></li>"
+        )
+    return (
+        "<section class='aside' aria-label='the article&#x27;s sources'><h4>Where the article's wording comes from"
+        "</h4><p class='small'>Texts the article rewords sentence after sentence: its own sources. Their passages "
+        f"are shown with the evidence and never count as independent.</p><ul class='plain'>{''.join(items)}</ul>"
+        "</section>"
     )
 
 
@@ -338,9 +363,10 @@ def _claim_block(n: int, v: ClaimVerdict) -> str:
     if v.excluded:
         items = "".join(f"<li>{escape(x)}</li>" for x in v.excluded)
         excluded = (
-            f"<details><summary>{_plural(len(v.excluded), 'passage')} set aside</summary>"
+            f"<details><summary>{_plural(len(v.excluded), 'passage')} set aside as not independent</summary>"
             f"<ul class='plain small'>{items}</ul></details>"
         )
+    note = f"<p class='why'><strong>{escape(v.note)}</strong></p>" if v.note else ""
     facts = _facts(c)
     count = _evidence_count(v.evidence) + (f" · {_plural(len(v.fact_checks), 'fact-check')}" if v.fact_checks else "")
     # The claim text shows in the summary while closed; once open it leads the content, which is where the
@@ -350,7 +376,7 @@ def _claim_block(n: int, v: ClaimVerdict) -> str:
         f"<h3>{n}. {escape(VERDICT_LABELS[v.verdict])} <span class='conf'>· confidence {v.confidence:.2f}</span></h3>"
         f"<span class='preview'>{escape(c.text)}</span><span class='count'>{count}</span>"
         f"</summary><div class='claim-body' id='claim-{n}'><blockquote>{escape(c.text)}</blockquote>"
-        f"<p class='small'>{facts} · <a href='#sentence-{n}'>back to the article</a></p>"
+        f"<p class='small'>{facts} · <a href='#sentence-{n}'>back to the article</a></p>{note}"
         f"{evidence}{excluded}{_fact_checks(v.fact_checks)}{_background(v.background, c.text)}"
         "</div></details></section>"
     )
@@ -376,6 +402,8 @@ def _facts(c: Claim) -> str:
 def _evidence(e: Evidence, claim_text: str) -> str:
     p = e.passage
     counted = f" (counted as {escape(e.independent_outlet)})" if e.independent_outlet != p.outlet else ""
+    if e.source:
+        counted = " (the article's own source: not counted as independent)"
     numeric = _figures(e.numeric) if e.numeric else ""
     reason = f"<p class='why'>{escape(e.reason)}</p>" if e.reason else ""
     return (

@@ -23,6 +23,8 @@ COLORS = {
     Verdict.NO_EVIDENCE: "bright_black",
     Verdict.NOT_CHECKED: "bright_black",
 }
+#: Set-aside passages listed under a claim (the JSON and HTML reports list them all).
+SET_ASIDE_SHOWN = 5
 _STANCE_COLORS = {"supports": "green", "refutes": "red", "discusses": "cyan", "unrelated": "bright_black"}
 
 
@@ -41,6 +43,8 @@ def render_terminal(report: Report, *, width: int = 100, color: bool = False) ->
     for note in report.notes:
         console.print(Text(f"Note: {note}", style="yellow"))
     console.print(_summary(report))
+    if report.summary.sources:
+        console.print(_article_sources(report))
     checked = [v for v in report.verdicts if v.verdict is not Verdict.NOT_CHECKED]
     for n, v in enumerate(checked, start=1):
         console.print(_claim(n, v))
@@ -100,14 +104,21 @@ def _claim(n: int, v: ClaimVerdict) -> Panel:
     facts += [f"{q.text} = {q.value:,.0f} {q.kind}" for q in c.quantities]
     facts += [f"date: {d.value}" for d in c.dates]
     body: list[Text | Table | Group] = [Text(c.text), Text(" · ".join(facts), style="dim")]
+    if v.note:
+        body.append(Text(v.note, style="yellow"))
     if v.evidence:
         table = Table(show_header=True, header_style="bold", expand=True, box=None, padding=(0, 1))
         table.add_column("stance", width=10)
         table.add_column("outlet · date", width=22)
         table.add_column("evidence")
         for e in v.evidence[:4]:
-            table.add_row(Text(e.stance.value, style=_STANCE_COLORS[e.stance.value]), _where(e), _what(e))
+            stance = Text(e.stance.value, style=_STANCE_COLORS[e.stance.value])
+            if e.source:
+                stance.append("\n(article's source)", style="yellow")
+            table.add_row(stance, _where(e), _what(e))
         body.append(table)
+    if v.excluded:
+        body.append(_set_aside(v.excluded))
     if v.fact_checks:
         body.append(_fact_checks(v.fact_checks))
     if v.background:
@@ -115,6 +126,27 @@ def _claim(n: int, v: ClaimVerdict) -> Panel:
     title = Text(f"{n}. {VERDICT_LABELS[v.verdict]}", style=f"bold {COLORS[v.verdict]}")
     title.append(f"  confidence {v.confidence:.2f}", style="dim")
     return Panel(Group(*body), title=title, title_align="left", border_style=COLORS[v.verdict])
+
+
+def _set_aside(excluded: tuple[str, ...]) -> Text:
+    text = Text(f"\nSet aside, not independent ({len(excluded)}):", style="bold")
+    for why in excluded[:SET_ASIDE_SHOWN]:
+        text.append(f"\n  – {_excerpt(why, 160)}", style="dim")
+    if len(excluded) > SET_ASIDE_SHOWN:
+        text.append(f"\n  and {len(excluded) - SET_ASIDE_SHOWN} more (all in the JSON and HTML reports)", style="dim")
+    return text
+
+
+def _article_sources(report: Report) -> Text:
+    text = Text("Where the article's wording comes from", style="bold")
+    text.append(" (texts it rewords sentence after sentence: its own sources, never independent)\n", style="dim")
+    for x in report.summary.sources:
+        text.append(f"  {x.outlet or 'unknown outlet'}", style="yellow")
+        text.append(f" · {x.published or 'undated'} · {x.title or x.url}\n")
+        text.append(f"    {len(x.pairs)} sentences reworded in order, e.g.\n", style="dim")
+        mine, theirs = x.pairs[0]
+        text.append(f"    article: “{_excerpt(mine, 150)}”\n    source:  “{_excerpt(theirs, 150)}”\n", style="dim")
+    return text
 
 
 def _where(e: Evidence) -> Text:
