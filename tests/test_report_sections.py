@@ -11,7 +11,7 @@ import pytest
 
 from twosource.report import render
 from twosource.schema import SCHEMA_VERSION, report_from_dict, report_to_dict
-from twosource.types import Background, FactCheck, Report
+from twosource.types import ArticleSource, Background, FactCheck, Report
 
 from .test_report_html import CLAIMS, Node, by_id, parse, sample_report
 
@@ -171,3 +171,66 @@ def test_the_terminal_report_carries_no_control_characters_from_untrusted_text()
     assert "\x1b" not in plain and "\x07" not in plain and "\x9b" not in plain
     assert "Clean[2J]0;pwned title" in plain and "a note[31m in red" in plain
     assert "\x1b[2J" not in coloured and "\x1b]0;" not in coloured and "\x1b[" in coloured  # its own colours stay
+
+
+def report_with_a_source() -> Report:
+    """The sample report with a text the article rewords: its passage among the first claim's evidence, as the
+    article's source, and the note the verdict makes of it; one sentence pair carries hostile markup."""
+    report = report_with_sections()
+    first = report.verdicts[0]
+    own = replace(first.evidence[0], source=True)
+    note = "Only the article's own source supports it: <b>wire</b>, whose sentences the article rewords."
+    first = replace(first, evidence=(own, *first.evidence[1:]), note=note)
+    source = ArticleSource(
+        own.passage.article_id,
+        own.passage.cluster_id,
+        "<b>wire</b>",
+        "The army's statement",
+        "javascript:alert(4)",
+        "2015-05-12",
+        ((CLAIMS[0][0], "The army said forty rebels died."), ("<script>alert(5)</script>", "Later, <i>more</i>.")),
+    )
+    summary = replace(report.summary, sources=(source,))
+    return replace(report, verdicts=(first, *report.verdicts[1:]), summary=summary)
+
+
+def test_the_articles_sources_survive_the_json_round_trip_and_follow_the_schema():
+    report = report_with_a_source()
+    document = report_to_dict(report)
+    jsonschema.validate(document, SCHEMA)
+    assert document["summary"]["sources"][0]["sentences"][1] == {
+        "article": "<script>alert(5)</script>",
+        "source": "Later, <i>more</i>.",
+    }
+    assert [e["role"] for e in document["claims"][0]["evidence"]] == ["article-source", "independent"]
+    assert document["claims"][0]["note"].startswith("Only the article's own source")
+    rebuilt = report_from_dict(json.loads(render(report, "json")))
+    assert report_to_dict(rebuilt) == document
+    # A 1.1 document has none of them, and reads with them empty.
+    old = {
+        **document,
+        "schema_version": "1.1",
+        "summary": {k: v for k, v in document["summary"].items() if k != "sources"},
+    }
+    old["claims"] = [
+        {k: v for k, v in c.items() if k != "note"}
+        | {"evidence": [{k: v for k, v in e.items() if k != "role"} for e in c["evidence"]]}
+        for c in document["claims"]
+    ]
+    again = report_to_dict(report_from_dict(old))
+    assert again["summary"]["sources"] == [] and again["claims"][0]["note"] == ""
+    assert {e["role"] for c in again["claims"] for e in c["evidence"]} == {"independent"}
+
+
+def test_html_and_terminal_show_the_articles_source_apart_and_escaped():
+    report = report_with_a_source()
+    page = render(report, "html")
+    for raw in ("<script>alert(5)", "<b>wire</b>", "<i>more</i>"):
+        assert raw not in page, raw
+    assert "Where the article's wording comes from" in page and "2 sentences reworded in order" in page
+    assert "the article's own source: not counted as independent" in page
+    assert "javascript:" not in "".join(a.attrs.get("href", "") for a in parse(page).find_all("a"))
+    text = render(report, "terminal", color=False, width=100)
+    assert "Where the article's wording comes from" in text and "2 sentences reworded in order" in text
+    claim = text[text.index("1. Disputed") : text.index("2. Corroborated")]
+    assert "the article's source" in claim and "Only the article's own source supports it" in claim

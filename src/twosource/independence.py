@@ -5,7 +5,8 @@
 2. A copy cluster (near-duplicates, excerpts, rewrites, syndicated text) counts once, under the outlet it credits
    or else its earliest outlet; a passage that credits an outlet ("Originally published by ...", "(Reuters) -")
    counts under that outlet, not its host's.
-3. The checked article, or any copy or excerpt of it found in the index, is never its own evidence.
+3. The checked article, or any copy or excerpt of it found in the index, is never its own evidence; nor is a passage
+   that shares a stretch of its narrative word for word (a wire paragraph both carry), whatever the rest of its text.
 5. The article's own source (a text it rewords sentence after sentence, ``provenance``) is shown as that, and
    never counts as independent corroboration.
 
@@ -17,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .index.base import Index
-from .index.dedup import CopyMatch
+from .index.dedup import CopyMatch, CopyText, shares_block
 from .outlets import Outlet, Outlets
 from .types import Article, Passage
 
@@ -38,6 +39,7 @@ class Own:
     clusters: frozenset[int] = frozenset()  # and their clusters
     copy_reasons: dict[int, str] = field(default_factory=dict)  # article id -> what kind of copy it is
     sources: frozenset[int] = frozenset()  # clusters of the texts it rewords (rule 5)
+    text: CopyText | None = None  # its text as copy detection compares it
 
 
 class OutletNames:
@@ -95,6 +97,9 @@ def independent(
         if p.article_id in own.articles or p.cluster_id in own.clusters:
             why = own.copy_reasons.get(p.article_id, "a copy of the checked article")
             excluded.append(f"{label} — {why} (rule 3)")
+            continue
+        if own.text is not None and shares_block(p.text, own.text):
+            excluded.append(f"{label} — shares a passage word for word with the checked article (rule 3)")
             continue
         outlet = names.identify(p.outlet, p.url, p.credit)
         if any(names.same(outlet, mine) for mine in own.outlets):

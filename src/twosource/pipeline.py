@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from .claims import find_claims
 from .independence import OutletNames, Own, copy_reason, independent, own_outlets
 from .index.base import Index
-from .index.dedup import content_hash
+from .index.dedup import content_hash, copy_text
 from .models import embed
 from .outlets import Outlets
 from .provenance import Rewording, find_rewordings
@@ -71,6 +71,7 @@ def check(
         clusters=frozenset(stored.cluster_id for stored, _ in copies),
         copy_reasons={stored.id: copy_reason(match) for stored, match in copies},
         sources=frozenset(r.article.cluster_id for r in rewordings),
+        text=copy_text(article.text),
     )
     checked: dict[int, ClaimVerdict] = {}
     step("checking claims", 0, len(to_check))

@@ -51,13 +51,10 @@ MIN_SHARED_WORDS = 25
 SHORT_COVERAGE = 0.8
 MIN_SHORT_WORDS = 8
 #: (b) One block: this many content words outside quotation marks in a row (about 55 words of running text), at
-#: least this share of the shorter text, and the rest of it sharing at most this share of its words with the longer;
-#: a longer block (about 65 words) may sit among text on the same subject (an aggregator's other teasers).
+#: least this share of the shorter text, and the rest of it sharing at most this share of its words with the longer.
 MIN_BLOCK_WORDS = 30
 MIN_BLOCK_COVERAGE = 0.15
 MAX_REST_RELATED = 0.25
-LONG_BLOCK_WORDS = 35
-MAX_LONG_REST_RELATED = 0.4
 #: Uncovered words a block may hold and still be one block (a word changed in a rewrite).
 BLOCK_GAP = 2
 #: (c) Or a large part of the shorter text, when all the rest of it is about something else.
@@ -166,9 +163,8 @@ class CopyMatch:
             return self.coverage >= SAME_OUTLET_COVERAGE and self.shared_words >= MIN_SHORT_WORDS
         if self.mostly:
             return True
-        rest_allowed = MAX_LONG_REST_RELATED if self.block >= LONG_BLOCK_WORDS else MAX_REST_RELATED
-        if self.block >= MIN_BLOCK_WORDS and self.coverage >= MIN_BLOCK_COVERAGE and self.rest_related <= rest_allowed:
-            return True  # (b) one long block, amid text about something else
+        if self.block >= MIN_BLOCK_WORDS and self.coverage >= MIN_BLOCK_COVERAGE:
+            return self.rest_related <= MAX_REST_RELATED  # (b) one long block, amid text about something else
         return (  # (c) a large part, amid text about something else
             self.coverage >= MIN_PART_COVERAGE
             and self.shared_words >= MIN_SHARED_WORDS
@@ -207,6 +203,12 @@ def _covered(text: CopyText, common: set[int]) -> list[bool]:
         if h in common:
             covered[i : i + SHINGLE] = [True] * len(covered[i : i + SHINGLE])
     return covered
+
+
+def shares_block(passage: str, text: CopyText) -> bool:
+    """Whether ``passage`` shares with ``text`` a block of narrative (outside quotation marks) word for word, of at
+    least MIN_BLOCK_WORDS content words: a stretch one of them copied, not a statement both quote."""
+    return compare(copy_text(passage), text).block >= MIN_BLOCK_WORDS
 
 
 def _block(covered: list[bool], quoted: tuple[bool, ...]) -> int:

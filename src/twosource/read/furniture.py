@@ -49,7 +49,8 @@ _FOLLOW = re.compile(
     r"|^have a tip\b|^reach the reporters?\b",
     re.I,
 )
-#: Repeats of a caption are looked for this many lines on, and compared by this many opening words.
+#: Repeats of a caption (a line under this long) are looked for this many lines on, by this many opening words.
+CAPTION_CHARS = 300
 CAPTION_NEIGHBOURS = 3
 CAPTION_OPENING = 8
 # The credit under a picture: "Photo: Hau Dinh, AP", "Image: Hanwha Q cells", "Getty Images".
@@ -166,10 +167,12 @@ def _drop_doubled(lines: list[str], nonblank: list[int], drop: Callable[[int, st
     # Image captions are often scraped twice or more: the alt text, the visible caption, a "more"/"less" toggle
     # that shows it cut or whole. Lines close together opening with the same words are one caption repeated.
     for x, a in enumerate(nonblank):
-        for b in nonblank[x + 1 : x + 1 + CAPTION_NEIGHBOURS]:
-            same = lines[a] == lines[b] and len(lines[a]) < 300
+        for n, b in enumerate(nonblank[x + 1 : x + 1 + CAPTION_NEIGHBOURS]):
+            if max(len(lines[a]), len(lines[b])) >= CAPTION_CHARS:
+                continue
             opening = _words(lines[a])[:CAPTION_OPENING]
-            if same or (len(opening) == CAPTION_OPENING and opening == _words(lines[b])[:CAPTION_OPENING]):
+            repeated = len(opening) == CAPTION_OPENING and opening == _words(lines[b])[:CAPTION_OPENING]
+            if (n == 0 and lines[a] == lines[b]) or repeated:
                 drop(a, "image caption (printed twice)")
                 drop(b, "image caption (printed twice)")
 

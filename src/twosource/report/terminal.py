@@ -112,10 +112,7 @@ def _claim(n: int, v: ClaimVerdict) -> Panel:
         table.add_column("outlet · date", width=22)
         table.add_column("evidence")
         for e in v.evidence[:4]:
-            stance = Text(e.stance.value, style=_STANCE_COLORS[e.stance.value])
-            if e.source:
-                stance.append("\n(article's source)", style="yellow")
-            table.add_row(stance, _where(e), _what(e))
+            table.add_row(Text(e.stance.value, style=_STANCE_COLORS[e.stance.value]), _where(e), _what(e))
         body.append(table)
     if v.excluded:
         body.append(_set_aside(v.excluded))
@@ -155,7 +152,10 @@ def _where(e: Evidence) -> Text:
         if e.independent_outlet == e.passage.outlet
         else f"{e.passage.outlet} (as {e.independent_outlet})"
     )
-    return Text(f"{outlet}\n{e.passage.published or 'undated'}")
+    where = Text(f"{outlet}\n{e.passage.published or 'undated'}")
+    if e.source:
+        where.append("\nthe article's source", style="yellow")
+    return where
 
 
 def _what(e: Evidence) -> Text:
