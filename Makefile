@@ -36,6 +36,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python bench/bench_claims.py
 	$(BIN)/python bench/bench_serve.py
 	$(BIN)/python bench/bench_extract.py
+	$(BIN)/python bench/bench_copies.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

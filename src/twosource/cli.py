@@ -463,6 +463,17 @@ def _run_benchmark(evaluate: Callable[..., Any], predictions: str | None) -> Any
     return scores
 
 
+def shared_data_option(help_text: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """The --data option of the benchmarks built from ../shared/data."""
+    return click.option(
+        "--data",
+        type=click.Path(exists=True, file_okay=False),
+        default="../shared/data",
+        show_default=True,
+        help=help_text,
+    )
+
+
 @eval_group.command("retrieval")
 @fnc_options("Write Headline,Body ID,rank,score for the top 50 bodies of every headline.")
 def eval_retrieval(bodies: str, stances: str, predictions: str | None, as_json: bool) -> None:
@@ -535,13 +546,7 @@ def eval_stance(bodies: str, stances: str, predictions: str | None, as_json: boo
     default=None,
     help="twosource's news annotations (annotations/news-claims.csv): references into FA-KES and BBC sentences.",
 )
-@click.option(
-    "--data",
-    type=click.Path(exists=True, file_okay=False),
-    default="../shared/data",
-    show_default=True,
-    help="The shared data folder the --news references point into.",
-)
+@shared_data_option("The shared data folder the --news references point into.")
 @click.option(
     "--predictions",
     type=click.Path(dir_okay=False),
@@ -640,13 +645,7 @@ def eval_extract(aeb_dir: str, baseline: bool, limit: int | None, as_json: bool)
 
 
 @eval_group.command("copies")
-@click.option(
-    "--data",
-    type=click.Path(exists=True, file_okay=False),
-    default="../shared/data",
-    show_default=True,
-    help="The shared data folder: FA-KES, the BBC corpus, FNC-1 and AEB are read from it.",
-)
+@shared_data_option("The shared data folder: FA-KES, the BBC corpus, FNC-1 and AEB are read from it.")
 @click.option("--seed", type=int, default=12, show_default=True, help="The benchmark is the same for the same seed.")
 @click.option(
     "--bases",

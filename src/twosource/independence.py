@@ -95,7 +95,7 @@ def independent(
     for p in passages:
         label = f"{p.outlet or 'unknown outlet'}: {p.title[:60] or p.text[:60]}"
         if p.article_id in own.articles or p.cluster_id in own.clusters:
-            why = own.copy_reasons.get(p.article_id, "a copy of the checked article")
+            why = own.copy_reasons.get(p.article_id, "in one copy cluster with a copy of the checked article")
             excluded.append(f"{label} — {why} (rule 3)")
             continue
         if own.text is not None and shares_block(p.text, own.text):
