@@ -12,12 +12,13 @@ candidates    Winnowed fingerprints (Schleimer, Wilkerson & Aiken, SIGMOD 2003: 
               posting list read to at most ``POSTINGS`` entries (oldest first, so that the original of a story
               syndicated thousands of times is still among them), and only the ``CONFIRM`` candidates sharing the
               most fingerprints are compared.
-confirmation  What the shorter text shares with the longer, in content words covered by shingles both hold. A copy
-              when either (a) most of the shorter text lies in the longer (an excerpt, a reprint, a rewrite, a
-              teaser), or (b) one long block of it does, outside quotation marks, and what surrounds that block is
-              about something else (an excerpt inside a page of other stories' teasers, cookie notices, promotions).
-              Two reports of one event share facts and quoted statements, scattered or short, and the rest of each is
-              about the same event: neither (a) nor (b).
+confirmation  What the shorter text shares with the longer, in content words covered by shingles both hold, but
+              for what one of them quotes and the other states (an article quoting a sentence of another is not a
+              copy of it). A copy when (a) most of the shorter text lies in the longer (an excerpt, a reprint, a
+              rewrite, a teaser), or (b) one long block of it does, outside quotation marks, or (c) a large part,
+              and in both cases what surrounds it is about something else (an excerpt inside a page of other
+              stories' teasers, cookie notices, promotions). Two reports of one event share facts and quoted
+              statements, scattered or short, and the rest of each is about the same event: none of these.
 
 Words are compared as content words, lightly stemmed, with figures in one style ("1,000" and "1000", "5%" and
 "five percent"), so that a change of tense or of number style does not hide a copy. The thresholds were chosen on
@@ -57,6 +58,8 @@ MIN_BLOCK_COVERAGE = 0.15
 MAX_REST_RELATED = 0.25
 #: Uncovered words a block may hold and still be one block (a word changed in a rewrite).
 BLOCK_GAP = 2
+#: Shingles in a row that one text quotes and the other states, to be a quotation rather than a copy.
+QUOTATION_SHINGLES = 6
 #: (c) Or a large part of the shorter text, when all the rest of it is about something else.
 MIN_PART_COVERAGE = 0.3
 MAX_PART_REST_RELATED = 0.2
@@ -75,10 +78,13 @@ _SMALL_NUMBERS = (
 )
 _TENS = {"thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "seventy": "70", "eighty": "80", "ninety": "90"}
 _NUMBER_WORDS = {w: str(i) for i, w in enumerate(_SMALL_NUMBERS.split(" "))} | _TENS
-# A quotation: from an opening mark to its closing one, or to the end of the paragraph (a quote running on).
+# A quotation: an opening mark, then a closing one within the paragraph, or the ellipsis that cuts a teaser short.
+# A mark left open is not followed to the paragraph's end: scraped text drops and doubles marks, and a wrong guess
+# would hide a whole copy.
 _QUOTATION = re.compile(
-    r"(?:^|(?<=[\s(\[—–-]))(?:[\"“”]|[‘'](?=\w))[^\"“”\n]{2,1500}?"
-    r"(?:[\"“”]|(?<=[\w.,!?])[’'](?=[\s.,;:)!?—–-]|$)|(?=\n)|$)"
+    r"(?:^|(?<=[\s(\[—–-]))(?:[\"“]|[‘'](?=\w))[^\"“”\n]{2,1500}?"
+    r"(?:”|(?<=[\w.,!?])[\"’'](?=[\s.,;:)!?—–-]|$)|(?=\s*(?:…|\.\.\.|\[…\])\s*$))",
+    re.M,
 )
 
 
@@ -186,21 +192,38 @@ def compare(a: CopyText, b: CopyText, *, same_outlet: bool = False) -> CopyMatch
         return CopyMatch(0, 0.0, 0.0, 0, 1.0, contained, same_outlet)
     shorter, longer = (a, b) if contained else (b, a)
     common = set(shorter.shingles) & set(longer.shingles)
-    covered = _covered(shorter, common)
+    covered = _covered(shorter, common, _quoting(longer, common))
     shared = sum(covered)
     rest = {w for w, c in zip(shorter.words, covered, strict=True) if not c and not w.isdigit()}
     related = len(rest & set(longer.words)) / len(rest) if rest else 1.0
     coverage = round(shared / len(shorter.words), 4)
-    longer_coverage = round(sum(_covered(longer, common)) / len(longer.words), 4)
+    longer_coverage = round(sum(_covered(longer, common, _quoting(shorter, common))) / len(longer.words), 4)
     block = _block(covered, shorter.quoted)
     return CopyMatch(shared, coverage, longer_coverage, block, round(related, 4), contained, same_outlet)
 
 
-def _covered(text: CopyText, common: set[int]) -> list[bool]:
-    # Which of the text's words lie inside a shingle of ``common``.
+def _quoting(text: CopyText, shingles: set[int]) -> dict[int, bool]:
+    """Whether ``text`` has each of ``shingles`` inside quotation marks."""
+    return {h: text.quoted[i] for i, h in enumerate(text.shingles) if h in shingles}
+
+
+def _covered(text: CopyText, common: set[int], other_quoting: dict[int, bool]) -> list[bool]:
+    # Which of the text's words lie inside a shingle both texts hold, but for a quotation: a run of shingles one
+    # text quotes and the other states (an article quoting a sentence of another) is not a copy. A short run is
+    # kept: where a teaser is cut inside a quotation, its last words stand outside the marks.
+    shared = [h in common for h in text.shingles]
+    quoted_apart = [s and other_quoting[h] != q for s, h, q in zip(shared, text.shingles, text.quoted, strict=False)]
     covered = [False] * len(text.words)
-    for i, h in enumerate(text.shingles):
-        if h in common:
+    run = 0
+    for i in range(len(shared) + 1):
+        if i < len(shared) and quoted_apart[i]:
+            run += 1
+            continue
+        if 0 < run < QUOTATION_SHINGLES:  # too short to be a quotation: count it as shared after all
+            for j in range(i - run, i):
+                covered[j : j + SHINGLE] = [True] * len(covered[j : j + SHINGLE])
+        run = 0
+        if i < len(shared) and shared[i]:
             covered[i : i + SHINGLE] = [True] * len(covered[i : i + SHINGLE])
     return covered
 
