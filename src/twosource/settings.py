@@ -3,7 +3,8 @@
 Environment variables read here and nowhere else:
 ``TWOSOURCE_INDEX`` (index path), ``TWOSOURCE_MAX_BYTES`` (largest input accepted),
 ``TWOSOURCE_FACTCHECK_KEY`` (a Google Fact Check Tools API key), ``TWOSOURCE_CONTACT`` (who runs this
-twosource: an e-mail or a URL, sent in the User-Agent as Wikipedia's etiquette asks).
+twosource: an e-mail or a URL, sent in the User-Agent as Wikipedia's etiquette asks), ``TWOSOURCE_OUTLETS`` (the
+outlets file: which hosts and names are one outlet).
 """
 
 from __future__ import annotations

@@ -19,7 +19,8 @@ negatives  ``same-event``: FA-KES articles of one place within two days from dif
            of the base (15–45 words) quoted in it.
 
 A natural pair aligned between 30 % and 80 % (an updated version of a story, a wire text rewritten) is left
-unlabelled: neither kind of pair, and its documents out of the adjusted Rand index, which says so.
+unlabelled: neither kind of pair, and its documents out of the adjusted Rand index, which says so. Nor is a pair
+of texts joined by a chain of such versions a negative.
 
 Every document carries the half of its base (``dev`` or ``test``, by a hash of the base's id), so that thresholds
 chosen on one half are reported on the other.
@@ -27,13 +28,14 @@ chosen on one half are reported on the other.
 
 from __future__ import annotations
 
+import csv
 import difflib
 import hashlib
 import random
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -53,7 +55,7 @@ NEGATIVE_KINDS = ("same-event", "shares-passage", "shares-quote")
 #: Excerpt length: a share of the base drawn from this range, never under MIN_EXCERPT_WORDS words.
 EXCERPT_SHARE = (0.05, 0.60)
 MIN_EXCERPT_WORDS = 60
-#: A base must be long enough for its 60-word excerpt to be at most this share of it.
+#: A base has at least this many words, so that a 60-word excerpt is at most half of it.
 MIN_BASE_WORDS = 120
 #: difflib alignment of natural pairs: matching blocks of at least ALIGN_BLOCK words count; a copy at COPY_ALIGNED of
 #: the shorter text, unlabelled from UNLABELLED_ALIGNED up.
@@ -101,7 +103,6 @@ class Benchmark:
     rejected: int = 0  # generated pages the reader refused (counted, never scored)
     lost: int = 0  # excerpts the reader did not keep (under half of their text extracted; counted, never scored)
     discarded: int = 0  # pages whose own article could not all be taken out for an excerpt (never scored)
-    notes: list[str] = field(default_factory=list)
 
 
 def half_of(doc_id: str) -> str:
@@ -146,8 +147,6 @@ def _natural(data: Path) -> list[_Natural]:
 
 
 def _csv(path: Path, encoding: str) -> list[dict[str, str]]:
-    import csv
-
     if not path.is_file():
         raise FormatError(str(path), "missing: the copies benchmark reads FA-KES, the BBC corpus and FNC-1")
     with open(path, encoding=encoding, newline="") as f:
@@ -203,6 +202,8 @@ class Page:
 
 
 def furniture_pages(aeb: Path) -> list[Page]:
+    """Return AEB's English pages with their furniture lines (short texts that are not the article's), to wrap
+    other texts in."""
     import lxml.html
 
     from ..read.language import check_english
