@@ -21,13 +21,17 @@ class TwosourceError(Exception):
     """Base of every error twosource raises on purpose."""
 
 
-class SourceError(TwosourceError):
-    """Raised when an input cannot be read as an article; ``origin`` names the input."""
+class _AboutOne(TwosourceError):
+    """An error about one named thing (an input, a file): one line, its name first."""
 
     def __init__(self, origin: str, message: str) -> None:
         self.origin = origin
         self.message = message
         super().__init__(f"{origin}: {message}" if origin else message)
+
+
+class SourceError(_AboutOne):
+    """Raised when an input cannot be read as an article; ``origin`` names the input."""
 
 
 class EmptyInputError(SourceError):
@@ -66,13 +70,5 @@ class ModelError(TwosourceError):
     """Raised when a model cannot be loaded; the message names the package to install."""
 
 
-class ConfigError(TwosourceError):
-    """Raised when a settings file, such as the outlets file, cannot be read; ``path`` names the file.
-
-    The message is one line, the file first, so that a user can go straight to what is wrong in it.
-    """
-
-    def __init__(self, path: str, message: str) -> None:
-        self.path = path
-        self.message = message
-        super().__init__(f"{path}: {message}" if path else message)
+class ConfigError(_AboutOne):
+    """Raised when a settings file, such as the outlets file, cannot be read; ``origin`` names the file."""

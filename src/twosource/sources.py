@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .outlets import name_key as outlet_key
+from .outlets import name_key
 from .types import Evidence, NamedSource
 
 _SOURCES_LINE = re.compile(r"^\s*sources?\s*:\s*(.*)$", re.I)
@@ -33,18 +33,18 @@ def named_sources(text: str) -> list[tuple[str, str]]:
 
 def _add(found: dict[str, tuple[str, str]], name: str, how: str) -> None:
     name = re.sub(r"^the\s+", "", name.strip(" .,;:"), flags=re.I)
-    if len(name) > 1 and outlet_key(name) and outlet_key(name) not in found:
-        found[outlet_key(name)] = (name, how)
+    if len(name) > 1 and name_key(name) and name_key(name) not in found:
+        found[name_key(name)] = (name, how)
 
 
 def match_sources(names: list[tuple[str, str]], evidence: list[Evidence]) -> list[NamedSource]:
     """Return each named source with whether it turns up among the evidence, as outlet or in the text."""
-    outlets = {outlet_key(e.passage.outlet) for e in evidence} | {outlet_key(e.independent_outlet) for e in evidence}
+    outlets = {name_key(e.passage.outlet) for e in evidence} | {name_key(e.independent_outlet) for e in evidence}
     outlets.discard("")
     texts = " ".join(e.passage.text.lower() for e in evidence)
     out = []
     for name, how in names:
-        key = outlet_key(name)
+        key = name_key(name)
         # "Al Jazeera English" is the outlet "aljazeera"; "Haaretz reported" names it in an evidence passage.
         found = any(key in o or o in key for o in outlets) or name.lower() in texts
         out.append(NamedSource(name=name, how=how, found_in_evidence=found))

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..index.dedup import POSTINGS, clusters_to_join, content_hash, copy_text, find_copies
-from ..outlets import name_key as outlet_key
+from ..outlets import name_key
 from ..types import Progress
 from .copybench import HALVES, NEGATIVE_KINDS, POSITIVE_KINDS, Benchmark, LabelledPair, build_benchmark
 from .files import write_csv_rows
@@ -153,7 +153,7 @@ def evaluate_copies(
             step("detecting copies", done, len(order))
         start = time.perf_counter()
         article = bench.docs[position].article
-        store.add(done, article.text, outlet_key(article.outlet or article.url))
+        store.add(done, article.text, name_key(article.outlet or article.url))
         seconds += time.perf_counter() - start
     step("detecting copies", len(order), len(order))
     predicted = {bench.docs[position].id: store.cluster[key] for key, position in enumerate(order)}

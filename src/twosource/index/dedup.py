@@ -27,6 +27,7 @@ the development half of ``twosource eval copies``.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections import Counter
@@ -128,6 +129,15 @@ class CopyText:
     def empty(self) -> bool:
         return not self.shingles
 
+    @functools.cached_property
+    def shingle_set(self) -> frozenset[int]:
+        return frozenset(self.shingles)
+
+    @functools.cached_property
+    def quoting(self) -> dict[int, bool]:
+        """Whether each shingle stands inside quotation marks (as its first word does)."""
+        return dict(zip(self.shingles, self.quoted, strict=False))
+
 
 def copy_text(text: str) -> CopyText:
     """Return what copy detection compares of ``text``."""
@@ -191,23 +201,18 @@ def compare(a: CopyText, b: CopyText, *, same_outlet: bool = False) -> CopyMatch
     if a.empty or b.empty:
         return CopyMatch(0, 0.0, 0.0, 0, 1.0, contained, same_outlet)
     shorter, longer = (a, b) if contained else (b, a)
-    common = set(shorter.shingles) & set(longer.shingles)
-    covered = _covered(shorter, common, _quoting(longer, common))
+    common = shorter.shingle_set & longer.shingle_set
+    covered = _covered(shorter, common, longer.quoting)
     shared = sum(covered)
     rest = {w for w, c in zip(shorter.words, covered, strict=True) if not c and not w.isdigit()}
     related = len(rest & set(longer.words)) / len(rest) if rest else 1.0
     coverage = round(shared / len(shorter.words), 4)
-    longer_coverage = round(sum(_covered(longer, common, _quoting(shorter, common))) / len(longer.words), 4)
+    longer_coverage = round(sum(_covered(longer, common, shorter.quoting)) / len(longer.words), 4)
     block = _block(covered, shorter.quoted)
     return CopyMatch(shared, coverage, longer_coverage, block, round(related, 4), contained, same_outlet)
 
 
-def _quoting(text: CopyText, shingles: set[int]) -> dict[int, bool]:
-    """Whether ``text`` has each of ``shingles`` inside quotation marks."""
-    return {h: text.quoted[i] for i, h in enumerate(text.shingles) if h in shingles}
-
-
-def _covered(text: CopyText, common: set[int], other_quoting: dict[int, bool]) -> list[bool]:
+def _covered(text: CopyText, common: frozenset[int], other_quoting: dict[int, bool]) -> list[bool]:
     # Which of the text's words lie inside a shingle both texts hold, but for a quotation: a run of shingles one
     # text quotes and the other states (an article quoting a sentence of another) is not a copy. A short run is
     # kept: where a teaser is cut inside a quotation, its last words stand outside the marks.
@@ -231,7 +236,11 @@ def _covered(text: CopyText, common: set[int], other_quoting: dict[int, bool]) -
 def shares_block(passage: str, text: CopyText) -> bool:
     """Whether ``passage`` shares with ``text`` a block of narrative (outside quotation marks) word for word, of at
     least MIN_BLOCK_WORDS content words: a stretch one of them copied, not a statement both quote."""
-    return compare(copy_text(passage), text).block >= MIN_BLOCK_WORDS
+    # Only the passage's side is measured: this runs for every passage retrieved for every claim.
+    mine = copy_text(passage)
+    if mine.empty:
+        return False
+    return _block(_covered(mine, mine.shingle_set & text.shingle_set, text.quoting), mine.quoted) >= MIN_BLOCK_WORDS
 
 
 def _block(covered: list[bool], quoted: tuple[bool, ...]) -> int:
