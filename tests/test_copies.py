@@ -83,6 +83,22 @@ def test_a_60_word_excerpt_amid_other_text_is_a_copy_and_a_shared_quote_is_not()
     assert not dedup.shares_block(quoting, dedup.copy_text(seed))
 
 
+def test_an_excerpt_cut_inside_a_quotation_is_still_a_copy():
+    # BBC row 40: Greenspan's warning, quoted over two sentences. A teaser cuts it short, with no closing mark, and
+    # sits among another site's teasers on other subjects.
+    original = bbc_text(40)
+    start = original.index("The government program faces")
+    cut = original.index("If existing promises")
+    excerpt = original[start:cut].strip()
+    assert excerpt.count('"') == 1
+    words, quoted = dedup.copy_words(excerpt)
+    assert quoted[: words.index("fear")] == [False] * words.index("fear")  # the narrative before the mark
+    assert set(quoted[words.index("fear") :]) == {None}  # a quotation left open: neither quoted nor stated
+    page = f"Latest\n\n{excerpt}\n\nRead more\n\n{words_from(bbc_text(500), 0, 60)}"
+    match = dedup.compare(dedup.copy_text(page), dedup.copy_text(original))
+    assert match.is_copy and match.contained, match
+
+
 def test_reports_of_one_event_from_different_outlets_are_not_copies():
     rows = fakes_rows()
 

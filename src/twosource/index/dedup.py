@@ -80,13 +80,15 @@ _SMALL_NUMBERS = (
 _TENS = {"thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "seventy": "70", "eighty": "80", "ninety": "90"}
 _NUMBER_WORDS = {w: str(i) for i, w in enumerate(_SMALL_NUMBERS.split(" "))} | _TENS
 # A quotation: an opening mark, then a closing one within the paragraph, or the ellipsis that cuts a teaser short.
-# A mark left open is not followed to the paragraph's end: scraped text drops and doubles marks, and a wrong guess
-# would hide a whole copy.
 _QUOTATION = re.compile(
     r"(?:^|(?<=[\s(\[—–-]))(?:[\"“]|[‘'](?=\w))[^\"“”\n]{2,1500}?"
     r"(?:”|(?<=[\w.,!?])[\"’'](?=[\s.,;:)!?—–-]|$)|(?=\s*(?:…|\.\.\.|\[…\])\s*$))",
     re.M,
 )
+# A mark left open to the paragraph's end: a quotation an excerpt cut short, a quotation running on into the next
+# paragraph, or a stray mark (scraped text drops and doubles them). Its words are neither quoted nor stated: a wrong
+# guess either way would hide a whole copy.
+_OPEN_QUOTATION = re.compile(r"(?:^|(?<=[\s(\[—–-]))[\"“][^\"“”\n]{2,}$", re.M)
 
 
 def content_hash(text: str) -> str:
@@ -95,24 +97,35 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(squashed.encode()).hexdigest()
 
 
-def copy_words(text: str) -> tuple[list[str], list[bool]]:
+def copy_words(text: str) -> tuple[list[str], list[bool | None]]:
     """Return the words of ``text`` as copy detection compares them (content words, stemmed, figures in one style),
-    and for each whether it stands inside quotation marks."""
+    and for each whether it stands inside quotation marks (None: after a mark left open, so unknown)."""
     text = _PERCENT.sub(" percent ", _THOUSANDS.sub("", text))
-    quotes = [m.span() for m in _QUOTATION.finditer(text)]
+    closed = _Spans(_QUOTATION.finditer(text))
+    left_open = _Spans(_OPEN_QUOTATION.finditer(text))
     words: list[str] = []
-    quoted: list[bool] = []
-    q = 0
+    quoted: list[bool | None] = []
     for match in _WORD.finditer(text.casefold()):
         word = match.group(0)
         number = _NUMBER_WORDS.get(word)
         if not number and word in STOPWORDS:
             continue
-        while q < len(quotes) and quotes[q][1] <= match.start():
-            q += 1
         words.append(number or stem(word))
-        quoted.append(q < len(quotes) and quotes[q][0] <= match.start())
+        quoted.append(True if closed.holds(match.start()) else None if left_open.holds(match.start()) else False)
     return words, quoted
+
+
+class _Spans:
+    """Spans of a text, asked in increasing order of position whether one holds it."""
+
+    def __init__(self, matches: Iterable[re.Match[str]]) -> None:
+        self._spans = [m.span() for m in matches]
+        self._next = 0
+
+    def holds(self, position: int) -> bool:
+        while self._next < len(self._spans) and self._spans[self._next][1] <= position:
+            self._next += 1
+        return self._next < len(self._spans) and self._spans[self._next][0] <= position
 
 
 @dataclass(frozen=True)
@@ -121,7 +134,7 @@ class CopyText:
     among them to look it up by."""
 
     words: tuple[str, ...]
-    quoted: tuple[bool, ...]
+    quoted: tuple[bool | None, ...]  # per word: inside quotation marks (None: unknown)
     shingles: tuple[int, ...]
     fingerprints: frozenset[int]
 
@@ -134,8 +147,8 @@ class CopyText:
         return frozenset(self.shingles)
 
     @functools.cached_property
-    def quoting(self) -> dict[int, bool]:
-        """Whether each shingle stands inside quotation marks (as its first word does)."""
+    def quoting(self) -> dict[int, bool | None]:
+        """Whether each shingle stands inside quotation marks (as its first word does; None: unknown)."""
         return dict(zip(self.shingles, self.quoted, strict=False))
 
 
@@ -212,12 +225,15 @@ def compare(a: CopyText, b: CopyText, *, same_outlet: bool = False) -> CopyMatch
     return CopyMatch(shared, coverage, longer_coverage, block, round(related, 4), contained, same_outlet)
 
 
-def _covered(text: CopyText, common: frozenset[int], other_quoting: dict[int, bool]) -> list[bool]:
+def _covered(text: CopyText, common: frozenset[int], other_quoting: dict[int, bool | None]) -> list[bool]:
     # Which of the text's words lie inside a shingle both texts hold, but for a quotation: a run of shingles one
     # text quotes and the other states (an article quoting a sentence of another) is not a copy. A short run is
     # kept: where a teaser is cut inside a quotation, its last words stand outside the marks.
     shared = [h in common for h in text.shingles]
-    quoted_apart = [s and other_quoting[h] != q for s, h, q in zip(shared, text.shingles, text.quoted, strict=False)]
+    quoted_apart = [
+        s and q is not None and other_quoting[h] not in (None, q)
+        for s, h, q in zip(shared, text.shingles, text.quoted, strict=False)
+    ]
     covered = [False] * len(text.words)
     run = 0
     for i in range(len(shared) + 1):
@@ -243,8 +259,9 @@ def shares_block(passage: str, text: CopyText) -> bool:
     return _block(_covered(mine, mine.shingle_set & text.shingle_set, text.quoting), mine.quoted) >= MIN_BLOCK_WORDS
 
 
-def _block(covered: list[bool], quoted: tuple[bool, ...]) -> int:
-    # The longest run of covered words, through gaps of at most BLOCK_GAP uncovered ones, counting the unquoted.
+def _block(covered: list[bool], quoted: tuple[bool | None, ...]) -> int:
+    # The longest run of covered words, through gaps of at most BLOCK_GAP uncovered ones, counting all but the
+    # quoted (a quotation both hold is a statement both report).
     best = run = gap = 0
     for is_covered, is_quoted in zip(covered, quoted, strict=True):
         if is_covered:

@@ -12,7 +12,8 @@ from .language import count_words
 
 #: Below this many words, trafilatura's precision mode may have kept a fragment (a reprints notice instead of
 #: the body); its balanced mode is tried too and wins when it finds at least twice as many words.
-FRAGMENT_WORDS = 100
+#: Not higher: on a page whose article is a short teaser, balanced mode adds the page's lists of other stories.
+FRAGMENT_WORDS = 50
 _LOOKS_LIKE_HTML = re.compile(r"<(!doctype html|html|head|body|article|div|p)[\s>]", re.I)
 
 
