@@ -11,10 +11,11 @@ import pytest
 from click.testing import CliRunner
 
 from twosource.cli import cli
+from twosource.dates import days_between
 from twosource.stance_model import DEFAULT_MODEL, LABELS, StanceModel, default_model, held_out, text_pairs
-from twosource.types import Claim, ClaimKind, Passage, Quantity, Stance
+from twosource.types import Claim, ClaimKind, NumericComparison, Passage, Quantity, Stance
 
-from .conftest import FNC1, run_eval_stance
+from .conftest import FNC1, fakes_rows, run_eval_stance
 
 
 def _read(name: str) -> list[dict[str, str]]:
@@ -134,6 +135,69 @@ def test_figures_decide_against_the_text_model():
     assert same[0] is Stance.SUPPORTS and same[2].claim_value == 200000
     assert other[0] is Stance.REFUTES and "figures differ: 200,000 vs 310,000" in other[3]
     assert unrelated[0] is Stance.UNRELATED and "stance model" in unrelated[3]
+
+
+def _figure_claim(text: str) -> Claim:
+    from twosource.claims.quantities import find_quantities
+
+    quantities = tuple(find_quantities(text))
+    return Claim(text, 0, len(text), ClaimKind.QUANTITY, checkworthy=True, score=1.0, quantities=quantities)
+
+
+def _fakes_sentence(row: int, opening: str) -> tuple[str, str]:
+    """The sentence of FA-KES row ``row`` (0-based) that starts with ``opening``, and the row's date (ISO)."""
+    fields = fakes_rows()[row]
+    text = fields["article_content"]
+    start = text.index(opening)
+    month, day, year = fields["date"].split("/")
+    return text[start : text.index(".", start + len(opening)) + 1], f"{year}-{int(month):02d}-{int(day):02d}"
+
+
+SEED_TOLL = "Unofficially the number of dead in the Syrian War is 200,000, most of them civilians."
+
+
+def test_figures_in_time_and_bounds_on_real_tolls():
+    from twosource.stance import compare_figures
+
+    # The seed (2015-05-13) against FA-KES reports of the war's toll, each with its date.
+    seed = _figure_claim(SEED_TOLL)
+
+    def against(row: int, opening: str) -> NumericComparison | None:
+        text, published = _fakes_sentence(row, opening)
+        return compare_figures(seed, _passage(text, published), days_between("2015-05-13", published))
+
+    # A floor the count had passed seven weeks later, 15 % above the claim: "unofficially" does not stretch the
+    # claim under it (the hedge widens the tolerance to 20 %, which would have let it through).
+    passed = against(181, "More than 230000 people")  # 2015-07-02
+    assert passed is not None and not passed.agrees and not passed.note
+    # A floor within 10 % of the claim three months before it, and the same figure: they agree.
+    for row, opening in [(183, "More than 210000 people"), (184, "says 200000 people")]:
+        agreed = against(row, opening)
+        assert agreed is not None and agreed.agrees, row
+    # A year later the tally has grown: reported, not held against the claim.
+    later = against(42, "More than 280000 people")  # 2016-07-05
+    assert later is not None and "months apart" in later.note
+    # Two floors (February 2015 and May 2014; no claim date): a higher one proves a lower one, a lower one says
+    # nothing against a higher one.
+    floor = _figure_claim(_fakes_sentence(186, "More than 200000 people")[0])
+    higher = _passage(*_fakes_sentence(191, "More than 210000 people"))
+    lower = _passage(*_fakes_sentence(270, "More than 150000 people"))
+    assert compare_figures(floor, higher).agrees
+    short = compare_figures(floor, lower)
+    assert short is not None and not short.agrees and "falls short" in short.note
+
+
+def test_a_months_toll_never_meets_a_running_total():
+    from twosource.stance import compare_figures
+
+    # The Syrian Network for Human Rights' civilian dead of one month (row 103, 2016-10-02) and its running total of
+    # the coalition's civilian dead since 2014 (row 684): the same size, but not the same count.
+    month = _figure_claim(_fakes_sentence(103, "Last month nearly 1200")[0])
+    total = _passage(*_fakes_sentence(684, "A recent report issued"))
+    assert compare_figures(month, total) is None
+    # A toll of the war "which started in March 2011" is a running total, not March's dead (row 276, 2014-04-21).
+    began = _passage(*_fakes_sentence(276, "More than 150000 people"))
+    assert compare_figures(_figure_claim(SEED_TOLL), began) is not None
 
 
 def test_a_reading_counts_only_when_sure_and_about_the_same_event():

@@ -702,6 +702,44 @@ def eval_copies(data: str, seed: int, bases: int, pairs_out: str | None, as_json
     )
 
 
+@eval_group.command("support")
+@click.option(
+    "--wice",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="A WiCE claim-level JSONL file (claim, evidence sentences, meta.id, and label when labelled).",
+)
+@click.option(
+    "--predictions",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write id,label,score for every claim (score: the probability that the page supports all of it).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as one JSON object.")
+def eval_support(wice: str, predictions: str | None, as_json: bool) -> None:
+    """Score the judgement of support on WiCE: real Wikipedia claims against the pages they cite, each claim
+    supported, partially supported or not supported by its page.
+
+    Without labels, only predicts (use --predictions).
+
+    Example: twosource eval support --wice ../shared/data/wice/dev.jsonl
+    """
+    from .evaluate.support import evaluate_support
+
+    scores = _run_benchmark(partial(evaluate_support, wice, predictions_out=predictions), predictions)
+    if scores is None:
+        return
+    if as_json:
+        click.echo(json.dumps(scores.as_dict()))
+        return
+    click.echo(
+        f"claims {scores.claims}  accuracy {scores.accuracy:.3f}  macro-F1 {scores.macro_f1:.3f}  "
+        f"supported precision {scores.supported_precision:.3f}  "
+        f"not supported called supported {scores.false_support_rate:.1%}"
+    )
+    _print_class_table(scores)
+
+
 def _print_claimbuster_scores(scores: Any) -> None:
     result = scores.as_dict()  # rounded as the model card rounds, so the two print the same figures
     click.echo(f"sentences {scores.sentences}  CFS F1 {result['cfs_f1']:.3f}  macro-F1 {result['macro_f1']:.3f}")

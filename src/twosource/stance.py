@@ -11,13 +11,15 @@ only by a passage naming its speaker, and a passage from months away reports ano
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
 
 from .claims.quantities import comparable, find_quantities
-from .dates import days_between
+from .dates import MONTH_NAMES, days_between
+from .sentences import split_sentences
 from .stance_features import analyse
 from .stance_model import Pair, StanceModel, default_model
 from .types import Claim, ClaimKind, NumericComparison, Passage, Quantity, Stance
@@ -29,6 +31,24 @@ TOLERANCE = 0.10
 #: confirm; and tallies (deaths, refugees) that grow over time are only held against each other inside it.
 WINDOW_DAYS = 120
 _TALLIES = frozenset({"deaths", "injured", "displaced", "refugees", "detained", "casualties"})
+#: What says a figure counts over a stretch of time rather than all of it: a figure for a month never confirms or
+#: contradicts a running total, nor one for a year.
+_RUNNING_TOTAL = re.compile(
+    r"\b(since|so far|to date|in total|altogether|began|begun|started|erupted|broke out|outbreak)\b", re.I
+)
+_PERIODS = (
+    ("day", re.compile(r"\b(?:per|a|each) day\b|\bdaily\b", re.I)),
+    ("week", re.compile(r"\b(?:last|this|past|previous|per|a|each) week\b|\bweekly\b", re.I)),
+    (
+        "month",
+        re.compile(
+            rf"\b(?:last|this|past|previous|per|a|each|deadliest) month\b|\bmonthly\b"
+            rf"|\b(?:in|during|throughout) (?:the month of )?{MONTH_NAMES}\b(?!\s+\d{{1,2}}\b)",
+            re.I,
+        ),
+    ),
+    ("year", re.compile(r"\b(?:last|this|past|previous|per|a|each) year\b|\bannually\b|\bin \d{4} alone\b", re.I)),
+)
 #: Least probability of the model's "agree" or "disagree" for it to count; below, the passage only discusses.
 SURE_FROM = 0.5
 #: Least claim–passage cosine (all-MiniLM-L6-v2) for a passage to confirm or contradict in words: below it,
@@ -117,12 +137,14 @@ def compare_figures(claim: Claim, passage: Passage, gap_days: int | None = None)
         return None
     best: NumericComparison | None = None
     for q in stated:
-        q_context = _context(claim.text, q)
+        q_context, q_period = _context(claim.text, q), _period(claim.text, q)
         for e in find_quantities(passage.text):
             if not comparable(q, e):
                 continue
             # A percentage compares only with a percentage of the same thing ("of the missile arsenal").
             if q.kind == "percent" and not (q_context & _context(passage.text, e)):
+                continue
+            if _period(passage.text, e) != q_period:  # a month's dead are not the war's
                 continue
             comparison = _compare(q, e)
             if best is None or comparison.relative_difference < best.relative_difference:
@@ -143,7 +165,18 @@ def _compare(claim: Quantity, evidence: Quantity) -> NumericComparison:
     tolerance = TOLERANCE * (2 if "approx" in (claim.bound, evidence.bound) else 1)
     a, b = claim.value, evidence.value
     difference = abs(a - b) / max(abs(a), abs(b), 1e-9)
-    if claim.bound == "min":  # "more than 80 percent": any figure at or above it agrees
+    note = ""
+    if evidence.bound in ("min", "max") and claim.bound == evidence.bound:
+        # Two floors (or two ceilings) never contradict each other; the evidence's proves the claim's only when it
+        # is at least as high (as low).
+        agrees = b >= a * (1 - TOLERANCE) if claim.bound == "min" else b <= a * (1 + TOLERANCE)
+        if not agrees:
+            note = f"both are bounds ({claim.text} vs {evidence.text}): the evidence's falls short of the claim's"
+    elif evidence.bound == "min":  # "more than 230,000": the count has passed it, whatever the claim's hedge
+        agrees = a >= b * (1 - TOLERANCE)
+    elif evidence.bound == "max":
+        agrees = a <= b * (1 + TOLERANCE)
+    elif claim.bound == "min":  # "more than 80 percent": any figure at or above it agrees
         agrees = b >= a * (1 - tolerance)
     elif claim.bound == "max":
         agrees = b <= a * (1 + tolerance)
@@ -158,6 +191,7 @@ def _compare(claim: Quantity, evidence: Quantity) -> NumericComparison:
         agrees=agrees,
         relative_difference=round(difference, 4),
         tolerance=tolerance,
+        note=note,
     )
 
 
@@ -165,6 +199,16 @@ def _context(text: str, q: Quantity) -> set[str]:
     at = text.find(q.text)
     after = text[at + len(q.text) : at + len(q.text) + 60] if at >= 0 else ""
     return {w for w in content_words(words(after)[:6]) if len(w) > 2}
+
+
+def _period(text: str, q: Quantity) -> str:
+    """The stretch of time a figure counts over: "" for a running total (or when nothing says), else a day, week,
+    month or year ("killed last month", "1,200 a month", "in September")."""
+    at = text.find(q.text)
+    sentence = next((text[s:e] for s, e in split_sentences(text) if s <= at < e), text)
+    if _RUNNING_TOTAL.search(sentence):  # "since 2014", "so far", "which began in March 2011": a running total
+        return ""
+    return next((name for name, cue in _PERIODS if cue.search(sentence)), "")
 
 
 def _mentions(text: str, name: str) -> bool:
