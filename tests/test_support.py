@@ -1,5 +1,5 @@
-"""eval support: WiCE's real claims against the pages they cite, judged by the real stages; scores, predictions and
-refused files."""
+"""The support judge and eval/train support: WiCE's real claims against the pages they cite; claim parts, features,
+the stored model, scores, cross-validation, predictions and refused files."""
 
 from __future__ import annotations
 
@@ -7,10 +7,14 @@ import csv
 import json
 from pathlib import Path
 
+import numpy as np
+import pytest
 from click.testing import CliRunner
 
 from twosource.cli import cli
-from twosource.evaluate.support import LABELS, load_wice, page_passages, score_support
+from twosource.errors import ModelError
+from twosource.evaluate.support import calibration_error, load_wice, page_sentences, score_support
+from twosource.support import FEATURES, LABELS, SupportModel, claim_parts, default_support_model, fit_support_model
 
 from .conftest import DATA
 
@@ -40,10 +44,49 @@ def test_scores_count_false_support_and_the_precision_of_supported():
 
 def test_the_page_is_its_sentences_without_its_metadata_lines(tmp_path: Path):
     (item, *_) = load_wice(wice_slice(tmp_path))
-    passages = page_passages(item)
-    assert item.sentences[0].startswith("(meta data)") and len(passages) < len(item.sentences)
-    assert all(not p.text.startswith("(meta data)") for p in passages)
-    assert [p.passage_id for p in passages] == sorted({p.passage_id for p in passages})
+    sentences = page_sentences(item)
+    assert item.sentences[0].startswith("(meta data)") and 0 < len(sentences) < len(item.sentences)
+    assert not any(s.startswith("(meta data)") for s in sentences)
+
+
+def test_a_claim_is_cut_into_its_clauses():
+    claim = "Unofficially the number of dead in the Syrian War is 200,000, most of them civilians."
+    assert claim_parts(claim) == [
+        "Unofficially the number of dead in the Syrian War is 200,000",
+        "most of them civilians.",
+    ]
+    # WiCE dev: a post and the outlet's description, each a part.
+    arnold = (
+        "Arnold is currently the publisher and editorial director of Media Play News, one of five Hollywood trades "
+        "and the only one dedicated to the home entertainment sector."
+    )
+    assert len(claim_parts(arnold)) == 4
+    assert claim_parts("He resigned.") == ["He resigned."]
+
+
+def test_the_model_is_stored_as_numbers_and_refused_when_it_does_not_fit(tmp_path: Path):
+    rows = np.random.default_rng(0).normal(size=(60, len(FEATURES)))
+    labels = [LABELS[int(r[0] > 0) + int(r[1] > 0)] for r in rows]
+    model = fit_support_model(rows, labels, {"data": "synthetic"})
+    model.save(tmp_path / "model.json")
+    again = SupportModel.load(tmp_path / "model.json")
+    assert np.allclose(again.probabilities(rows), model.probabilities(rows), atol=1e-4)
+    assert np.allclose(model.probabilities(rows).sum(axis=1), 1)
+    stored = json.loads((tmp_path / "model.json").read_text())
+    stored["features"] = stored["features"][:-1]
+    (tmp_path / "model.json").write_text(json.dumps(stored))
+    with pytest.raises(ModelError, match="other features or labels"):
+        SupportModel.load(tmp_path / "model.json")
+    # Confidence that matches how often it is right has no calibration error; a sure wrong answer has all of it.
+    sure = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+    assert calibration_error(sure, ["supported", "partially_supported"]) == 0.0
+    assert calibration_error(sure, ["not_supported", "not_supported"]) == 1.0
+
+
+def test_the_shipped_judge_has_its_card():
+    card = default_support_model().card
+    assert card["claims"] == 349 and card["folds"] == 5
+    assert 0.4 < card["cross_validated"]["macro_f1"] < 1
 
 
 def test_eval_support_scores_real_claims_and_writes_predictions(tmp_path: Path):
@@ -54,7 +97,9 @@ def test_eval_support_scores_real_claims_and_writes_predictions(tmp_path: Path):
     assert result.exit_code == 0, result.output
     scores = json.loads(result.output.strip().splitlines()[-1])
     assert scores["claims"] == 6
-    assert {"accuracy", "macro_f1", "f1", "supported_precision", "false_support_rate"} <= set(scores)
+    assert {"accuracy", "macro_f1", "f1", "supported_precision", "false_support_rate", "calibration_error"} <= set(
+        scores
+    )
     assert set(scores["f1"]) == set(LABELS) and all(0 <= v <= 1 for v in scores["f1"].values())
     assert sum(sum(row.values()) for row in scores["confusion"].values()) == 6
     rows = list(csv.DictReader(predictions.open(encoding="utf-8")))
@@ -63,6 +108,10 @@ def test_eval_support_scores_real_claims_and_writes_predictions(tmp_path: Path):
     # The labels it gives are the ones scored.
     called = sum(r["label"] == "supported" for r in rows)
     assert called == sum(row["supported"] for row in scores["confusion"].values())
+    # Cross-validated by page: the judge is trained on the other folds' claims and scored on each fold's.
+    result = CliRunner().invoke(cli, ["eval", "support", "--wice", str(wice_slice(tmp_path)), "--folds", "2", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output.strip().splitlines()[-1])["claims"] == 6
 
 
 def test_eval_support_without_labels_only_predicts_and_refuses_a_bad_row(tmp_path: Path):
@@ -76,3 +125,21 @@ def test_eval_support_without_labels_only_predicts_and_refuses_a_bad_row(tmp_pat
     result = CliRunner().invoke(cli, ["eval", "support", "--wice", str(broken)])
     assert result.exit_code != 0 and "broken.jsonl:1: not a WiCE claim row" in result.output
     assert "Traceback" not in result.output
+    result = CliRunner().invoke(cli, ["eval", "support", "--wice", str(unlabelled), "--folds", "2"])
+    assert result.exit_code != 0 and "cross-validation needs every claim labelled" in result.output
+
+
+def test_train_support_writes_a_judge_with_its_card_that_eval_then_uses(tmp_path: Path):
+    output = tmp_path / "judge"
+    result = CliRunner().invoke(
+        cli, ["train", "support", "--wice", str(wice_slice(tmp_path)), "-o", str(output), "--folds", "2"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "cross-validated by page:" in result.output and "macro-F1" in result.output
+    trained = SupportModel.load(output / "model.json")
+    assert trained.card["claims"] == 6 and trained.card["folds"] == 2
+    card = (output / "README.md").read_text(encoding="utf-8")
+    assert "twosource train support" in card and f"macro-F1 {trained.card['cross_validated']['macro_f1']:.3f}" in card
+    unlabelled = str(wice_slice(tmp_path, labelled=False))
+    result = CliRunner().invoke(cli, ["train", "support", "--wice", unlabelled, "-o", str(output)])
+    assert result.exit_code != 0 and "training needs every claim labelled" in result.output

@@ -1,11 +1,10 @@
 """WiCE support benchmark: does the page a Wikipedia claim cites support all of it, part of it, or none of it?
 
-Each claim is checked as ``check`` checks one: the claims stage reads it, the page's sentences are the only
-candidate passages (ranked as the retrieve stage ranks them, by the claim's embedding and its words), the stance
-stage judges the best of them, and the claim-level label follows from the stances: supported when a passage
-supports it and none refutes it, partially supported when passages discuss it or support it while another
-refutes it, not supported when none is even on its subject. Scored with accuracy, macro-F1, per-class
-precision/recall/F1, the precision of "supported" and how often a not-supported claim is called supported.
+Each claim is judged by the support judge (``twosource.support``) against its cited page's sentences, the only
+candidate evidence. Scored with accuracy, macro-F1, per-class precision/recall/F1, the precision of "supported",
+how often a not-supported claim is called supported, and the expected calibration error of the judge's
+confidence in the label it gives. With ``folds``, the judge is trained and scored by cross-validation grouped by
+Wikipedia page (no page's claims on both sides), the honest figure on the split it learns from.
 """
 
 from __future__ import annotations
@@ -18,14 +17,11 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import FormatError
-from ..types import Article, Claim, ClaimKind, Passage, Progress, Stance
-from ..words import content_words
+from ..support import LABELS
+from ..types import Progress
 from .files import write_csv_rows
 from .metrics import ClassScores, class_scores
 
-LABELS = ("supported", "partially_supported", "not_supported")
-#: Page sentences the stance stage reads for each claim (the claim's nearest by embedding and shared words).
-PASSAGES_READ = 5
 _META = "(meta data)"  # WiCE's lines of page metadata (title, date) before the page's sentences
 
 
@@ -39,16 +35,11 @@ class WiceClaim:
 
 
 @dataclass(frozen=True)
-class SupportJudgement:
-    label: str
-    supported: float  # the probability that the page supports the whole claim
-
-
-@dataclass(frozen=True)
 class SupportScores(ClassScores):
     claims: int = 0
     supported_precision: float = 0.0
     false_support_rate: float = 0.0  # share of not-supported claims called supported
+    calibration_error: float = 0.0  # expected calibration error of the confidence in the label given
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -56,6 +47,7 @@ class SupportScores(ClassScores):
             **super().as_dict(),
             "supported_precision": round(self.supported_precision, 4),
             "false_support_rate": round(self.false_support_rate, 4),
+            "calibration_error": round(self.calibration_error, 4),
         }
 
 
@@ -88,55 +80,58 @@ def _rows(path: Path) -> Iterator[WiceClaim]:
         yield claim
 
 
-def as_claim(text: str) -> Claim:
-    """Return ``text`` as the claims stage reads it (one sentence; typed as an event when it finds no verb)."""
-    from ..claims import find_claims
-
-    found = find_claims(Article(text=text))
-    if found:
-        return max(found, key=lambda c: c.end - c.start)
-    return Claim(text=text, start=0, end=len(text), kind=ClaimKind.EVENT, checkworthy=True, score=1.0)
+def page_sentences(item: WiceClaim) -> list[str]:
+    """The cited page's sentences, its metadata lines left out."""
+    return [s for s in item.sentences if s.strip() and not s.startswith(_META)]
 
 
-def page_passages(item: WiceClaim) -> list[Passage]:
-    """The cited page's sentences as passages of one article (its metadata lines left out)."""
-    return [
-        Passage(1, i, outlet="", published=None, title=item.page_title, url="", text=s, cluster_id=1)
-        for i, s in enumerate(item.sentences)
-        if s.strip() and not s.startswith(_META)
-    ]
-
-
-def judge_support(item: WiceClaim) -> SupportJudgement:
-    """Return what the stages make of the claim against its cited page."""
+def wice_features(items: list[WiceClaim], progress: Progress | None = None) -> np.ndarray:
+    """The support judge's features of every claim against its page."""
     from ..models import embed
-    from ..stance import judge_stances
+    from ..support import support_features, texts_to_embed
 
-    claim = as_claim(item.claim)
-    passages = page_passages(item)
-    if not passages:
-        return SupportJudgement("not_supported", 0.0)
-    vectors = embed([claim.text, *(p.text for p in passages)])
-    chosen = _nearest(claim, passages, vectors[1:] @ vectors[0])
-    results = judge_stances(claim, vectors[0], [passages[i] for i in chosen], vectors[1:][chosen])
-    stances = [stance for stance, *_ in results]
-    supports = [score for (stance, score, *_rest) in results if stance is Stance.SUPPORTS]
-    if supports and Stance.REFUTES not in stances:
-        return SupportJudgement("supported", max(supports))
-    if supports or Stance.DISCUSSES in stances:
-        return SupportJudgement("partially_supported", max(supports, default=0.0) / 2)
-    return SupportJudgement("not_supported", 0.0)
+    step = progress or (lambda stage, done, total: None)
+    rows = []
+    for done, item in enumerate(items):
+        if done % 10 == 0:
+            step("reading claims against their pages", done, len(items))
+        sentences = page_sentences(item)
+        rows.append(support_features(item.claim, sentences, embed(texts_to_embed(item.claim, sentences))))
+    step("reading claims against their pages", len(items), len(items))
+    return np.array(rows)
 
 
-def _nearest(claim: Claim, passages: list[Passage], cosines: np.ndarray) -> list[int]:
-    # The retrieve stage's two signals on one page: meaning (cosine) and the claim's words a sentence holds.
-    wanted = set(content_words(claim.text))
-    held = np.array([len(wanted & set(content_words(p.text))) / len(wanted) if wanted else 0.0 for p in passages])
-    order = np.argsort(-(cosines + held), kind="stable")
-    return [int(i) for i in order[:PASSAGES_READ]]
+def cross_validated(items: list[WiceClaim], features: np.ndarray, folds: int) -> np.ndarray:
+    """Label probabilities for every claim from a judge trained on the other folds (grouped by page)."""
+    from sklearn.model_selection import GroupKFold
+
+    from ..support import fit_support_model
+
+    labels = np.array([item.label for item in items])
+    pages = [item.page_title for item in items]
+    probabilities = np.zeros((len(items), len(LABELS)))
+    for train, test in GroupKFold(folds).split(features, labels, pages):
+        model = fit_support_model(features[train], list(labels[train]))
+        probabilities[test] = model.probabilities(features[test])
+    return probabilities
 
 
-def score_support(gold: list[str], predicted: list[str]) -> SupportScores:
+def calibration_error(probabilities: np.ndarray, gold: list[str], bins: int = 10) -> float:
+    """Expected calibration error of the confidence in the label given (the largest probability)."""
+    confidence = probabilities.max(axis=1)
+    right = np.array([LABELS[i] == g for i, g in zip(probabilities.argmax(axis=1), gold, strict=True)])
+    which = np.minimum((confidence * bins).astype(int), bins - 1)
+    return float(
+        sum(
+            abs(right[which == b].mean() - confidence[which == b].mean()) * (which == b).sum()
+            for b in range(bins)
+            if (which == b).any()
+        )
+        / len(gold)
+    )
+
+
+def score_support(gold: list[str], predicted: list[str], calibration: float = 0.0) -> SupportScores:
     c = class_scores(gold, predicted, LABELS)
     unsupported = [p for g, p in zip(gold, predicted, strict=True) if g == "not_supported"]
     return SupportScores(
@@ -148,27 +143,41 @@ def score_support(gold: list[str], predicted: list[str]) -> SupportScores:
         claims=len(gold),
         supported_precision=c.precision["supported"],
         false_support_rate=unsupported.count("supported") / len(unsupported) if unsupported else 0.0,
+        calibration_error=calibration,
     )
 
 
 def evaluate_support(
-    path: str | Path, *, predictions_out: str | Path | None = None, progress: Progress | None = None
+    path: str | Path,
+    *,
+    folds: int | None = None,
+    predictions_out: str | Path | None = None,
+    progress: Progress | None = None,
 ) -> SupportScores | None:
-    """Judge every claim of a WiCE file; return its scores (None when the file has no labels)."""
-    step = progress or (lambda stage, done, total: None)
+    """Judge every claim of a WiCE file with the shipped judge, or by cross-validation with ``folds``; return the
+    scores (None when the file has no labels)."""
+    from ..support import default_support_model
+
     items = load_wice(path)
-    judgements = []
-    for done, item in enumerate(items):
-        if done % 10 == 0:
-            step("judging claims", done, len(items))
-        judgements.append(judge_support(item))
-    step("judging claims", len(items), len(items))
+    labelled = all(item.label is not None for item in items)
+    if folds and not labelled:
+        raise FormatError(str(path), "cross-validation needs every claim labelled")
+    features = wice_features(items, progress)
+    if folds:
+        probabilities = cross_validated(items, features, folds)
+    else:
+        probabilities = default_support_model().probabilities(features)
+    predicted = [LABELS[i] for i in probabilities.argmax(axis=1)]
     if predictions_out:
         write_csv_rows(
             predictions_out,
             ["id", "label", "score"],
-            ([item.id, j.label, round(j.supported, 4)] for item, j in zip(items, judgements, strict=True)),
+            (
+                [item.id, label, round(float(p[0]), 4)]
+                for item, label, p in zip(items, predicted, probabilities, strict=True)
+            ),
         )
-    if any(item.label is None for item in items):
+    if not labelled:
         return None
-    return score_support([item.label or "" for item in items], [j.label for j in judgements])
+    gold = [item.label or "" for item in items]
+    return score_support(gold, predicted, calibration_error(probabilities, gold))

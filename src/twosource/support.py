@@ -1,0 +1,162 @@
+"""The support judge: does a page back the whole of a claim, a part of it, or none of it?
+
+The claim is cut into parts (its clauses: at commas, semicolons, "and", "but", "which", "who", "while"), and each
+part, like the whole, is looked for in the page: by meaning (the all-MiniLM-L6-v2 cosine of its nearest sentences)
+and by its words (content words, figures and names the page holds, in its nearest sentences or anywhere). A
+multinomial logistic regression over those measures, trained on WiCE's real claims against the pages they cite
+(``twosource train support``), gives the probability of each label; a part the page lacks keeps a claim from
+"supported" however well the rest matches.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import ModelError
+from .words import content_words, stem
+
+LABELS = ("supported", "partially_supported", "not_supported")
+FEATURES = (
+    "cosine_best",
+    "cosine_top2",
+    "cosine_top3",
+    "cosine_best_over_median",
+    "words_in_page",
+    "words_in_top3",
+    "words_in_best",
+    "figures_in_page",
+    "figures",
+    "names_in_page",
+    "names",
+    "part_cosine_min",
+    "part_cosine_mean",
+    "part_words_min",
+    "part_words_mean",
+    "parts",
+    "claim_words",
+    "page_sentences",
+)
+DEFAULT_MODEL = Path(__file__).parent / "data" / "support" / "model.json"
+_PART_BREAK = re.compile(r",\s+|;\s+|\s+(?:and|but|which|who|while|whereas)\s+")
+_FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
+_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+")
+
+
+def claim_parts(claim: str) -> list[str]:
+    """The claim's clauses with at least two content words (the whole claim when it has one)."""
+    parts = [p.strip() for p in _PART_BREAK.split(claim) if len(content_words(p)) >= 2]
+    return parts or [claim]
+
+
+def texts_to_embed(claim: str, sentences: list[str]) -> list[str]:
+    """What ``support_features`` needs embedded, in its order: the claim, its parts, the page's sentences."""
+    return [claim, *claim_parts(claim), *sentences]
+
+
+def support_features(claim: str, sentences: list[str], vectors: np.ndarray) -> list[float]:
+    """The measures of FEATURES for a claim against a page's sentences (``vectors``: the embeddings of
+    ``texts_to_embed``, normalised)."""
+    parts = claim_parts(claim)
+    claim_vector, part_vectors, sentence_vectors = vectors[0], vectors[1 : 1 + len(parts)], vectors[1 + len(parts) :]
+    cosines = sentence_vectors @ claim_vector if sentences else np.zeros(1)
+    ranked = np.sort(cosines)[::-1]
+    nearest = [sentences[i] for i in np.argsort(-cosines)[:3]] if sentences else []
+    wanted = _stems(claim) or {""}
+    page = {w for s in sentences for w in _stems(s)}
+    top3 = {w for s in nearest for w in _stems(s)}
+    best = _stems(nearest[0]) if nearest else set()
+    page_text = " ".join(sentences)
+    page_figures = {f.replace(",", "") for f in _FIGURE.findall(page_text)}
+    figures = {f.replace(",", "") for f in _FIGURE.findall(claim)}
+    names = set(_NAME.findall(claim))
+    part_cosines = [float((sentence_vectors @ v).max()) if sentences else 0.0 for v in part_vectors]
+    part_words = [len(_stems(p) & page) / max(1, len(_stems(p))) for p in parts]
+    return [
+        float(ranked[0]),
+        float(ranked[:2].mean()),
+        float(ranked[:3].mean()),
+        float(ranked[0] - np.median(cosines)),
+        len(wanted & page) / len(wanted),
+        len(wanted & top3) / len(wanted),
+        len(wanted & best) / len(wanted),
+        len(figures & page_figures) / len(figures) if figures else 1.0,
+        float(len(figures)),
+        sum(n in page_text for n in names) / len(names) if names else 1.0,
+        float(len(names)),
+        min(part_cosines),
+        float(np.mean(part_cosines)),
+        min(part_words),
+        float(np.mean(part_words)),
+        float(len(parts)),
+        float(len(wanted)),
+        float(len(sentences)),
+    ]
+
+
+def _stems(text: str) -> set[str]:
+    return {stem(w) for w in content_words(text)}
+
+
+@dataclass(frozen=True)
+class SupportModel:
+    """A multinomial logistic regression over standardised FEATURES, stored as plain numbers."""
+
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray  # one row per label of LABELS
+    intercept: np.ndarray
+    card: dict[str, Any]  # how it was trained and what it scored
+
+    def probabilities(self, features: np.ndarray) -> np.ndarray:
+        """One row of label probabilities (in LABELS' order) per row of features."""
+        logits = ((np.atleast_2d(features) - self.mean) / self.scale) @ self.coef.T + self.intercept
+        logits -= logits.max(axis=1, keepdims=True)
+        odds = np.exp(logits)
+        return odds / odds.sum(axis=1, keepdims=True)
+
+    def save(self, path: str | Path) -> None:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        numbers = {k: getattr(self, k).round(6).tolist() for k in ("mean", "scale", "coef", "intercept")}
+        Path(path).write_text(json.dumps({"features": FEATURES, "labels": LABELS, **numbers, "card": self.card}))
+
+    @classmethod
+    def load(cls, path: str | Path) -> SupportModel:
+        try:
+            stored = json.loads(Path(path).read_text(encoding="utf-8"))
+            if tuple(stored["features"]) != FEATURES or tuple(stored["labels"]) != LABELS:
+                raise ValueError("it was trained on other features or labels")
+            arrays = [np.asarray(stored[k], dtype=float) for k in ("mean", "scale", "coef", "intercept")]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ModelError(str(path), f"cannot load the support model ({exc})") from exc
+        return cls(*arrays, card=stored.get("card", {}))
+
+
+def fit_support_model(features: np.ndarray, labels: list[str], card: dict[str, Any] | None = None) -> SupportModel:
+    """Fit the judge on rows of FEATURES and their WiCE labels."""
+    from sklearn.linear_model import LogisticRegression
+
+    mean, scale = features.mean(axis=0), features.std(axis=0)
+    scale[scale == 0] = 1.0
+    # Strong regularisation: a few hundred claims, and it must hold on pages it never saw.
+    model = LogisticRegression(C=0.1, max_iter=2000).fit((features - mean) / scale, labels)
+    # One row per label of LABELS; a label the training rows lack is never given. With two labels scikit-learn
+    # keeps one row, for the second: the first's is zero in the same softmax.
+    coef, intercept = np.zeros((len(LABELS), features.shape[1])), np.full(len(LABELS), -50.0)
+    seen = list(model.classes_)
+    rows = model.coef_ if len(seen) > 2 else np.vstack([np.zeros_like(model.coef_), model.coef_])
+    biases = model.intercept_ if len(seen) > 2 else np.concatenate([[0.0], model.intercept_])
+    for row, label in enumerate(seen):
+        coef[LABELS.index(label)], intercept[LABELS.index(label)] = rows[row], biases[row]
+    return SupportModel(mean, scale, coef, intercept, card or {})
+
+
+@functools.cache
+def default_support_model() -> SupportModel:
+    return SupportModel.load(DEFAULT_MODEL)
