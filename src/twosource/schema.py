@@ -33,7 +33,7 @@ from .types import (
     Verdict,
 )
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 #: The major version ``report_from_dict`` reads, any minor one of it.
 _READABLE_MAJOR = SCHEMA_VERSION.split(".")[0]
 

@@ -4,7 +4,8 @@ corroborated   two or more independent outlets support, none refutes
 single-source  exactly one independent outlet supports, none refutes; or only the article's own source does
 contradicted   independent outlets refute, none supports
 disputed       some independent outlets support and others refute
-no-evidence    nothing related found that counts
+no-evidence    nothing related found that counts: no confidence (0), but a note of how much was searched and how
+               close the nearest passage came
 
 The article's own source (a text it rewords, DESIGN.md rule 5) is shown with the evidence but never counts as an
 independent outlet in support: a claim it alone supports rests on one source, and the verdict says so. Its
@@ -14,7 +15,9 @@ refutation does count: an article contradicted by the text it rewords has misrea
 from __future__ import annotations
 
 from .sources import match_sources, named_sources
+from .stance import SAME_EVENT_FROM
 from .types import Article, ArticleSource, Claim, ClaimVerdict, Evidence, Stance, Summary, Verdict
+from .words import plural
 
 #: Evidence shown per claim, best first (unrelated passages are never shown).
 SHOWN = 6
@@ -50,8 +53,8 @@ def decide_verdict(claim: Claim, evidence: list[Evidence], excluded: list[str] |
         confidence = min(0.9, 0.45 + 0.1 * (len(refute) - 1) + 0.3 * _mean_score(related, Stance.REFUTES))
     else:
         verdict = Verdict.NO_EVIDENCE
-        # Sure of "nothing found" when even the closest passages are far from the claim.
-        confidence = 1.0 - max((e.stance_score for e in related), default=0.0)
+        confidence = 0.0  # nothing to be sure of: the note says how much was searched and how close it came
+        note = _nothing_found(evidence, excluded or [])
     return ClaimVerdict(
         claim=claim,
         verdict=verdict,
@@ -80,6 +83,22 @@ def summarize(article: Article, verdicts: list[ClaimVerdict], sources: tuple[Art
         named_sources=tuple(match_sources(named_sources(article.text), evidence)),
         removed=article.removed,
         sources=sources,
+    )
+
+
+def _nothing_found(evidence: list[Evidence], excluded: list[str]) -> str:
+    """How much was searched for a claim nothing supports or refutes, and how close the nearest passage came."""
+    set_aside = f"; {plural(len(excluded), 'passage')} set aside as not independent" if excluded else ""
+    if not evidence:
+        return f"Nothing in the index came close enough to read{set_aside}."
+    nearest = max(evidence, key=lambda e: e.passage.dense)
+    articles = len({e.passage.article_id for e in evidence})
+    where = f"{nearest.independent_outlet or 'an unnamed outlet'}, “{nearest.passage.title}”"
+    return (
+        f"Nothing found supports or contradicts it: {plural(len(evidence), 'passage')} from "
+        f"{plural(articles, 'article')} read{set_aside}. The nearest ({where}) came to a closeness of "
+        f"{nearest.passage.dense:.2f} with the claim; a passage confirms or contradicts a claim in words from "
+        f"{SAME_EVENT_FROM:.2f}."
     )
 
 

@@ -36,3 +36,8 @@ def stem(word: str) -> str:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             return word[: -len(suffix)]
     return word
+
+
+def plural(count: int, noun: str) -> str:
+    """``3 passages``, ``1 passage``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"

@@ -7,7 +7,7 @@ import json
 from ..schema import report_to_dict
 from ..types import Report, Verdict
 
-__all__ = ["FORMATS", "VERDICT_LABELS", "render"]
+__all__ = ["FORMATS", "SURE_OF", "VERDICT_LABELS", "render"]
 
 FORMATS = ("terminal", "json", "html", "claimreview")
 VERDICT_LABELS = {
@@ -18,6 +18,8 @@ VERDICT_LABELS = {
     Verdict.NO_EVIDENCE: "No evidence",
     Verdict.NOT_CHECKED: "Not checked",
 }
+#: The verdicts that come with a confidence; "no evidence" comes with what was searched instead.
+SURE_OF = frozenset({Verdict.CORROBORATED, Verdict.SINGLE_SOURCE, Verdict.CONTRADICTED, Verdict.DISPUTED})
 
 
 def render(report: Report, fmt: str, *, width: int = 100, color: bool = False) -> str:

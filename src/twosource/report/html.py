@@ -27,8 +27,8 @@ from ..types import (
     Stance,
     Verdict,
 )
-from ..words import content_words, words
-from . import VERDICT_LABELS
+from ..words import content_words, plural, words
+from . import SURE_OF, VERDICT_LABELS
 
 _CSS = """
 :root{--ink:#1d232a;--muted:#5b6570;--line:#dde2e7;--bg:#fbfbfa;--card:#fff;--focus:#1a5fb4;--ok:#1f7a45;
@@ -165,15 +165,15 @@ def _summary(report: Report, checked: list[ClaimVerdict]) -> str:
     outlets = ", ".join(escape(o) for o in s.independent_outlets) or "none"
     reviewed = [v for v in checked if v.fact_checks]
     fact_checks = (
-        f"<p class='small'>{_plural(sum(len(v.fact_checks) for v in reviewed), 'existing fact-check')} found for "
-        f"{_plural(len(reviewed), 'claim')}: beside the evidence, not counted in it.</p>"
+        f"<p class='small'>{plural(sum(len(v.fact_checks) for v in reviewed), 'existing fact-check')} found for "
+        f"{plural(len(reviewed), 'claim')}: beside the evidence, not counted in it.</p>"
         if reviewed
         else ""
     )
     return (
         f"<section class='overview' aria-label='summary'><div class='bar'>{pills}</div>"
         f"<p class='small'>{s.checkworthy} check-worthy claims among {s.claims_total} sentences.</p>"
-        f"<p class='small'><strong>{_plural(len(s.independent_outlets), 'independent outlet')} found:</strong> "
+        f"<p class='small'><strong>{plural(len(s.independent_outlets), 'independent outlet')} found:</strong> "
         f"{outlets}.</p>{fact_checks}{_article_sources(s.sources)}"
         f"{_timeline(report.article.published, checked)}</section>"
     )
@@ -192,7 +192,7 @@ def _article_sources(sources: tuple[ArticleSource, ...]) -> str:
         )
         items.append(
             f"<li><strong>{escape(x.outlet or 'unknown outlet')}</strong> · {escape(x.published or 'undated')} · "
-            f"{web_link(x.title or 'untitled', x.url)}<details><summary>{_plural(len(x.pairs), 'sentence')} "
+            f"{web_link(x.title or 'untitled', x.url)}<details><summary>{plural(len(x.pairs), 'sentence')} "
             f"reworded in order</summary><ul class='plain small'>{rows}</ul></details></li>"
         )
     return (
@@ -285,7 +285,7 @@ def _timeline(published: str | None, checked: list[ClaimVerdict]) -> str:
             f"article {article_day.isoformat()}</text>",
         ]
     label = (
-        f"{_plural(len(ordered), 'dated evidence passage')}, "
+        f"{plural(len(ordered), 'dated evidence passage')}, "
         + (f"on {first.isoformat()}" if first == last else f"from {first.isoformat()} to {last.isoformat()}")
         + (f"; the article is dated {article_day.isoformat()}" if article_day else "; the article's date is unknown")
     )
@@ -297,10 +297,6 @@ def _timeline(published: str | None, checked: list[ClaimVerdict]) -> str:
         f"<div class='timeline'>{heading}<svg viewBox='0 0 {_WIDTH} {height}' role='img' aria-label='{escape(label)}'>"
         f"{''.join(marks)}{circles}</svg><p class='legend'>{keys}</p></div>"
     )
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _stack(xs: list[float]) -> list[int]:
@@ -363,17 +359,18 @@ def _claim_block(n: int, v: ClaimVerdict) -> str:
     if v.excluded:
         items = "".join(f"<li>{escape(x)}</li>" for x in v.excluded)
         excluded = (
-            f"<details><summary>{_plural(len(v.excluded), 'passage')} set aside as not independent</summary>"
+            f"<details><summary>{plural(len(v.excluded), 'passage')} set aside as not independent</summary>"
             f"<ul class='plain small'>{items}</ul></details>"
         )
     note = f"<p class='why'><strong>{escape(v.note)}</strong></p>" if v.note else ""
+    confidence = f" <span class='conf'>· confidence {v.confidence:.2f}</span>" if v.verdict in SURE_OF else ""
     facts = _facts(c)
-    count = _evidence_count(v.evidence) + (f" · {_plural(len(v.fact_checks), 'fact-check')}" if v.fact_checks else "")
+    count = _evidence_count(v.evidence) + (f" · {plural(len(v.fact_checks), 'fact-check')}" if v.fact_checks else "")
     # The claim text shows in the summary while closed; once open it leads the content, which is where the
     # article's link lands, so the claim is on screen after the jump.
     return (
         f"<section class='claim v-{v.verdict.value}'><details><summary>"
-        f"<h3>{n}. {escape(VERDICT_LABELS[v.verdict])} <span class='conf'>· confidence {v.confidence:.2f}</span></h3>"
+        f"<h3>{n}. {escape(VERDICT_LABELS[v.verdict])}{confidence}</h3>"
         f"<span class='preview'>{escape(c.text)}</span><span class='count'>{count}</span>"
         f"</summary><div class='claim-body' id='claim-{n}'><blockquote>{escape(c.text)}</blockquote>"
         f"<p class='small'>{facts} · <a href='#sentence-{n}'>back to the article</a></p>{note}"

@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..types import Background, ClaimKind, ClaimVerdict, Evidence, FactCheck, Report, Verdict
-from . import VERDICT_LABELS
+from . import SURE_OF, VERDICT_LABELS
 
 COLORS = {
     Verdict.CORROBORATED: "green",
@@ -121,7 +121,8 @@ def _claim(n: int, v: ClaimVerdict) -> Panel:
     if v.background:
         body.append(_background(v.background))
     title = Text(f"{n}. {VERDICT_LABELS[v.verdict]}", style=f"bold {COLORS[v.verdict]}")
-    title.append(f"  confidence {v.confidence:.2f}", style="dim")
+    if v.verdict in SURE_OF:
+        title.append(f"  confidence {v.confidence:.2f}", style="dim")
     return Panel(Group(*body), title=title, title_align="left", border_style=COLORS[v.verdict])
 
 

@@ -1,0 +1,67 @@
+"""The verdict stage's table, and "no evidence" said in words: how much was searched and how close it came."""
+
+from __future__ import annotations
+
+from twosource.report import render
+from twosource.schema import SCHEMA_VERSION
+from twosource.types import Article, Claim, ClaimKind, ClaimVerdict, Evidence, Passage, Report, Stance, Verdict
+from twosource.verdict import decide_verdict, summarize
+
+from .conftest import fakes_rows
+
+CLAIM = "The Lebanese army chief said Hezbollah had taken the hills of Qalamoun."
+
+
+def _claim() -> Claim:
+    return Claim(CLAIM, 0, len(CLAIM), ClaimKind.QUOTE, checkworthy=True, score=0.9)
+
+
+def _evidence(row: int, stance: Stance, outlet: str, dense: float) -> Evidence:
+    """The opening of FA-KES row ``row`` as a passage of that article, judged ``stance``."""
+    fields = fakes_rows()[row]
+    passage = Passage(
+        row, row, outlet, None, fields["article_title"], "", fields["article_content"][:300], row, dense=dense
+    )
+    return Evidence(passage, stance, 0.6, outlet)
+
+
+def test_the_verdict_table():
+    claim = _claim()
+    support = [_evidence(1, Stance.SUPPORTS, "sana", 0.7), _evidence(2, Stance.SUPPORTS, "ahram", 0.7)]
+    refute = [_evidence(3, Stance.REFUTES, "alaraby", 0.7)]
+    assert decide_verdict(claim, support).verdict is Verdict.CORROBORATED
+    assert decide_verdict(claim, support[:1]).verdict is Verdict.SINGLE_SOURCE
+    assert decide_verdict(claim, refute).verdict is Verdict.CONTRADICTED
+    assert decide_verdict(claim, support + refute).verdict is Verdict.DISPUTED
+    assert decide_verdict(claim, []).verdict is Verdict.NO_EVIDENCE
+    unchecked = Claim(CLAIM, 0, len(CLAIM), ClaimKind.OPINION, checkworthy=False, score=0.1)
+    assert decide_verdict(unchecked, support).verdict is Verdict.NOT_CHECKED
+
+
+def test_no_evidence_says_what_was_searched_instead_of_a_confidence():
+    claim = _claim()
+    read = [
+        _evidence(10, Stance.UNRELATED, "sana", 0.31),
+        _evidence(11, Stance.DISCUSSES, "alaraby", 0.48),
+        _evidence(11, Stance.UNRELATED, "alaraby", 0.22),
+    ]
+    verdict = decide_verdict(claim, read, ["dailysabah: a copy of the checked article (rule 3)"])
+    assert verdict.verdict is Verdict.NO_EVIDENCE and verdict.confidence == 0.0
+    title = fakes_rows()[11]["article_title"]
+    assert "3 passages from 2 articles read; 1 passage set aside as not independent" in verdict.note
+    assert f"The nearest (alaraby, “{title}”) came to a closeness of 0.48" in verdict.note
+    assert decide_verdict(claim, []).note == "Nothing in the index came close enough to read."
+    # Every rendering gives the note, and none a confidence for it.
+    for fmt in ("terminal", "html"):
+        shown = " ".join(render(_report(verdict), fmt, width=200).replace("│", " ").split())  # unwrapped
+        assert "confidence" not in shown and "came to a closeness of 0.48 with the claim" in shown, fmt
+    support = [_evidence(1, Stance.SUPPORTS, "sana", 0.7), _evidence(2, Stance.SUPPORTS, "ahram", 0.7)]
+    corroborated = decide_verdict(claim, support + read)
+    assert corroborated.verdict is Verdict.CORROBORATED and corroborated.confidence > 0.5
+    assert "confidence" in render(_report(corroborated), "terminal", width=200)
+
+
+def _report(verdict: ClaimVerdict) -> Report:
+    article = Article(text=CLAIM, title="A test article")
+    summary = summarize(article, [verdict])
+    return Report("test", article, (verdict,), summary, "index.sqlite", "2026-11-30T00:00:00+00:00", SCHEMA_VERSION)
