@@ -93,7 +93,8 @@ def _nothing_found(evidence: list[Evidence], excluded: list[str]) -> str:
         return f"Nothing in the index came close enough to read{set_aside}."
     nearest = max(evidence, key=lambda e: e.passage.dense)
     articles = len({e.passage.article_id for e in evidence})
-    where = f"{nearest.independent_outlet or 'an unnamed outlet'}, “{nearest.passage.title}”"
+    title = f", “{nearest.passage.title}”" if nearest.passage.title else ""
+    where = f"{nearest.independent_outlet or 'an unnamed outlet'}{title}"
     return (
         f"Nothing found supports or contradicts it: {plural(len(evidence), 'passage')} from "
         f"{plural(articles, 'article')} read{set_aside}. The nearest ({where}) came to a closeness of "
