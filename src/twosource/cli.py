@@ -702,13 +702,25 @@ def eval_copies(data: str, seed: int, bases: int, pairs_out: str | None, as_json
     )
 
 
-def wice_option(help_text: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
-    """The --wice option of eval support and train support."""
-    return click.option("--wice", required=True, type=click.Path(exists=True, dir_okay=False), help=help_text)
+def wice_option(
+    name: str, help_text: str, *, required: bool = True
+) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """A WiCE file option of eval support and train support."""
+    return click.option(name, required=required, type=click.Path(exists=True, dir_okay=False), help=help_text)
 
 
 @eval_group.command("support")
-@wice_option("A WiCE claim-level JSONL file (claim, evidence sentences, meta.id, and label when labelled).")
+@wice_option(
+    "--wice",
+    "A WiCE claim-level JSONL file (claim, evidence sentences, meta.id, and label when labelled).",
+    required=False,
+)
+@wice_option(
+    "--words",
+    "Instead, a WiCE file of sub-claims with their unbacked words marked (non_supported_tokens_dev.jsonl): "
+    "score the word judge.",
+    required=False,
+)
 @click.option(
     "--predictions",
     type=click.Path(dir_okay=False),
@@ -723,16 +735,31 @@ def wice_option(help_text: str) -> Callable[[Callable[..., None]], Callable[...,
     "on the split the shipped judge learnt from).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as one JSON object.")
-def eval_support(wice: str, predictions: str | None, folds: int | None, as_json: bool) -> None:
+def eval_support(
+    wice: str | None, words: str | None, predictions: str | None, folds: int | None, as_json: bool
+) -> None:
     """Score the judgement of support on WiCE: real Wikipedia claims against the pages they cite, each claim
-    supported, partially supported or not supported by its page.
+    supported, partially supported or not supported by its page; or (--words) the words of sub-claims the page
+    leaves unbacked.
 
     Without labels, only predicts (use --predictions).
 
     Example: twosource eval support --wice ../shared/data/wice/dev.jsonl --folds 5
     """
-    from .evaluate.support import evaluate_support
+    from .evaluate.support import evaluate_support, evaluate_words
 
+    if bool(wice) == bool(words):
+        raise click.UsageError("give one of --wice and --words")
+    if words:
+        marked = evaluate_words(words)  # no model to load but numbers, and no embedding: a second or two
+        if as_json:
+            click.echo(json.dumps(marked.as_dict()))
+            return
+        click.echo(
+            f"sub-claims {marked.claims}  words {marked.words}  unbacked words: precision {marked.precision:.3f}  "
+            f"recall {marked.recall:.3f}  F1 {marked.f1:.3f}"
+        )
+        return
     scores = _run_benchmark(partial(evaluate_support, wice, folds=folds, predictions_out=predictions), predictions)
     if scores is None:
         return
@@ -839,19 +866,30 @@ def train_stance(fnc1_dir: str, output: str | None, split: str, rounds: int | No
 
 
 @train_group.command("support")
-@wice_option("A labelled WiCE claim-level JSONL file (../shared/data/wice/dev.jsonl).")
+@wice_option("--wice", "A labelled WiCE claim-level JSONL file (../shared/data/wice/dev.jsonl).")
+@wice_option(
+    "--words",
+    "WiCE sub-claims with their unbacked words marked, to train the word judge on "
+    "(../shared/data/wice/non_supported_tokens_train.jsonl).",
+)
+@wice_option("--words-dev", "Such a file to score the word judge on, for its card.", required=False)
 @model_output_option
 @click.option("--folds", type=click.IntRange(2), default=5, show_default=True, help="Cross-validation folds.")
-def train_support(wice: str, output: str | None, folds: int) -> None:
-    """Train the support judge on WiCE and print its scores cross-validated by page.
+def train_support(wice: str, words: str, words_dev: str | None, output: str | None, folds: int) -> None:
+    """Train the support judge on WiCE's claims and the word judge on its marked sub-claims; print the support
+    judge's scores cross-validated by page.
 
-    Example: twosource train support --wice ../shared/data/wice/dev.jsonl -o support-model
+    Example: twosource train support --wice ../shared/data/wice/dev.jsonl
+    --words ../shared/data/wice/non_supported_tokens_train.jsonl -o support-model
     """
     from .support import DEFAULT_MODEL
     from .training import train_support as train
 
     target = output or DEFAULT_MODEL.parent
-    scores = _with_progress("training", lambda progress: train(wice, target, folds=folds, progress=progress))
+    scores = _with_progress(
+        "training",
+        lambda progress: train(wice, words, target, words_dev=words_dev, folds=folds, progress=progress),
+    )
     click.echo(f"model written to {target}", err=True)
     _print_support_scores(scores, "cross-validated by page:")
 

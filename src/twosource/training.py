@@ -308,12 +308,36 @@ FA-KES and BBC sentences; see the project README.
 
 
 def train_support(
-    wice: str | Path, output: str | Path, *, folds: int = 5, progress: Progress | None = None
+    wice: str | Path,
+    words: str | Path,
+    output: str | Path,
+    *,
+    words_dev: str | Path | None = None,
+    folds: int = 5,
+    progress: Progress | None = None,
 ) -> SupportScores:
-    """Train the support judge on a labelled WiCE file, write it to ``output`` (model.json and its card) and
-    return its scores cross-validated by page."""
-    from .evaluate.support import calibration_error, cross_validated, load_wice, score_support, wice_features
-    from .support import LABELS, fit_support_model
+    """Train the support judge on a labelled WiCE file and the word judge on a file of sub-claims with their
+    unbacked words marked (scored on ``words_dev``, when given); write both to ``output`` (model.json, words.json
+    and their card) and return the claim judge's scores cross-validated by page."""
+    from .evaluate.support import (
+        calibration_error,
+        cross_validated,
+        load_wice,
+        score_support,
+        score_words,
+        wice_features,
+        word_rows,
+    )
+    from .support import LABELS, WORD_FEATURES, WORD_LABELS, fit_support_model
+
+    word_features, word_labels = word_rows(load_wice(words))
+    word_card: dict[str, object] = {"data": Path(words).name, "words": len(word_labels)}
+    word_model = fit_support_model(
+        word_features, word_labels, word_card, names=WORD_FEATURES, classes=WORD_LABELS, balanced=True
+    )
+    if words_dev:
+        word_card["scored_on"] = Path(words_dev).name
+        word_card["scores"] = score_words(load_wice(words_dev), word_model).as_dict()
 
     items = load_wice(wice)
     if any(item.label is None for item in items):
@@ -323,8 +347,15 @@ def train_support(
     probabilities = cross_validated(items, features, folds)
     predicted = [LABELS[i] for i in probabilities.argmax(axis=1)]
     scores = score_support(gold, predicted, calibration_error(probabilities, gold))
-    card = {"data": Path(wice).name, "claims": len(items), "folds": folds, "cross_validated": scores.as_dict()}
+    card = {
+        "data": Path(wice).name,
+        "claims": len(items),
+        "folds": folds,
+        "cross_validated": scores.as_dict(),
+        "words": word_card,
+    }
     fit_support_model(features, gold, card).save(Path(output) / "model.json")
+    word_model.save(Path(output) / "words.json")
     (Path(output) / "README.md").write_text(support_model_card(card), encoding="utf-8")
     return scores
 
@@ -335,6 +366,15 @@ def support_model_card(card: dict) -> str:
         f"| {label} | {scores['precision'][label]:.3f} | {scores['recall'][label]:.3f} | {scores['f1'][label]:.3f} |"
         for label in scores["f1"]
     )
+    words = card["words"]
+    word_scores = words.get("scores")
+    scored = (
+        f"On `{words['scored_on']}` ({word_scores['words']} words of {word_scores['claims']} sub-claims, never "
+        f"trained on): precision {word_scores['precision']:.3f}, recall {word_scores['recall']:.3f}, "
+        f"**F1 {word_scores['f1']:.3f}** for the words the page leaves unbacked."
+        if word_scores
+        else "Not scored (train with --words-dev to score it)."
+    )
     return f"""# Support judge
 
 Does a page back the whole of a claim, a part of it, or none of it? A multinomial logistic regression (C = 0.1,
@@ -344,7 +384,8 @@ the same for each clause of the claim (`src/twosource/support.py`). Stored as pl
 
 - **Data**: WiCE's development split ({card["claims"]} real Wikipedia claims against the pages they cite,
   `../shared/data/wice/{card["data"]}`); WiCE's claim-level training split is not available here.
-- **Command**: `twosource train support --wice ../shared/data/wice/dev.jsonl`
+- **Command**: `twosource train support --wice ../shared/data/wice/dev.jsonl --words
+  ../shared/data/wice/non_supported_tokens_train.jsonl --words-dev ../shared/data/wice/non_supported_tokens_dev.jsonl`
 - **Scores**: {card["folds"]}-fold cross-validation grouped by Wikipedia page (no page's claims in both training and
   scoring); every choice of features and regularisation was made on these same folds, so they lean optimistic.
 
@@ -358,4 +399,12 @@ expected calibration error of the confidence in the label given {scores["calibra
 
 Short of the goal (macro-F1 0.70, supported precision 0.85): word and embedding overlap cannot tell a page that
 states a claim from one that only mentions its parts; an entailment model would.
+
+## Word judge
+
+Which words of a claim does the page leave unbacked? A logistic regression (C = 0.1, classes weighed equally)
+over 10 measures of each word (`words.json`): whether it is a content word, whether the page, its sentence
+sharing most of the claim's words, or its three such sentences hold it, the same for its neighbours (a function
+word takes theirs), capitals, digits, its position. Trained on WiCE's `{words["data"]}` ({words["words"]} words).
+{scored}
 """

@@ -17,10 +17,10 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import FormatError
-from ..support import LABELS
+from ..support import LABELS, SupportModel
 from ..types import Progress
 from .files import write_csv_rows
-from .metrics import ClassScores, class_scores
+from .metrics import ClassScores, class_scores, f1_score
 
 _META = "(meta data)"  # WiCE's lines of page metadata (title, date) before the page's sentences
 
@@ -32,6 +32,10 @@ class WiceClaim:
     sentences: tuple[str, ...]
     label: str | None  # None when the file is unlabelled: predictions only
     page_title: str
+    # Files of sub-claims with their words marked (non_supported_tokens_*.jsonl): the words, and for each whether
+    # the page leaves it unbacked.
+    words: tuple[str, ...] = ()
+    not_backed: tuple[bool, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -72,7 +76,11 @@ def _rows(path: Path) -> Iterator[WiceClaim]:
                 sentences=tuple(str(s) for s in row["evidence"]),
                 label=row.get("label"),
                 page_title=str(row["meta"].get("claim_title", "")),
+                words=tuple(str(w) for w in row.get("claim_tokens", ())),
+                not_backed=tuple(bool(b) for b in row.get("non_supported_spans", ())),
             )
+            if len(claim.words) != len(claim.not_backed):
+                raise ValueError("claim_tokens and non_supported_spans differ in length")
         except (ValueError, KeyError, TypeError) as exc:
             raise FormatError(f"{path}:{number}", "not a WiCE claim row (claim, evidence, meta.id)") from exc
         if claim.label is not None and claim.label not in LABELS:
@@ -181,3 +189,61 @@ def evaluate_support(
         return None
     gold = [item.label or "" for item in items]
     return score_support(gold, predicted, calibration_error(probabilities, gold))
+
+
+@dataclass(frozen=True)
+class WordScores:
+    """How well the words a page leaves unbacked are found (WiCE's non-supported tokens)."""
+
+    claims: int
+    words: int
+    precision: float
+    recall: float
+
+    @property
+    def f1(self) -> float:
+        return f1_score(self.precision, self.recall)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "claims": self.claims,
+            "words": self.words,
+            "precision": round(self.precision, 4),
+            "recall": round(self.recall, 4),
+            "f1": round(self.f1, 4),
+        }
+
+
+def word_rows(items: list[WiceClaim]) -> tuple[np.ndarray, list[str]]:
+    """The word judge's features and labels for every word of every marked sub-claim."""
+    from ..support import WORD_LABELS, word_features
+
+    marked = [item for item in items if item.words]
+    if not marked:
+        raise FormatError("WiCE file", "no claim has its words marked (claim_tokens, non_supported_spans)")
+    features = np.vstack([word_features(list(item.words), page_sentences(item)) for item in marked])
+    labels = [WORD_LABELS[int(b)] for item in marked for b in item.not_backed]
+    return features, labels
+
+
+def evaluate_words(path: str | Path) -> WordScores:
+    """Score the shipped word judge on a file of sub-claims with their unbacked words marked."""
+    from ..support import default_word_model
+
+    return score_words(load_wice(path), default_word_model())
+
+
+def score_words(items: list[WiceClaim], model: SupportModel) -> WordScores:
+    """Score a word judge on sub-claims with their unbacked words marked."""
+    from ..support import WORD_LABELS
+
+    features, labels = word_rows(items)
+    called = model.probabilities(features)[:, 1] >= 0.5
+    gold = np.array([label == WORD_LABELS[1] for label in labels])
+    hits = int((called & gold).sum())
+    return WordScores(
+        claims=sum(bool(item.words) for item in items),
+        words=len(labels),
+        precision=hits / called.sum() if called.any() else 0.0,
+        recall=hits / gold.sum() if gold.any() else 0.0,
+    )
