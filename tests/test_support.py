@@ -147,6 +147,12 @@ def test_eval_support_without_labels_only_predicts_and_refuses_a_bad_row(tmp_pat
     assert "Traceback" not in result.output
     result = CliRunner().invoke(cli, ["eval", "support", "--wice", str(unlabelled), "--folds", "2"])
     assert result.exit_code != 0 and "cross-validation needs every claim labelled" in result.output
+    result = CliRunner().invoke(cli, ["eval", "support", "--wice", str(wice_slice(tmp_path)), "--folds", "9"])
+    assert result.exit_code != 0 and "6 pages cannot be split into 9 folds" in result.output
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["eval", "support", "--wice", str(empty)])
+    assert result.exit_code != 0 and "no WiCE claim rows in it" in result.output and "Traceback" not in result.output
 
 
 def test_train_support_writes_a_judge_with_its_card_that_eval_then_uses(tmp_path: Path):

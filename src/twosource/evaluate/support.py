@@ -56,8 +56,11 @@ class SupportScores(ClassScores):
 
 
 def load_wice(path: str | Path) -> list[WiceClaim]:
-    """Return the claims of a WiCE claim-level file (``dev.jsonl``'s format)."""
-    return list(_rows(Path(path)))
+    """Return the claims of a WiCE file (``dev.jsonl``'s format, or ``non_supported_tokens_*.jsonl``'s)."""
+    claims = list(_rows(Path(path)))
+    if not claims:
+        raise FormatError(str(path), "no WiCE claim rows in it")
+    return claims
 
 
 def _rows(path: Path) -> Iterator[WiceClaim]:
@@ -117,6 +120,8 @@ def cross_validated(items: list[WiceClaim], features: np.ndarray, folds: int) ->
 
     labels = np.array([item.label for item in items])
     pages = [item.page_title for item in items]
+    if len(set(pages)) < folds:
+        raise FormatError("WiCE file", f"{len(set(pages))} pages cannot be split into {folds} folds")
     probabilities = np.zeros((len(items), len(LABELS)))
     for train, test in GroupKFold(folds).split(features, labels, pages):
         model = fit_support_model(features[train], list(labels[train]))
