@@ -174,6 +174,12 @@ def test_figures_in_time_and_bounds_on_real_tolls():
     for row, opening in [(183, "More than 210000 people"), (184, "says 200000 people")]:
         agreed = against(row, opening)
         assert agreed is not None and agreed.agrees, row
+    # A floor well under an exact claim is consistent with it, but confirms nothing (FA-KES row 213, October 2014:
+    # "more than 180000" against "200,000" without the hedge).
+    exact = _figure_claim("The number of dead in the Syrian War is 200,000.")
+    text, published = _fakes_sentence(213, "The Observatory says more than 180000")
+    under = compare_figures(exact, _passage(text, published), days_between("2015-05-13", published))
+    assert under is not None and under.agrees and "consistent, not confirming" in under.note
     # A year later the tally has grown: reported, not held against the claim.
     later = against(42, "More than 280000 people")  # 2016-07-05
     assert later is not None and "months apart" in later.note

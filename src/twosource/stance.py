@@ -172,10 +172,13 @@ def _compare(claim: Quantity, evidence: Quantity) -> NumericComparison:
         agrees = b >= a * (1 - TOLERANCE) if claim.bound == "min" else b <= a * (1 + TOLERANCE)
         if not agrees:
             note = f"both are bounds ({claim.text} vs {evidence.text}): the evidence's falls short of the claim's"
-    elif evidence.bound == "min":  # "more than 230,000": the count has passed it, whatever the claim's hedge
-        agrees = a >= b * (1 - TOLERANCE)
-    elif evidence.bound == "max":
-        agrees = a <= b * (1 + TOLERANCE)
+    elif evidence.bound in ("min", "max"):
+        # "More than 230,000": the count has passed it, whatever the claim's hedge. A floor well under the claim's
+        # figure is consistent with it but confirms nothing (a ceiling well over it, likewise).
+        floor = evidence.bound == "min"
+        agrees = a >= b * (1 - TOLERANCE) if floor else a <= b * (1 + TOLERANCE)
+        if agrees and (a > b * (1 + tolerance) if floor else a < b * (1 - tolerance)):
+            note = f"consistent, not confirming: {evidence.text} is a bound far from the claim's {claim.text}"
     elif claim.bound == "min":  # "more than 80 percent": any figure at or above it agrees
         agrees = b >= a * (1 - tolerance)
     elif claim.bound == "max":
