@@ -11,6 +11,7 @@ only by a passage naming its speaker, and a passage from months away reports ano
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import replace
@@ -136,9 +137,10 @@ def compare_figures(claim: Claim, passage: Passage, gap_days: int | None = None)
     if not stated:
         return None
     best: NumericComparison | None = None
+    stating = find_quantities(passage.text)
     for q in stated:
         q_context, q_period = _context(claim.text, q), _period(claim.text, q)
-        for e in find_quantities(passage.text):
+        for e in stating:
             if not comparable(q, e):
                 continue
             # A percentage compares only with a percentage of the same thing ("of the missile arsenal").
@@ -208,10 +210,14 @@ def _period(text: str, q: Quantity) -> str:
     """The stretch of time a figure counts over: "" for a running total (or when nothing says), else a day, week,
     month or year ("killed last month", "1,200 a month", "in September")."""
     at = text.find(q.text)
-    sentence = next((text[s:e] for s, e in split_sentences(text) if s <= at < e), text)
+    sentence = next((text[s:e] for s, e in _sentence_spans(text) if s <= at < e), text)
     if _RUNNING_TOTAL.search(sentence):  # "since 2014", "so far", "which began in March 2011": a running total
         return ""
     return next((name for name, cue in _PERIODS if cue.search(sentence)), "")
+
+
+#: A passage's sentences, split once however many of its figures are compared.
+_sentence_spans = functools.lru_cache(maxsize=256)(split_sentences)
 
 
 def _mentions(text: str, name: str) -> bool:

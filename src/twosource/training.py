@@ -321,6 +321,7 @@ def train_support(
     and their card) and return the claim judge's scores cross-validated by page."""
     from .evaluate.support import (
         calibration_error,
+        check_folds,
         cross_validated,
         load_wice,
         score_support,
@@ -330,6 +331,10 @@ def train_support(
     )
     from .support import LABELS, WORD_FEATURES, WORD_LABELS, fit_support_model
 
+    items = load_wice(wice)
+    if any(item.label is None for item in items):
+        raise FormatError(str(wice), "training needs every claim labelled")
+    check_folds(items, folds)
     word_features, word_labels = word_rows(load_wice(words))
     word_card: dict[str, object] = {"data": Path(words).name, "words": len(word_labels)}
     word_model = fit_support_model(
@@ -339,9 +344,6 @@ def train_support(
         word_card["scored_on"] = Path(words_dev).name
         word_card["scores"] = score_words(load_wice(words_dev), word_model).as_dict()
 
-    items = load_wice(wice)
-    if any(item.label is None for item in items):
-        raise FormatError(str(wice), "training needs every claim labelled")
     features = wice_features(items, progress)
     gold = [item.label or "" for item in items]
     probabilities = cross_validated(items, features, folds)

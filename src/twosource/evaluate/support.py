@@ -17,7 +17,17 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import FormatError
-from ..support import LABELS, SupportModel
+from ..support import (
+    LABELS,
+    WORD_LABELS,
+    SupportModel,
+    default_support_model,
+    default_word_model,
+    fit_support_model,
+    support_features,
+    texts_to_embed,
+    word_features,
+)
 from ..types import Progress
 from .files import write_csv_rows
 from .metrics import ClassScores, class_scores, f1_score
@@ -99,7 +109,6 @@ def page_sentences(item: WiceClaim) -> list[str]:
 def wice_features(items: list[WiceClaim], progress: Progress | None = None) -> np.ndarray:
     """The support judge's features of every claim against its page."""
     from ..models import embed
-    from ..support import support_features, texts_to_embed
 
     step = progress or (lambda stage, done, total: None)
     rows = []
@@ -116,17 +125,22 @@ def cross_validated(items: list[WiceClaim], features: np.ndarray, folds: int) ->
     """Label probabilities for every claim from a judge trained on the other folds (grouped by page)."""
     from sklearn.model_selection import GroupKFold
 
-    from ..support import fit_support_model
-
     labels = np.array([item.label for item in items])
     pages = [item.page_title for item in items]
-    if len(set(pages)) < folds:
-        raise FormatError("WiCE file", f"{len(set(pages))} pages cannot be split into {folds} folds")
     probabilities = np.zeros((len(items), len(LABELS)))
     for train, test in GroupKFold(folds).split(features, labels, pages):
         model = fit_support_model(features[train], list(labels[train]))
         probabilities[test] = model.probabilities(features[test])
     return probabilities
+
+
+def check_folds(items: list[WiceClaim], folds: int) -> None:
+    """Refuse, before any work, a cross-validation the claims cannot take: unlabelled, or fewer pages than folds."""
+    if any(item.label is None for item in items):
+        raise FormatError("WiCE file", "cross-validation needs every claim labelled")
+    pages = len({item.page_title for item in items})
+    if pages < folds:
+        raise FormatError("WiCE file", f"{pages} pages cannot be split into {folds} folds")
 
 
 def calibration_error(probabilities: np.ndarray, gold: list[str], bins: int = 10) -> float:
@@ -169,12 +183,9 @@ def evaluate_support(
 ) -> SupportScores | None:
     """Judge every claim of a WiCE file with the shipped judge, or by cross-validation with ``folds``; return the
     scores (None when the file has no labels)."""
-    from ..support import default_support_model
-
     items = load_wice(path)
-    labelled = all(item.label is not None for item in items)
-    if folds and not labelled:
-        raise FormatError(str(path), "cross-validation needs every claim labelled")
+    if folds:
+        check_folds(items, folds)
     features = wice_features(items, progress)
     if folds:
         probabilities = cross_validated(items, features, folds)
@@ -190,7 +201,7 @@ def evaluate_support(
                 for item, label, p in zip(items, predicted, probabilities, strict=True)
             ),
         )
-    if not labelled:
+    if any(item.label is None for item in items):
         return None
     gold = [item.label or "" for item in items]
     return score_support(gold, predicted, calibration_error(probabilities, gold))
@@ -221,8 +232,6 @@ class WordScores:
 
 def word_rows(items: list[WiceClaim]) -> tuple[np.ndarray, list[str]]:
     """The word judge's features and labels for every word of every marked sub-claim."""
-    from ..support import WORD_LABELS, word_features
-
     marked = [item for item in items if item.words]
     if not marked:
         raise FormatError("WiCE file", "no claim has its words marked (claim_tokens, non_supported_spans)")
@@ -233,15 +242,11 @@ def word_rows(items: list[WiceClaim]) -> tuple[np.ndarray, list[str]]:
 
 def evaluate_words(path: str | Path) -> WordScores:
     """Score the shipped word judge on a file of sub-claims with their unbacked words marked."""
-    from ..support import default_word_model
-
     return score_words(load_wice(path), default_word_model())
 
 
 def score_words(items: list[WiceClaim], model: SupportModel) -> WordScores:
     """Score a word judge on sub-claims with their unbacked words marked."""
-    from ..support import WORD_LABELS
-
     features, labels = word_rows(items)
     called = model.probabilities(features)[:, 1] >= 0.5
     gold = np.array([label == WORD_LABELS[1] for label in labels])
