@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from .errors import ModelError
-from .words import STOPWORDS, content_words, stem
+from .words import STOPWORDS, content_words, stem, words
 
 LABELS = ("supported", "partially_supported", "not_supported")
 FEATURES = (
@@ -72,8 +72,8 @@ _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+")
 
 
 def claim_parts(claim: str) -> list[str]:
-    """The claim's clauses with at least two content words (the whole claim when it has one)."""
-    parts = [p.strip() for p in _PART_BREAK.split(claim) if len(content_words(p)) >= 2]
+    """The claim's clauses that hold a content word ("most of them civilians"; the whole claim when it has one)."""
+    parts = [p.strip() for p in _PART_BREAK.split(claim) if _stems(p)]
     return parts or [claim]
 
 
@@ -89,17 +89,18 @@ def support_features(claim: str, sentences: list[str], vectors: np.ndarray) -> l
     claim_vector, part_vectors, sentence_vectors = vectors[0], vectors[1 : 1 + len(parts)], vectors[1 + len(parts) :]
     cosines = sentence_vectors @ claim_vector if sentences else np.zeros(1)
     ranked = np.sort(cosines)[::-1]
-    nearest = [sentences[i] for i in np.argsort(-cosines)[:3]] if sentences else []
+    held = [_stems(s) for s in sentences]
+    nearest = [held[i] for i in np.argsort(-cosines)[:3]] if sentences else []
     wanted = _stems(claim) or {""}
-    page = {w for s in sentences for w in _stems(s)}
-    top3 = {w for s in nearest for w in _stems(s)}
-    best = _stems(nearest[0]) if nearest else set()
+    page = set().union(*held)
+    top3 = set().union(*nearest)
+    best = nearest[0] if nearest else set()
     page_text = " ".join(sentences)
     page_figures = {f.replace(",", "") for f in _FIGURE.findall(page_text)}
     figures = {f.replace(",", "") for f in _FIGURE.findall(claim)}
     names = set(_NAME.findall(claim))
     part_cosines = [float((sentence_vectors @ v).max()) if sentences else 0.0 for v in part_vectors]
-    part_words = [len(_stems(p) & page) / max(1, len(_stems(p))) for p in parts]
+    part_words = [len(stems & page) / max(1, len(stems)) for stems in map(_stems, parts)]
     return [
         float(ranked[0]),
         float(ranked[:2].mean()),
@@ -123,7 +124,7 @@ def support_features(claim: str, sentences: list[str], vectors: np.ndarray) -> l
 
 
 def _stems(text: str) -> set[str]:
-    return {stem(w) for w in content_words(text)}
+    return set(content_words(words(text)))
 
 
 @dataclass(frozen=True)
