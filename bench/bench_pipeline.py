@@ -2,13 +2,16 @@
 
 Ingests FA-KES and the BBC corpus into a fresh index, then checks the seed article five times with the
 models loaded. Speed is reported against a baseline measured in the same run: embedding the seed's
-sentences once, since these machines are shared and noisy.
+sentences once, since these machines are shared and noisy. One more check runs under the profiler to show the
+share of its time spent judging compound claims part by part (and finding the words no passage backs).
 
     .venv/bin/python bench/bench_pipeline.py
 """
 
 from __future__ import annotations
 
+import cProfile
+import pstats
 import statistics
 import sys
 import tempfile
@@ -16,8 +19,10 @@ import time
 from pathlib import Path
 
 from twosource import check, ingest, open_index, read_article
+from twosource.index.base import Index
 from twosource.models import embed, spacy_pipeline
 from twosource.sentences import split_sentences
+from twosource.types import Article
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 CORPORA = [
@@ -67,7 +72,23 @@ def main() -> None:
             f"baseline: embedding the seed's {len(sentences)} sentences once: median {baseline:.2f} s over {RUNS} runs"
         )
         print(f"ratio: check latency = {median / baseline:.1f} x embedding the seed's sentences")
+        print(f"parts: {_parts_share(article, index):.1%} of a check judges claims part by part")
         index.close()
+
+
+def _parts_share(article: Article, index: Index) -> float:
+    """The share of one check's time spent in the decomposition: each part's stance, and the unbacked words."""
+    profile = cProfile.Profile()
+    profile.runcall(check, article, index)
+    stats = pstats.Stats(profile).stats  # (file, line, name) -> (calls, primitive, total, cumulative, callers)
+    total = max(cumulative for *_, cumulative, _ in stats.values())
+    parts = sum(
+        cumulative
+        for (file, _, name), (*_, cumulative, _) in stats.items()
+        if (file.endswith("stance.py") and name == "judge_parts")
+        or (file.endswith("verdict.py") and name == "_unbacked_words")
+    )
+    return parts / total
 
 
 if __name__ == "__main__":

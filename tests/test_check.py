@@ -142,7 +142,7 @@ def test_json_report_follows_the_schema(seed_report):
     document = json.loads(render(seed_report, "json"))
     jsonschema.validate(document, schema)
     assert document == json.loads(json.dumps(report_to_dict(seed_report)))
-    assert document["schema_version"] == "1.3"
+    assert document["schema_version"] == "1.4"
 
 
 def test_claimreview_is_schema_org(seed_report):
@@ -192,6 +192,7 @@ def test_html_report_is_self_contained_and_escapes_article_text(fakes_index_path
         "ul",
         "li",
         "strong",
+        "q",  # a compound claim's parts
         "svg",  # the evidence timeline: shapes and text only
         "line",
         "circle",

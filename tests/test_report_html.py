@@ -259,5 +259,12 @@ def test_the_summary_bar_counts_verdicts_and_outlets():
     root = parse(render_html(sample_report()))
     (overview,) = root.find_all("section", class_="overview")
     pills = [re.sub(r"\s+", " ", p.text()) for p in overview.find_all("span") if "pill" in p.attrs.get("class", "")]
-    assert pills == ["1 corroborated", "0 single source", "0 contradicted", "1 disputed", "0 no evidence"]
+    assert pills == [
+        "1 corroborated",
+        "0 single source",
+        "0 contradicted",
+        "1 disputed",
+        "0 partly contradicted",
+        "0 no evidence",
+    ]
     assert f"3 independent outlets found: reuters, ahram, {HOSTILE_OUTLET}." in overview.text()

@@ -73,7 +73,7 @@ def test_a_claim_is_cut_into_its_clauses():
     claim = "Unofficially the number of dead in the Syrian War is 200,000, most of them civilians."
     assert claim_parts(claim) == [
         "Unofficially the number of dead in the Syrian War is 200,000",
-        "most of them civilians.",
+        "most of them civilians",
     ]
     # WiCE dev: a post and the outlet's description, each a part.
     arnold = (
@@ -81,7 +81,8 @@ def test_a_claim_is_cut_into_its_clauses():
         "and the only one dedicated to the home entertainment sector."
     )
     assert len(claim_parts(arnold)) == 4
-    assert claim_parts("He resigned.") == ["He resigned."]
+    assert claim_parts("He resigned.") == ["He resigned"]
+    assert claim_parts("He joined the U.S. Army.") == ["He joined the U.S. Army"]
 
 
 def test_the_model_is_stored_as_numbers_and_refused_when_it_does_not_fit(tmp_path: Path):

@@ -82,8 +82,8 @@ def check(
             claim, vector, [c.passage for c in counted], passage_vectors, claim_date=article.published
         )
         evidence = [
-            Evidence(item.passage, stance, score, item.outlet, numeric, reason, source=item.source)
-            for item, (stance, score, numeric, reason) in zip(counted, judged, strict=True)
+            Evidence(item.passage, stance, score, item.outlet, numeric, reason, source=item.source, parts=parts)
+            for item, (stance, score, numeric, reason, parts) in zip(counted, judged, strict=True)
         ]
         checked[claim.start] = decide_verdict(claim, evidence, excluded)
         step("checking claims", len(checked), len(to_check))

@@ -17,6 +17,7 @@ from .types import (
     Background,
     Claim,
     ClaimKind,
+    ClaimPart,
     ClaimVerdict,
     DateMention,
     Entity,
@@ -24,6 +25,8 @@ from .types import (
     FactCheck,
     NamedSource,
     NumericComparison,
+    PartStance,
+    PartVerdict,
     Passage,
     Quantity,
     Removal,
@@ -33,7 +36,7 @@ from .types import (
     Verdict,
 )
 
-SCHEMA_VERSION = "1.3"
+SCHEMA_VERSION = "1.4"
 #: The major version ``report_from_dict`` reads, any minor one of it.
 _READABLE_MAJOR = SCHEMA_VERSION.split(".")[0]
 
@@ -97,7 +100,26 @@ def _verdict(v: ClaimVerdict) -> dict[str, Any]:
         "fact_checks": [asdict(f) for f in v.fact_checks],
         "background": [asdict(b) for b in v.background],
         "note": v.note,
+        "parts": _parts(v),
+        "unbacked_words": list(v.unbacked_words),
     }
+
+
+def _parts(v: ClaimVerdict) -> list[dict[str, Any]]:
+    """A compound claim's parts, each with its verdict when it was judged."""
+    judged = {p.part: p for p in v.parts}
+    rows = []
+    for part in v.claim.parts:
+        verdict = judged.get(part)
+        rows.append(
+            {
+                **asdict(part),
+                "verdict": verdict.verdict.value if verdict else None,
+                "supporting_outlets": list(verdict.supporting_outlets) if verdict else [],
+                "refuting_outlets": list(verdict.refuting_outlets) if verdict else [],
+            }
+        )
+    return rows
 
 
 def _evidence(e: Evidence) -> dict[str, Any]:
@@ -117,6 +139,7 @@ def _evidence(e: Evidence) -> dict[str, Any]:
         "retrieval": {"score": p.score, "lexical": p.lexical, "dense": p.dense},
         "numeric": asdict(e.numeric) if e.numeric else None,
         "role": "article-source" if e.source else "independent",
+        "parts": [asdict(p) for p in e.parts],
     }
 
 
@@ -186,6 +209,7 @@ def _verdict_from(v: dict[str, Any]) -> ClaimVerdict:
         entities=tuple(Entity(**e) for e in v["entities"]),
         speaker=v["speaker"] or "",
         cues=tuple(v["cues"]),
+        parts=tuple(ClaimPart(p["text"], p["start"], p["end"]) for p in v.get("parts", ())),  # not before 1.4
     )
     return ClaimVerdict(
         claim=claim,
@@ -199,6 +223,12 @@ def _verdict_from(v: dict[str, Any]) -> ClaimVerdict:
         fact_checks=tuple(FactCheck(**f) for f in v.get("fact_checks", ())),
         background=tuple(Background(**b) for b in v.get("background", ())),
         note=v.get("note", ""),  # not in 1.0 and 1.1 documents
+        parts=tuple(
+            PartVerdict(part, Verdict(p["verdict"]), tuple(p["supporting_outlets"]), tuple(p["refuting_outlets"]))
+            for part, p in zip(claim.parts, v.get("parts", ()), strict=True)
+            if p["verdict"]
+        ),
+        unbacked_words=tuple(v.get("unbacked_words", ())),
     )
 
 
@@ -216,7 +246,10 @@ def _evidence_from(e: dict[str, Any]) -> Evidence:
     )
     numeric = NumericComparison(**e["numeric"]) if e["numeric"] else None
     source = e.get("role") == "article-source"  # not in 1.0 and 1.1 documents
-    return Evidence(passage, Stance(e["stance"]), e["stance_score"], e["counted_as"], numeric, e["reason"], source)
+    parts = tuple(PartStance(Stance(p["stance"]), p["reason"]) for p in e.get("parts", ()))  # not before 1.4
+    return Evidence(
+        passage, Stance(e["stance"]), e["stance_score"], e["counted_as"], numeric, e["reason"], source, parts
+    )
 
 
 def _source_from(x: dict[str, Any]) -> ArticleSource:

@@ -19,11 +19,12 @@ from dataclasses import replace
 import numpy as np
 
 from .claims.quantities import comparable, find_quantities
+from .claims.shares import Share, find_shares
 from .dates import MONTH_NAMES, days_between
 from .sentences import split_sentences
 from .stance_features import analyse
 from .stance_model import Pair, StanceModel, default_model
-from .types import Claim, ClaimKind, NumericComparison, Passage, Quantity, Stance
+from .types import Claim, ClaimKind, ClaimPart, NumericComparison, PartStance, Passage, Quantity, Stance
 from .words import content_words, words
 
 #: Relative difference within which two figures agree; doubled when either side is approximate.
@@ -55,6 +56,8 @@ SURE_FROM = 0.5
 #: Least claim–passage cosine (all-MiniLM-L6-v2) for a passage to confirm or contradict in words: below it,
 #: passages are on the subject but about another event. Set by reading FA-KES passages against the seed's claims.
 SAME_EVENT_FROM = 0.62
+#: Two tallies further apart than this ratio are of different events: the share of one says nothing of the other.
+SAME_TALLY = 1.5
 _STANCES = {
     "agree": Stance.SUPPORTS,
     "disagree": Stance.REFUTES,
@@ -69,7 +72,9 @@ _READINGS = {
 }
 _VERBS = {Stance.SUPPORTS: "confirm", Stance.REFUTES: "contradict"}
 
-StanceResult = tuple[Stance, float, NumericComparison | None, str]
+#: A passage's stance toward a claim, its score, the figures compared, why, and its stances toward the claim's
+#: parts (when it has them).
+StanceResult = tuple[Stance, float, NumericComparison | None, str, tuple[PartStance, ...]]
 
 
 def judge_stances(
@@ -81,10 +86,11 @@ def judge_stances(
     claim_date: str | None = None,
     model: StanceModel | None = None,
 ) -> list[StanceResult]:
-    """Return (stance, score, numeric comparison, reason) for each passage, in order.
+    """Return (stance, score, numeric comparison, reason, part stances) for each passage, in order.
 
     ``claim_vector`` and ``passage_vectors`` are the all-MiniLM-L6-v2 embeddings the index already holds;
-    ``score`` is the stance model's probability of its reading, or the figures' weight when they decide.
+    ``score`` is the stance model's probability of its reading, or the figures' weight when they decide. A passage
+    that contradicts one part of a compound claim contradicts the claim, whatever it says of the rest.
     """
     if not passages:
         return []
@@ -94,15 +100,105 @@ def judge_stances(
         Pair(claim_view, claim_vector, analyse(p.text), passage_vectors[i : i + 1]) for i, p in enumerate(passages)
     ]
     cosines = passage_vectors @ claim_vector
-    return [
-        _decide(claim, passage, _STANCES[label], round(probability, 3), float(cosine), claim_date)
-        for passage, (label, probability), cosine in zip(passages, model.judge(pairs), cosines, strict=True)
-    ]
+    results = []
+    for passage, (label, probability), cosine in zip(passages, model.judge(pairs), cosines, strict=True):
+        whole = _decide(claim, passage, _STANCES[label], round(probability, 3), float(cosine), claim_date)
+        parts = judge_parts(claim, passage, whole, float(cosine), claim_date)
+        stance, score, numeric, reason = whole
+        refuted = next((i for i, p in enumerate(parts) if p.stance is Stance.REFUTES), None)
+        if refuted is not None and stance is not Stance.REFUTES:
+            stance, score = Stance.REFUTES, max(score, 0.5)
+            reason = f"contradicts a part of it, “{claim.parts[refuted].text}”: {parts[refuted].reason}"
+        results.append((stance, score, numeric, reason, parts))
+    return results
+
+
+def judge_parts(
+    claim: Claim,
+    passage: Passage,
+    whole: tuple[Stance, float, NumericComparison | None, str],
+    cosine: float,
+    claim_date: str | None,
+) -> tuple[PartStance, ...]:
+    """The passage's stance toward each part of a compound claim (none for a claim of one part), given its stance
+    toward the whole: a part's own figures and shares decide; a part without either takes the whole's stance when
+    the text model read the whole, and is backed only by its own words when a figure of another part decided."""
+    stance, _, numeric, reason = whole
+    if not claim.parts:
+        return ()
+    if stance is Stance.UNRELATED:
+        return tuple(PartStance(stance, reason) for _ in claim.parts)
+    gap = days_between(claim_date, passage.published)
+    judged = []
+    for part in claim.parts:
+        own = tuple(q for q in claim.quantities if q.text in part.text)
+        figures = compare_figures(replace(claim, quantities=own), passage, gap) if own else None
+        if figures is not None:
+            agree = Stance.SUPPORTS if figures.agrees else Stance.REFUTES
+            judged.append(
+                PartStance(Stance.DISCUSSES, figures.note) if figures.note else PartStance(agree, _said(figures))
+            )
+            continue
+        shares = compare_shares(claim, part, passage, cosine)
+        if shares is not None:
+            judged.append(shares)
+        elif numeric is None:
+            judged.append(PartStance(stance, reason))
+        elif stance is Stance.SUPPORTS and _covered(part.text, passage.text):
+            judged.append(PartStance(Stance.SUPPORTS, "its words are in the passage, whose figures agree"))
+        else:
+            judged.append(PartStance(Stance.DISCUSSES, "the passage does not speak to this part"))
+    return tuple(judged)
+
+
+def compare_shares(claim: Claim, part: ClaimPart, passage: Passage, cosine: float) -> PartStance | None:
+    """The passage's stance toward a share the part states ("most of them civilians"), from the shares of the
+    same tally the passage states: of the same group, of a group inside it, or of the other side. None when the
+    part states no share."""
+    stated = [s for s in find_shares(claim.text) if s.text in part.text]
+    if not stated:
+        return None
+    found = [s for start, end in _sentence_spans(passage.text) for s in find_shares(passage.text[start:end])]
+    verdicts = []
+    for mine in stated:
+        for theirs in found:
+            if mine.tally and theirs.tally:
+                if max(mine.tally, theirs.tally) > SAME_TALLY * min(mine.tally, theirs.tally):
+                    continue  # the share of another tally: another event's dead
+            elif cosine < SAME_EVENT_FROM:
+                continue
+            stance = _share_stance(mine, theirs)
+            if stance is not None:
+                verb = "agree" if stance is Stance.SUPPORTS else "differ"
+                verdicts.append(PartStance(stance, f"shares {verb}: “{mine.text}” vs “{theirs.text}”"))
+    refuting = [v for v in verdicts if v.stance is Stance.REFUTES]
+    if refuting or verdicts:
+        return (refuting or verdicts)[0]
+    # The passage may name the group without saying what share of the tally it is: that backs nothing.
+    return PartStance(Stance.DISCUSSES, f"it does not say what share were {stated[0].group}")
+
+
+def _share_stance(mine: Share, theirs: Share) -> Stance | None:
+    if theirs.side != mine.side:  # the other side's share leaves this side at most the rest
+        return Stance.REFUTES if 1 - theirs.low <= mine.low else None
+    if theirs.group == mine.group:
+        if theirs.high < mine.low or theirs.low > mine.high:
+            return Stance.REFUTES
+        return Stance.SUPPORTS if mine.low <= theirs.low and theirs.high <= mine.high else None
+    if mine.group == mine.side:  # a group inside the claim's: its share is at least the claim's part
+        return Stance.SUPPORTS if theirs.low >= mine.low else None
+    return None
+
+
+def _covered(part: str, passage: str) -> bool:
+    """Whether the passage holds at least half of the part's content words."""
+    wanted = set(content_words(words(part)))
+    return bool(wanted) and len(wanted & set(content_words(words(passage)))) >= len(wanted) / 2
 
 
 def _decide(
     claim: Claim, passage: Passage, read: Stance, probability: float, cosine: float, claim_date: str | None
-) -> StanceResult:
+) -> tuple[Stance, float, NumericComparison | None, str]:
     said = f"the stance model reads it as {read.value} ({probability:.0%}): it {_READINGS[read]}"
     if read is Stance.UNRELATED:
         return read, probability, None, said
@@ -112,8 +208,7 @@ def _decide(
         if numeric.note:
             return Stance.DISCUSSES, probability, numeric, numeric.note
         stance = Stance.SUPPORTS if numeric.agrees else Stance.REFUTES
-        verb = "agree" if numeric.agrees else "differ"
-        reason = f"figures {verb}: {numeric.claim_figure} vs {numeric.evidence_figure} ({numeric.kind})"
+        reason = _said(numeric)
         if stance is not read:
             reason += f"; the figures decide, though {said}"
         return stance, max(probability, 0.5), numeric, reason
@@ -198,6 +293,11 @@ def _compare(claim: Quantity, evidence: Quantity) -> NumericComparison:
         tolerance=tolerance,
         note=note,
     )
+
+
+def _said(figures: NumericComparison) -> str:
+    verb = "agree" if figures.agrees else "differ"
+    return f"figures {verb}: {figures.claim_figure} vs {figures.evidence_figure} ({figures.kind})"
 
 
 def _context(text: str, q: Quantity) -> set[str]:

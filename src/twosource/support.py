@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from .claims.parts import split_parts
 from .errors import ModelError
 from .words import STOPWORDS, content_words, stem, words
 
@@ -66,15 +67,13 @@ _WORDS = re.compile(r"\w+")
 # Words as WiCE's (spaCy's) tokens split them: hyphens, "'s" and "n't" apart, decimals and thousands kept whole.
 _TOKENS = re.compile(r"\d+(?:[.,]\d+)+|\w+(?=n't)|n't|['’]s\b|\w+|[^\w\s]")
 _PUNCTUATION = ".,;:()[]\"'“”‘’!?"
-_PART_BREAK = re.compile(r",\s+|;\s+|\s+(?:and|but|which|who|while|whereas)\s+")
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+")
 
 
 def claim_parts(claim: str) -> list[str]:
     """The claim's clauses that hold a content word ("most of them civilians"; the whole claim when it has one)."""
-    parts = [p.strip() for p in _PART_BREAK.split(claim) if _stems(p)]
-    return parts or [claim]
+    return [part.text for part in split_parts(claim)]
 
 
 def texts_to_embed(claim: str, sentences: list[str]) -> list[str]:
@@ -196,7 +195,7 @@ def fit_support_model(
 
 def word_features(words: list[str], sentences: list[str]) -> np.ndarray:
     """The measures of WORD_FEATURES for each of a claim's words (tokens, punctuation included) against a page."""
-    pages = [{stem(w) for w in _WORDS.findall(s.casefold())} for s in sentences]
+    pages = [{stem(w.strip(_PUNCTUATION)) for w in claim_words(s.casefold())} for s in sentences]
     page = set().union(*pages)
     found = [stem(w.casefold().strip(_PUNCTUATION)) for w in words]
     content = [bool(_WORDS.match(w)) and w.casefold() not in STOPWORDS for w in words]

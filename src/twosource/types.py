@@ -40,6 +40,7 @@ class Verdict(StrEnum):
     SINGLE_SOURCE = "single-source"
     CONTRADICTED = "contradicted"
     DISPUTED = "disputed"
+    PARTLY_CONTRADICTED = "partly-contradicted"  # a part contradicted, the rest supported
     NO_EVIDENCE = "no-evidence"
     NOT_CHECKED = "not-checked"
 
@@ -97,6 +98,15 @@ class Entity:
 
 
 @dataclass(frozen=True)
+class ClaimPart:
+    """A clause of a compound claim ("most of them civilians"), judged on its own."""
+
+    text: str
+    start: int  # offsets in the claim's text
+    end: int
+
+
+@dataclass(frozen=True)
 class Claim:
     """A sentence of the article with what the claims stage found in it."""
 
@@ -111,6 +121,7 @@ class Claim:
     entities: tuple[Entity, ...] = ()
     speaker: str = ""
     cues: tuple[str, ...] = ()  # the cues behind the kind, for the report
+    parts: tuple[ClaimPart, ...] = ()  # its clauses when it is compound (two or more), else none
 
 
 @dataclass(frozen=True)
@@ -145,6 +156,14 @@ class NumericComparison:
 
 
 @dataclass(frozen=True)
+class PartStance:
+    """A passage's stance toward one part of a compound claim."""
+
+    stance: Stance
+    reason: str
+
+
+@dataclass(frozen=True)
 class Evidence:
     """A passage with its stance toward one claim."""
 
@@ -155,6 +174,7 @@ class Evidence:
     numeric: NumericComparison | None = None
     reason: str = ""
     source: bool = False  # from a text the article rewords (its own source): shown, never counted as independent
+    parts: tuple[PartStance, ...] = ()  # toward each of the claim's parts, when it has them
 
 
 @dataclass(frozen=True)
@@ -185,6 +205,16 @@ class Background:
 
 
 @dataclass(frozen=True)
+class PartVerdict:
+    """The verdict on one part of a compound claim, from the passages' stances toward that part."""
+
+    part: ClaimPart
+    verdict: Verdict
+    supporting_outlets: tuple[str, ...] = ()
+    refuting_outlets: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class ClaimVerdict:
     claim: Claim
     verdict: Verdict
@@ -196,6 +226,8 @@ class ClaimVerdict:
     fact_checks: tuple[FactCheck, ...] = ()  # from live services, when asked
     background: tuple[Background, ...] = ()
     note: str = ""  # what the verdict rests on, when it needs saying (only the article's own source supports it)
+    parts: tuple[PartVerdict, ...] = ()  # of a compound claim that has evidence
+    unbacked_words: tuple[str, ...] = ()  # words of the claim no supporting passage backs
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,8 @@ corroborated   two or more independent outlets support, none refutes
 single-source  exactly one independent outlet supports, none refutes; or only the article's own source does
 contradicted   independent outlets refute, none supports
 disputed       some independent outlets support and others refute
+partly-        a compound claim ("200,000 dead, most of them civilians") one part of which independent outlets
+contradicted   contradict while another is supported: each part is judged on its own (``claims.parts``)
 no-evidence    nothing related found that counts: no confidence (0), but a note of how much was searched and how
                close the nearest passage came
 
@@ -14,10 +16,11 @@ refutation does count: an article contradicted by the text it rewords has misrea
 
 from __future__ import annotations
 
+from .sentences import split_sentences
 from .sources import match_sources, named_sources
 from .stance import SAME_EVENT_FROM
-from .types import Article, ArticleSource, Claim, ClaimVerdict, Evidence, Stance, Summary, Verdict
-from .words import plural
+from .types import Article, ArticleSource, Claim, ClaimVerdict, Evidence, PartVerdict, Stance, Summary, Verdict
+from .words import content_words, plural, words
 
 #: Evidence shown per claim, best first (unrelated passages are never shown).
 SHOWN = 6
@@ -39,20 +42,26 @@ def decide_verdict(claim: Claim, evidence: list[Evidence], excluded: list[str] |
         )
     elif from_source:
         note = f"{', '.join(from_source)}, the article's own source, supports it too; it is not counted."
-    if support and refute:
-        verdict = Verdict.DISPUTED
+    parts = _part_verdicts(claim, related)
+    contradicted = [p for p in parts if p.verdict is Verdict.CONTRADICTED]
+    backed = [p for p in parts if p.verdict in (Verdict.CORROBORATED, Verdict.SINGLE_SOURCE)]
+    verdict = _verdict(support, refute, bool(from_source))
+    if contradicted and backed:
+        # Corroborated only when every part is: a part contradicted with the rest supported is neither a
+        # confirmation nor a contradiction of the claim.
+        verdict = Verdict.PARTLY_CONTRADICTED
+        support = sorted({o for p in backed for o in p.supporting_outlets})
+        refute = sorted({o for p in contradicted for o in p.refuting_outlets})
+        note = " ".join([*(_part_note(p) for p in parts), note]).strip()
+    if verdict is Verdict.DISPUTED:
         confidence = 0.5 + 0.1 * min(3, abs(len(support) - len(refute)))
-    elif len(support) >= 2:
-        verdict = Verdict.CORROBORATED
+    elif verdict is Verdict.CORROBORATED:
         confidence = min(0.95, 0.55 + 0.1 * (len(support) - 2) + 0.3 * _mean_score(related, Stance.SUPPORTS))
-    elif support or from_source:
-        verdict = Verdict.SINGLE_SOURCE
+    elif verdict is Verdict.SINGLE_SOURCE:
         confidence = 0.35 + 0.3 * _mean_score(related, Stance.SUPPORTS)
-    elif refute:
-        verdict = Verdict.CONTRADICTED
+    elif verdict in (Verdict.CONTRADICTED, Verdict.PARTLY_CONTRADICTED):
         confidence = min(0.9, 0.45 + 0.1 * (len(refute) - 1) + 0.3 * _mean_score(related, Stance.REFUTES))
     else:
-        verdict = Verdict.NO_EVIDENCE
         confidence = 0.0  # nothing to be sure of: the note says how much was searched and how close it came
         note = _nothing_found(evidence, excluded or [])
     return ClaimVerdict(
@@ -64,7 +73,58 @@ def decide_verdict(claim: Claim, evidence: list[Evidence], excluded: list[str] |
         refuting_outlets=tuple(refute),
         excluded=tuple(excluded or ()),
         note=note,
+        parts=parts,
+        unbacked_words=_unbacked_words(claim, related) if verdict in _BACKED else (),
     )
+
+
+#: Verdicts that rest on passages supporting the claim, whose words lacking support are shown.
+_BACKED = frozenset({Verdict.CORROBORATED, Verdict.SINGLE_SOURCE, Verdict.DISPUTED, Verdict.PARTLY_CONTRADICTED})
+
+
+def _verdict(support: list[str], refute: list[str], from_source: bool = False) -> Verdict:
+    """The verdict independent outlets supporting and refuting give; ``from_source``: the article's own source
+    supports it too."""
+    if support and refute:
+        return Verdict.DISPUTED
+    if len(support) >= 2:
+        return Verdict.CORROBORATED
+    if support or from_source:
+        return Verdict.SINGLE_SOURCE
+    return Verdict.CONTRADICTED if refute else Verdict.NO_EVIDENCE
+
+
+def _part_verdicts(claim: Claim, related: list[Evidence]) -> tuple[PartVerdict, ...]:
+    """The verdict on each part of a compound claim from the passages' stances toward it."""
+    if not claim.parts or not related:
+        return ()
+    verdicts = []
+    for i, part in enumerate(claim.parts):
+        toward = [(e, e.parts[i].stance) for e in related if len(e.parts) == len(claim.parts)]
+        support = sorted({e.independent_outlet for e, s in toward if s is Stance.SUPPORTS and not e.source})
+        refute = sorted({e.independent_outlet for e, s in toward if s is Stance.REFUTES})
+        verdicts.append(PartVerdict(part, _verdict(support, refute), tuple(support), tuple(refute)))
+    return tuple(verdicts)
+
+
+def _part_note(part: PartVerdict) -> str:
+    if part.verdict is Verdict.CONTRADICTED:
+        return f"“{part.part.text}” is contradicted by {', '.join(part.refuting_outlets)}."
+    if part.supporting_outlets:
+        return f"“{part.part.text}” is supported by {', '.join(part.supporting_outlets)}."
+    return f"Nothing found speaks to “{part.part.text}”."
+
+
+def _unbacked_words(claim: Claim, related: list[Evidence]) -> tuple[str, ...]:
+    """The words of the claim that no independent supporting passage backs (the word judge, ``support``)."""
+    from .support import unsupported_words
+
+    passages = [e.passage.text for e in related if e.stance is Stance.SUPPORTS and not e.source]
+    if not passages:
+        return ()
+    sentences = [text[start:end] for text in passages for start, end in split_sentences(text)]
+    # Function words and marks take their neighbours' reading; only the words that carry meaning are shown.
+    return tuple(w for w in unsupported_words(claim.text, sentences) if content_words(words(w)))
 
 
 def summarize(article: Article, verdicts: list[ClaimVerdict], sources: tuple[ArticleSource, ...] = ()) -> Summary:

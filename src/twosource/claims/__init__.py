@@ -17,6 +17,7 @@ from ..sentences import split_sentences
 from ..types import CHECKABLE_KINDS, Article, Claim, ClaimKind, DateMention, Entity
 from .entities import KEPT_LABELS, find_speaker, normalize_entity, resolve_people
 from .kinds import SPEECH, Features, classify, has_direct_quote, outside_quotes
+from .parts import split_parts
 from .quantities import find_quantities
 
 __all__ = ["CHECKWORTHY_FROM", "find_claims"]
@@ -69,6 +70,7 @@ def find_claims(article: Article) -> list[Claim]:
                 entities=tuple({e.normalized: e for e in entities if e.normalized}.values()),
                 speaker=speaker if typed.kind is ClaimKind.QUOTE else "",
                 cues=typed.cues,
+                parts=parts if len(parts := split_parts(sentence)) > 1 else (),
             )
         )
     return _scored(claims)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 from ..schema import report_to_dict
-from ..types import Report, Verdict
+from ..types import PartVerdict, Report, Verdict
 
-__all__ = ["FORMATS", "SURE_OF", "VERDICT_LABELS", "render"]
+__all__ = ["FORMATS", "SURE_OF", "VERDICT_LABELS", "part_outlets", "render"]
 
 FORMATS = ("terminal", "json", "html", "claimreview")
 VERDICT_LABELS = {
@@ -15,11 +15,21 @@ VERDICT_LABELS = {
     Verdict.SINGLE_SOURCE: "Single source",
     Verdict.CONTRADICTED: "Contradicted",
     Verdict.DISPUTED: "Disputed",
+    Verdict.PARTLY_CONTRADICTED: "Partly contradicted",
     Verdict.NO_EVIDENCE: "No evidence",
     Verdict.NOT_CHECKED: "Not checked",
 }
 #: The verdicts that come with a confidence; "no evidence" comes with what was searched instead.
-SURE_OF = frozenset({Verdict.CORROBORATED, Verdict.SINGLE_SOURCE, Verdict.CONTRADICTED, Verdict.DISPUTED})
+SURE_OF = frozenset(
+    {Verdict.CORROBORATED, Verdict.SINGLE_SOURCE, Verdict.CONTRADICTED, Verdict.DISPUTED, Verdict.PARTLY_CONTRADICTED}
+)
+
+
+def part_outlets(part: PartVerdict) -> str:
+    """Who supports and who contradicts one part of a compound claim: " (supported by AFP; contradicted by BBC)"."""
+    said = [f"supported by {', '.join(part.supporting_outlets)}"] if part.supporting_outlets else []
+    said += [f"contradicted by {', '.join(part.refuting_outlets)}"] if part.refuting_outlets else []
+    return f" ({'; '.join(said)})" if said else ""
 
 
 def render(report: Report, fmt: str, *, width: int = 100, color: bool = False) -> str:

@@ -13,6 +13,7 @@ _RATING = {
     Verdict.SINGLE_SOURCE: 4,
     Verdict.NO_EVIDENCE: 3,
     Verdict.DISPUTED: 2,
+    Verdict.PARTLY_CONTRADICTED: 2,  # as a fact-checker's "half true": a part holds, a part does not
     Verdict.CONTRADICTED: 1,
 }
 

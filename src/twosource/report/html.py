@@ -28,11 +28,11 @@ from ..types import (
     Verdict,
 )
 from ..words import content_words, plural, words
-from . import SURE_OF, VERDICT_LABELS
+from . import SURE_OF, VERDICT_LABELS, part_outlets
 
 _CSS = """
 :root{--ink:#1d232a;--muted:#5b6570;--line:#dde2e7;--bg:#fbfbfa;--card:#fff;--focus:#1a5fb4;--ok:#1f7a45;
---one:#8a5d00;--bad:#b3261e;--mixed:#7b3fa0;--none:#6b7280;--hit:#fff0a8;
+--one:#8a5d00;--bad:#b3261e;--mixed:#7b3fa0;--part:#a8420d;--none:#6b7280;--hit:#fff0a8;
 --sans:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;
 font:17px/1.6 Georgia,'Iowan Old Style','Times New Roman',serif;color:var(--ink);background:var(--bg)}
 body{margin:0}main{max-width:46rem;margin:0 auto;padding:1.5rem 1rem 4rem;overflow-wrap:anywhere}
@@ -44,7 +44,9 @@ margin:2.4rem 0 .7rem;padding-bottom:.3rem;border-bottom:1px solid var(--line)}
 .meta,.small,.bar,summary,.ev-head,.num,.legend{font-family:var(--sans);font-size:.85rem;color:var(--muted)}
 .meta{margin:.2rem 0}
 .v-corroborated{--c:var(--ok)}.v-single-source{--c:var(--one)}.v-contradicted{--c:var(--bad)}
-.v-disputed{--c:var(--mixed)}.v-no-evidence{--c:var(--none)}
+.v-disputed{--c:var(--mixed)}.v-partly-contradicted{--c:var(--part)}.v-no-evidence{--c:var(--none)}
+.parts{font-family:var(--sans);font-size:.85rem;margin:.3rem 0 .6rem;padding-left:1.1rem}
+.parts .part-verdict{color:var(--c);font-weight:600}
 .overview{background:var(--card);border:1px solid var(--line);border-radius:.6rem;padding:.9rem 1rem;margin:1.2rem 0}
 .bar{display:flex;flex-wrap:wrap;gap:.4rem;margin:0 0 .6rem}
 .pill{border-radius:1rem;padding:.15rem .65rem;color:#fff;background:var(--c);font-weight:600}
@@ -363,6 +365,7 @@ def _claim_block(n: int, v: ClaimVerdict) -> str:
             f"<ul class='plain small'>{items}</ul></details>"
         )
     note = f"<p class='why'><strong>{escape(v.note)}</strong></p>" if v.note else ""
+    note += _parts(v)
     confidence = f" <span class='conf'>· confidence {v.confidence:.2f}</span>" if v.verdict in SURE_OF else ""
     facts = _facts(c)
     count = _evidence_count(v.evidence) + (f" · {plural(len(v.fact_checks), 'fact-check')}" if v.fact_checks else "")
@@ -377,6 +380,22 @@ def _claim_block(n: int, v: ClaimVerdict) -> str:
         f"{evidence}{excluded}{_fact_checks(v.fact_checks)}{_background(v.background, c.text)}"
         "</div></details></section>"
     )
+
+
+def _parts(v: ClaimVerdict) -> str:
+    """A compound claim's parts with their own verdicts, and the words no supporting passage repeats."""
+    items = "".join(
+        f"<li class='v-{p.verdict.value}'><q>{escape(p.part.text)}</q> — "
+        f"<span class='part-verdict'>{escape(VERDICT_LABELS[p.verdict])}</span>{escape(part_outlets(p))}</li>"
+        for p in v.parts
+    )
+    listed = f"<p class='small'>Its parts, judged one by one:</p><ul class='parts'>{items}</ul>" if items else ""
+    if v.unbacked_words:
+        listed += (
+            "<p class='small'>Words no supporting passage repeats: "
+            f"{escape(', '.join(dict.fromkeys(v.unbacked_words)))}</p>"
+        )
+    return listed
 
 
 def _evidence_count(evidence: tuple[Evidence, ...]) -> str:

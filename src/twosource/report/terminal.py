@@ -13,13 +13,14 @@ from rich.table import Table
 from rich.text import Text
 
 from ..types import Background, ClaimKind, ClaimVerdict, Evidence, FactCheck, Report, Verdict
-from . import SURE_OF, VERDICT_LABELS
+from . import SURE_OF, VERDICT_LABELS, part_outlets
 
 COLORS = {
     Verdict.CORROBORATED: "green",
     Verdict.SINGLE_SOURCE: "yellow",
     Verdict.CONTRADICTED: "red",
     Verdict.DISPUTED: "magenta",
+    Verdict.PARTLY_CONTRADICTED: "dark_orange",
     Verdict.NO_EVIDENCE: "bright_black",
     Verdict.NOT_CHECKED: "bright_black",
 }
@@ -106,6 +107,15 @@ def _claim(n: int, v: ClaimVerdict) -> Panel:
     body: list[Text | Table | Group] = [Text(c.text), Text(" · ".join(facts), style="dim")]
     if v.note:
         body.append(Text(v.note, style="yellow"))
+    if v.parts:
+        parts = Text("Its parts, judged one by one:", style="bold")
+        for p in v.parts:
+            parts.append(f"\n  – “{p.part.text}”: ")
+            parts.append(VERDICT_LABELS[p.verdict], style=COLORS[p.verdict])
+            parts.append(part_outlets(p), style="dim")
+        body.append(parts)
+    if v.unbacked_words:
+        body.append(Text(f"Words no supporting passage repeats: {', '.join(dict.fromkeys(v.unbacked_words))}"))
     if v.evidence:
         table = Table(show_header=True, header_style="bold", expand=True, box=None, padding=(0, 1))
         table.add_column("stance", width=10)
