@@ -57,6 +57,25 @@ def test_a_compound_claim_is_cut_into_parts_with_their_offsets():
     assert _claim("The army said it had retaken the town.", "2015-05-13").parts == ()
 
 
+def test_quotations_asides_and_slight_pieces_stay_whole():
+    fought, said = _claim_text("Hezbollah and the Syrian Army"), _claim_text("“Terrorism and Israel")
+    # "Hezbollah" alone is too slight to check; the bracketed list of jihadi groups is one aside.
+    assert [p.text for p in split_parts(fought)] == [
+        "Hezbollah and the Syrian Army have been engaged in fierce battle with Syrian rebels",
+        "jihadis (mainly Al Nussra front and Ahrar El Sham) near the eastern Lebanese/Syrian borders in the "
+        "Qalamoun hills",
+    ]
+    # The quotation is the general's whole sentence: never cut at its "and".
+    assert split_parts(said)[0].text.startswith("“Terrorism and Israel are two sides of the same coin”")
+
+
+def _claim_text(opening: str) -> str:
+    """The seed's sentence that starts with ``opening``."""
+    text = read_article(SEED).text
+    start = text.index(opening)
+    return text[start : text.index(".", start) + 1]
+
+
 @pytest.mark.parametrize(
     ("opening", "group", "low", "high"),
     [

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from twosource.report import render
 from twosource.schema import SCHEMA_VERSION
 from twosource.types import Article, Claim, ClaimKind, ClaimVerdict, Evidence, Passage, Report, Stance, Verdict
-from twosource.verdict import decide_verdict, summarize
+from twosource.verdict import SHOWN, decide_verdict, summarize
 
 from .conftest import fakes_rows
 
@@ -65,3 +67,13 @@ def _report(verdict: ClaimVerdict) -> Report:
     article = Article(text=CLAIM, title="A test article")
     summary = summarize(article, [verdict])
     return Report("test", article, (verdict,), summary, "index.sqlite", "2026-11-30T00:00:00+00:00", SCHEMA_VERSION)
+
+
+def test_every_outlet_a_verdict_names_is_quoted():
+    # Seven passages of one outlet support, closer than the one of another that refutes: the refutation is shown.
+    claim = _claim()
+    support = [replace(_evidence(row, Stance.SUPPORTS, "sana", 0.7), stance_score=0.9) for row in range(1, 8)]
+    support = [replace(e, passage=replace(e.passage, score=1.0)) for e in support]
+    refute = _evidence(9, Stance.REFUTES, "alaraby", 0.7)
+    shown = decide_verdict(claim, [*support, refute]).evidence
+    assert len(shown) == SHOWN and refute in shown

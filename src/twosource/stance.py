@@ -170,12 +170,20 @@ def compare_shares(claim: Claim, part: ClaimPart, passage: Passage, cosine: floa
             stance = _share_stance(mine, theirs)
             if stance is not None:
                 verb = "agree" if stance is Stance.SUPPORTS else "differ"
-                verdicts.append(PartStance(stance, f"shares {verb}: “{mine.text}” vs “{theirs.text}”"))
+                verdicts.append(PartStance(stance, f"shares {verb}: “{mine.text}” vs {_share_said(theirs)}"))
     refuting = [v for v in verdicts if v.stance is Stance.REFUTES]
     if refuting or verdicts:
         return (refuting or verdicts)[0]
     # The passage may name the group without saying what share of the tally it is: that backs nothing.
     return PartStance(Stance.DISCUSSES, f"it does not say what share were {stated[0].group}")
+
+
+def _share_said(share: Share) -> str:
+    """A share as the report quotes it: "“some 87000 civilians” of 300,000 (29 %)" when it is counted."""
+    if share.high - share.low >= 0.5 or not share.tally:  # in words: "most of them fighters"
+        return f"“{share.text}”"
+    middle = (share.low + share.high) / 2 if share.high < 1 else share.low
+    return f"“{share.text}” of {share.tally:,.0f} ({middle:.0%})"
 
 
 def _share_stance(mine: Share, theirs: Share) -> Stance | None:

@@ -73,7 +73,7 @@ _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+")
 
 def claim_parts(claim: str) -> list[str]:
     """The claim's clauses that hold a content word ("most of them civilians"; the whole claim when it has one)."""
-    return [part.text for part in split_parts(claim)]
+    return [part.text for part in split_parts(claim, finest=True)]
 
 
 def texts_to_embed(claim: str, sentences: list[str]) -> list[str]:
@@ -195,9 +195,9 @@ def fit_support_model(
 
 def word_features(words: list[str], sentences: list[str]) -> np.ndarray:
     """The measures of WORD_FEATURES for each of a claim's words (tokens, punctuation included) against a page."""
-    pages = [{stem(w.strip(_PUNCTUATION)) for w in claim_words(s.casefold())} for s in sentences]
+    pages = [{_word_form(w) for w in claim_words(s.casefold())} for s in sentences]
     page = set().union(*pages)
-    found = [stem(w.casefold().strip(_PUNCTUATION)) for w in words]
+    found = [_word_form(w.casefold()) for w in words]
     content = [bool(_WORDS.match(w)) and w.casefold() not in STOPWORDS for w in words]
     wanted = {f for f, c in zip(found, content, strict=True) if c}
     overlap = [len(wanted & s) for s in pages] or [0]
@@ -225,6 +225,13 @@ def word_features(words: list[str], sentences: list[str]) -> np.ndarray:
             ]
         )
     return np.array(rows).reshape(len(words), len(WORD_FEATURES))
+
+
+def _word_form(word: str) -> str:
+    """A word as the word judge matches it: stemmed, and a figure without its thousands separators (200,000 is
+    200000)."""
+    word = word.strip(_PUNCTUATION)
+    return word.replace(",", "") if word[:1].isdigit() else stem(word)
 
 
 def claim_words(claim: str) -> list[str]:

@@ -22,7 +22,7 @@ from .stance import SAME_EVENT_FROM
 from .types import Article, ArticleSource, Claim, ClaimVerdict, Evidence, PartVerdict, Stance, Summary, Verdict
 from .words import content_words, plural, words
 
-#: Evidence shown per claim, best first (unrelated passages are never shown).
+#: Evidence shown per claim (unrelated passages are never shown).
 SHOWN = 6
 
 
@@ -68,7 +68,7 @@ def decide_verdict(claim: Claim, evidence: list[Evidence], excluded: list[str] |
         claim=claim,
         verdict=verdict,
         confidence=round(confidence, 3),
-        evidence=tuple(related[:SHOWN]),
+        evidence=_shown(related),
         supporting_outlets=tuple(support),
         refuting_outlets=tuple(refute),
         excluded=tuple(excluded or ()),
@@ -78,8 +78,8 @@ def decide_verdict(claim: Claim, evidence: list[Evidence], excluded: list[str] |
     )
 
 
-#: Verdicts that rest on passages supporting the claim, whose words lacking support are shown.
-_BACKED = frozenset({Verdict.CORROBORATED, Verdict.SINGLE_SOURCE, Verdict.DISPUTED, Verdict.PARTLY_CONTRADICTED})
+#: Verdicts that say the claim is backed, in whole or in part: the words its backing passages leave out are shown.
+_BACKED = frozenset({Verdict.CORROBORATED, Verdict.SINGLE_SOURCE, Verdict.PARTLY_CONTRADICTED})
 
 
 def _verdict(support: list[str], refute: list[str], from_source: bool = False) -> Verdict:
@@ -104,7 +104,8 @@ def _part_verdicts(claim: Claim, related: list[Evidence]) -> tuple[PartVerdict, 
         support = sorted({e.independent_outlet for e, s in toward if s is Stance.SUPPORTS and not e.source})
         refute = sorted({e.independent_outlet for e, s in toward if s is Stance.REFUTES})
         verdicts.append(PartVerdict(part, _verdict(support, refute), tuple(support), tuple(refute)))
-    return tuple(verdicts)
+    # Parts nothing speaks to tell the reader nothing the claim's own verdict does not.
+    return tuple(verdicts) if any(p.verdict is not Verdict.NO_EVIDENCE for p in verdicts) else ()
 
 
 def _part_note(part: PartVerdict) -> str:
@@ -161,6 +162,16 @@ def _nothing_found(evidence: list[Evidence], excluded: list[str]) -> str:
         f"{nearest.passage.dense:.2f} with the claim; a passage confirms or contradicts a claim in words from "
         f"{SAME_EVENT_FROM:.2f}."
     )
+
+
+def _shown(related: list[Evidence]) -> tuple[Evidence, ...]:
+    """The SHOWN passages to quote: the best of each outlet that supports or refutes the claim or a part of it, in
+    rank order, then the best of the rest; every outlet a verdict names is quoted, and first."""
+    firsts: dict[tuple[str, Stance], Evidence] = {}
+    for e in related:
+        for stance in {e.stance, *(p.stance for p in e.parts)} & {Stance.SUPPORTS, Stance.REFUTES}:
+            firsts.setdefault((e.independent_outlet, stance), e)
+    return tuple(dict.fromkeys([*firsts.values(), *related]))[:SHOWN]
 
 
 def _rank(e: Evidence) -> tuple[int, float]:

@@ -82,7 +82,7 @@ class Typed:
     cues: tuple[str, ...]
 
 
-def _quoted_spans(sentence: str) -> list[tuple[int, int]]:
+def quoted_spans(sentence: str) -> list[tuple[int, int]]:
     """Return the (start, end) of each directly quoted stretch of ``sentence``, its marks included.
 
     Marks pair in order. With one left over, the sentence either opens inside a quote begun in an earlier
@@ -101,13 +101,13 @@ def _quoted_spans(sentence: str) -> list[tuple[int, int]]:
 
 def outside_quotes(sentence: str) -> str:
     """Return ``sentence`` with directly quoted words blanked out (a quote's wording is the speaker's)."""
-    for a, b in _quoted_spans(sentence):
+    for a, b in quoted_spans(sentence):
         sentence = sentence[:a] + " " * (b - a) + sentence[b:]
     return sentence
 
 
 def has_direct_quote(sentence: str) -> bool:
-    return any(len(sentence[a:b].split()) >= 3 for a, b in _quoted_spans(sentence))
+    return any(len(sentence[a:b].split()) >= 3 for a, b in quoted_spans(sentence))
 
 
 def classify(sentence: str, features: Features) -> Typed:
