@@ -4,9 +4,22 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from twosource.claims.parts import split_parts
 from twosource.report import render
 from twosource.schema import SCHEMA_VERSION
-from twosource.types import Article, Claim, ClaimKind, ClaimVerdict, Evidence, Passage, Report, Stance, Verdict
+from twosource.types import (
+    Article,
+    Claim,
+    ClaimKind,
+    ClaimPart,
+    ClaimVerdict,
+    Evidence,
+    PartStance,
+    Passage,
+    Report,
+    Stance,
+    Verdict,
+)
 from twosource.verdict import SHOWN, decide_verdict, summarize
 
 from .conftest import fakes_rows
@@ -77,3 +90,29 @@ def test_every_outlet_a_verdict_names_is_quoted():
     refute = _evidence(9, Stance.REFUTES, "alaraby", 0.7)
     shown = decide_verdict(claim, [*support, refute]).evidence
     assert len(shown) == SHOWN and refute in shown
+
+
+def test_a_compound_claim_is_judged_part_by_part():
+    text = "Air strikes killed 47 people, most of them civilians, and wounded dozens more."
+    parts = (ClaimPart("Air strikes killed 47 people", 0, 28), ClaimPart("most of them civilians", 30, 52))
+    parts += (ClaimPart("wounded dozens more", 58, 77),)
+    assert split_parts(text) == parts
+    claim = Claim(text, 0, len(text), ClaimKind.QUANTITY, checkworthy=True, score=0.9, parts=parts)
+    s, r, d = Stance.SUPPORTS, Stance.REFUTES, Stance.DISCUSSES
+
+    def judged(row: int, outlet: str, *stances: Stance) -> Evidence:
+        e = _evidence(row, r if r in stances else s, outlet, 0.7)
+        return replace(e, parts=tuple(PartStance(x, "") for x in stances))
+
+    # The toll confirmed by two, who died contradicted by one, the wounded disputed: partly contradicted.
+    evidence = [judged(1, "sana", s, r, s), judged(2, "ahram", s, d, r)]
+    verdict = decide_verdict(claim, evidence)
+    assert verdict.verdict is Verdict.PARTLY_CONTRADICTED
+    assert [p.verdict for p in verdict.parts] == [Verdict.CORROBORATED, Verdict.CONTRADICTED, Verdict.DISPUTED]
+    assert verdict.supporting_outlets == ("ahram", "sana") and verdict.refuting_outlets == ("sana",)
+    assert "“wounded dozens more” is disputed: supported by sana, contradicted by ahram." in verdict.note
+    # Every part confirmed: corroborated; parts nothing speaks to are not listed.
+    assert decide_verdict(claim, [judged(1, "sana", s, s, s), judged(2, "ahram", s, s, s)]).verdict is (
+        Verdict.CORROBORATED
+    )
+    assert decide_verdict(claim, [judged(1, "sana", d, d, d)]).parts == ()

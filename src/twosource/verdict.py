@@ -111,6 +111,11 @@ def _part_verdicts(claim: Claim, related: list[Evidence]) -> tuple[PartVerdict, 
 def _part_note(part: PartVerdict) -> str:
     if part.verdict is Verdict.CONTRADICTED:
         return f"“{part.part.text}” is contradicted by {', '.join(part.refuting_outlets)}."
+    if part.verdict is Verdict.DISPUTED:
+        return (
+            f"“{part.part.text}” is disputed: supported by {', '.join(part.supporting_outlets)}, contradicted by "
+            f"{', '.join(part.refuting_outlets)}."
+        )
     if part.supporting_outlets:
         return f"“{part.part.text}” is supported by {', '.join(part.supporting_outlets)}."
     return f"Nothing found speaks to “{part.part.text}”."
