@@ -16,7 +16,8 @@ from .quantities import find_quantities
 #: Each group word: (the side it is on, the group it names). A group is inside a side ("children" inside
 #: "civilians"); the side's own word names the whole side.
 GROUPS: dict[str, tuple[str, str]] = {
-    **dict.fromkeys(("civilians", "civilian", "non-combatants", "noncombatants"), ("civilians", "civilians")),
+    # Plural nouns only: "mostly civilian areas" counts places, not people.
+    **dict.fromkeys(("civilians", "non-combatants", "noncombatants"), ("civilians", "civilians")),
     **dict.fromkeys(("children", "kids", "schoolchildren", "minors", "infants"), ("civilians", "children")),
     **dict.fromkeys(("women",), ("civilians", "women")),
     **dict.fromkeys(
@@ -27,14 +28,14 @@ GROUPS: dict[str, tuple[str, str]] = {
     **dict.fromkeys(("jihadists",), ("fighters", "jihadists")),
 }
 _GROUP = "|".join(sorted(GROUPS, key=len, reverse=True))
-#: Words that put a group above half of a tally.
-_MAJORITY = (
-    r"most|mostly|the (?:vast |great )?majority|a majority|mainly|largely|predominantly|overwhelmingly|primarily"
-    r"|chiefly|nearly all|almost all|(?:more than|over) half"
-)
-_OF_THEM = r"(?:\s+of\s+(?:them|those(?:\s+killed|\s+who\s+died)?|whom|the\s+(?:dead|victims|killed|casualties)))?"
+#: Words that put a group above half of a tally: "most of them civilians", "the majority of whom were soldiers"
+#: (a word may stand between: "most of them Syrian civilians"), or an adverb right before the group ("mostly
+#: civilians"; "overwhelmingly Sunni Muslim rebels" describes the rebels, it counts nothing).
+_MOST = r"most|the (?:vast |great )?majority|a majority|nearly all|almost all|(?:more than|over) half"
+_OF_THEM = r"\s+of\s+(?:them|whom|those(?:\s+killed|\s+who\s+died)?|the\s+(?:dead|victims|killed|casualties))"
+_MOSTLY = r"mostly|mainly|largely|predominantly|overwhelmingly|primarily|chiefly"
 _SHARE_WORDS = re.compile(
-    rf"\b(?:{_MAJORITY}){_OF_THEM}(?:\s+(?:were|are|being))?\s+(?:(?!of\b)[a-z-]+\s+){{0,2}}?({_GROUP})\b"
+    rf"\b(?:(?:{_MOST}){_OF_THEM}(?:\s+(?:were|are|being))?\s+(?:(?!of\b)[a-z-]+\s+)??|(?:{_MOSTLY})\s+)({_GROUP})\b"
     rf"(?:\s+(?:and|or)\s+({_GROUP})\b)?",
     re.I,
 )
