@@ -195,9 +195,9 @@ def fit_support_model(
 
 def word_features(words: list[str], sentences: list[str]) -> np.ndarray:
     """The measures of WORD_FEATURES for each of a claim's words (tokens, punctuation included) against a page."""
-    pages = [{_word_form(w) for w in claim_words(s.casefold())} for s in sentences]
+    pages = [{word_form(w) for w in claim_words(s.casefold())} for s in sentences]
     page = set().union(*pages)
-    found = [_word_form(w.casefold()) for w in words]
+    found = [word_form(w.casefold()) for w in words]
     content = [bool(_WORDS.match(w)) and w.casefold() not in STOPWORDS for w in words]
     wanted = {f for f, c in zip(found, content, strict=True) if c}
     overlap = [len(wanted & s) for s in pages] or [0]
@@ -227,7 +227,7 @@ def word_features(words: list[str], sentences: list[str]) -> np.ndarray:
     return np.array(rows).reshape(len(words), len(WORD_FEATURES))
 
 
-def _word_form(word: str) -> str:
+def word_form(word: str) -> str:
     """A word as the word judge matches it: stemmed, and a figure without its thousands separators (200,000 is
     200000)."""
     word = word.strip(_PUNCTUATION)

@@ -122,15 +122,22 @@ def _part_note(part: PartVerdict) -> str:
 
 
 def _unbacked_words(claim: Claim, related: list[Evidence]) -> tuple[str, ...]:
-    """The words of the claim that no independent supporting passage backs (the word judge, ``support``)."""
-    from .support import unsupported_words
+    """The words of the claim that no independent supporting passage backs (the word judge, ``support``) nor
+    repeats."""
+    from .support import claim_words, unsupported_words, word_form
 
     passages = [e.passage.text for e in related if e.stance is Stance.SUPPORTS and not e.source]
     if not passages:
         return ()
     sentences = [text[start:end] for text in passages for start, end in split_sentences(text)]
-    # Function words and marks take their neighbours' reading; only the words that carry meaning are shown.
-    return tuple(w for w in unsupported_words(claim.text, sentences) if content_words(words(w)))
+    repeated = {word_form(w) for s in sentences for w in claim_words(s.casefold())}
+    # Function words and marks take their neighbours' reading, and a word a passage repeats is not said to be
+    # missing, whatever the judge reads of where it stands: the words shown carry meaning and are nowhere.
+    return tuple(
+        w
+        for w in unsupported_words(claim.text, sentences)
+        if content_words(words(w)) and word_form(w.casefold()) not in repeated
+    )
 
 
 def summarize(article: Article, verdicts: list[ClaimVerdict], sources: tuple[ArticleSource, ...] = ()) -> Summary:
