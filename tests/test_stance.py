@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from twosource import read_article
 from twosource.cli import cli
 from twosource.dates import days_between
 from twosource.stance_model import DEFAULT_MODEL, LABELS, StanceModel, default_model, held_out, text_pairs
 from twosource.types import Claim, ClaimKind, NumericComparison, Passage, Quantity, Stance
 
-from .conftest import FNC1, fakes_rows, run_eval_stance
+from .conftest import FNC1, SEED, fakes_rows, run_eval_stance
 
 
 def _read(name: str) -> list[dict[str, str]]:
@@ -150,7 +152,8 @@ def _fakes_sentence(row: int, opening: str) -> tuple[str, str]:
     text = fields["article_content"]
     start = text.index(opening)
     month, day, year = fields["date"].split("/")
-    return text[start : text.index(".", start + len(opening)) + 1], f"{year}-{int(month):02d}-{int(day):02d}"
+    end = text.find(".", start + len(opening)) + 1 or len(text)  # the last sentence may lack its full stop
+    return text[start:end].strip(), f"{year}-{int(month):02d}-{int(day):02d}"
 
 
 SEED_TOLL = "Unofficially the number of dead in the Syrian War is 200,000, most of them civilians."
@@ -233,3 +236,30 @@ def test_train_and_eval_refuse_bad_input_in_one_line(tmp_path: Path):
     stances.write_text("Headline,Body ID\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["eval", "stance", "--bodies", str(bodies), "--stances", str(stances)])
     assert result.exit_code == 1 and "not a UTF-8 CSV file" in result.output
+
+
+def test_a_figure_counted_in_one_place_meets_only_that_place():
+    from twosource.stance import compare_figures
+
+    # The seed's "(1.5 million in Lebanon)" is Lebanon's share of the refugees, not the region's total: Al-Araby's
+    # "More than four million Syrians have fled ... to become refugees in the surrounding region" does not refute it.
+    seed = read_article(SEED).text
+    start = seed.index("About 6.5 million")
+    sentence = seed[start : seed.index(")", start) + 2]
+    lebanon = _figure_claim(sentence)
+    lebanon = replace(lebanon, quantities=tuple(q for q in lebanon.quantities if q.text.startswith("1.5")))
+    region, published = _fakes_sentence(20, "More than four million Syrians")
+    assert compare_figures(lebanon, _passage(region, published)) is None
+    # "killed at least 80 people in Hama" (FA-KES) meets itself, not a town's 68 dead.
+    hama, _ = next(
+        _fakes_sentence(row, "On July 31 a tank-backed") for row in _rows_with("killed at least 80 people in Hama")
+    )
+    assert compare_figures(_figure_claim(hama), _passage(hama)).agrees
+    town, _ = next(
+        _fakes_sentence(row, "Since Saturday at least 68") for row in _rows_with("at least 68 civilians have been")
+    )
+    assert compare_figures(_figure_claim(hama), _passage(town)) is None
+
+
+def _rows_with(text: str) -> list[int]:
+    return [i for i, row in enumerate(fakes_rows()) if text in row["article_content"]]

@@ -51,6 +51,10 @@ _PERIODS = (
     ),
     ("year", re.compile(r"\b(?:last|this|past|previous|per|a|each) year\b|\bannually\b|\bin \d{4} alone\b", re.I)),
 )
+#: A place named right after a figure, within two words ("1.5 million in Lebanon", "40 people in Aleppo"): the
+#: figure counts there only, and compares only with a figure whose sentence names the same place. A month name
+#: is a time, not a place.
+_PLACE = re.compile(rf"\s+(?:[a-z]+\s+){{0,2}}?in\s+(?:the\s+)?(?!{MONTH_NAMES}\b)([A-Z][\w-]+)")
 #: Least probability of the model's "agree" or "disagree" for it to count; below, the passage only discusses.
 SURE_FROM = 0.5
 #: Least claim–passage cosine (all-MiniLM-L6-v2) for a passage to confirm or contradict in words: below it,
@@ -242,7 +246,7 @@ def compare_figures(claim: Claim, passage: Passage, gap_days: int | None = None)
     best: NumericComparison | None = None
     stating = find_quantities(passage.text)
     for q in stated:
-        q_context, q_period = _context(claim.text, q), _period(claim.text, q)
+        q_context, q_period, q_place = _context(claim.text, q), _period(claim.text, q), _place(claim.text, q)
         for e in stating:
             if not comparable(q, e):
                 continue
@@ -250,6 +254,8 @@ def compare_figures(claim: Claim, passage: Passage, gap_days: int | None = None)
             if q.kind == "percent" and not (q_context & _context(passage.text, e)):
                 continue
             if _period(passage.text, e) != q_period:  # a month's dead are not the war's
+                continue
+            if q_place and q_place not in _sentence(passage.text, e):  # Lebanon's refugees are not the region's
                 continue
             comparison = _compare(q, e)
             if best is None or comparison.relative_difference < best.relative_difference:
@@ -314,11 +320,24 @@ def _context(text: str, q: Quantity) -> set[str]:
     return {w for w in content_words(words(after)[:6]) if len(w) > 2}
 
 
+def _sentence(text: str, q: Quantity) -> str:
+    """The sentence of ``text`` that states ``q``."""
+    at = text.find(q.text)
+    return next((text[s:e] for s, e in _sentence_spans(text) if s <= at < e), text)
+
+
+def _place(text: str, q: Quantity) -> str:
+    """The place a figure is counted in, when the words right after it name one ("1.5 million in Lebanon",
+    "40 people in Aleppo"); "" when they do not."""
+    at = text.find(q.text)
+    named = _PLACE.match(text[at + len(q.text) :]) if at >= 0 else None
+    return named.group(1) if named else ""
+
+
 def _period(text: str, q: Quantity) -> str:
     """The stretch of time a figure counts over: "" for a running total (or when nothing says), else a day, week,
     month or year ("killed last month", "1,200 a month", "in September")."""
-    at = text.find(q.text)
-    sentence = next((text[s:e] for s, e in _sentence_spans(text) if s <= at < e), text)
+    sentence = _sentence(text, q)
     if _RUNNING_TOTAL.search(sentence):  # "since 2014", "so far", "which began in March 2011": a running total
         return ""
     return next((name for name, cue in _PERIODS if cue.search(sentence)), "")
