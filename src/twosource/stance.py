@@ -76,6 +76,8 @@ _READINGS = {
 }
 _VERBS = {Stance.SUPPORTS: "confirm", Stance.REFUTES: "contradict"}
 
+#: A passage's stance toward the whole claim: the stance, its score, the figures compared, and why.
+WholeStance = tuple[Stance, float, NumericComparison | None, str]
 #: A passage's stance toward a claim, its score, the figures compared, why, and its stances toward the claim's
 #: parts (when it has them).
 StanceResult = tuple[Stance, float, NumericComparison | None, str, tuple[PartStance, ...]]
@@ -120,7 +122,7 @@ def judge_stances(
 def judge_parts(
     claim: Claim,
     passage: Passage,
-    whole: tuple[Stance, float, NumericComparison | None, str],
+    whole: WholeStance,
     cosine: float,
     claim_date: str | None,
 ) -> tuple[PartStance, ...]:
@@ -159,10 +161,10 @@ def compare_shares(claim: Claim, part: ClaimPart, passage: Passage, cosine: floa
     """The passage's stance toward a share the part states ("most of them civilians"), from the shares of the
     same tally the passage states: of the same group, of a group inside it, or of the other side. None when the
     part states no share."""
-    stated = [s for s in find_shares(claim.text) if s.text in part.text]
+    stated = [s for s in _shares_in(claim.text) if s.text in part.text]
     if not stated:
         return None
-    found = [s for start, end in _sentence_spans(passage.text) for s in find_shares(passage.text[start:end])]
+    found = [s for start, end in _sentence_spans(passage.text) for s in _shares_in(passage.text[start:end])]
     verdicts = []
     for mine in stated:
         for theirs in found:
@@ -210,7 +212,7 @@ def _covered(part: str, passage: str) -> bool:
 
 def _decide(
     claim: Claim, passage: Passage, read: Stance, probability: float, cosine: float, claim_date: str | None
-) -> tuple[Stance, float, NumericComparison | None, str]:
+) -> WholeStance:
     said = f"the stance model reads it as {read.value} ({probability:.0%}): it {_READINGS[read]}"
     if read is Stance.UNRELATED:
         return read, probability, None, said
@@ -244,7 +246,7 @@ def compare_figures(claim: Claim, passage: Passage, gap_days: int | None = None)
     if not stated:
         return None
     best: NumericComparison | None = None
-    stating = find_quantities(passage.text)
+    stating = _figures_in(passage.text)
     for q in stated:
         q_context, q_period, q_place = _context(claim.text, q), _period(claim.text, q), _place(claim.text, q)
         for e in stating:
@@ -343,8 +345,11 @@ def _period(text: str, q: Quantity) -> str:
     return next((name for name, cue in _PERIODS if cue.search(sentence)), "")
 
 
-#: A passage's sentences, split once however many of its figures are compared.
+#: A passage's sentences, split once however many of its figures are compared; its figures and shares, and the
+#: claim's, found once however many parts of the claim are judged against it.
 _sentence_spans = functools.lru_cache(maxsize=256)(split_sentences)
+_figures_in = functools.lru_cache(maxsize=256)(find_quantities)
+_shares_in = functools.lru_cache(maxsize=1024)(find_shares)
 
 
 def _mentions(text: str, name: str) -> bool:

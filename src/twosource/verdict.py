@@ -123,7 +123,7 @@ def _part_note(part: PartVerdict) -> str:
 
 def _unbacked_words(claim: Claim, related: list[Evidence]) -> tuple[str, ...]:
     """The words of the claim that no independent supporting passage backs (the word judge, ``support``) nor
-    repeats."""
+    repeats, each once."""
     from .support import claim_words, unsupported_words, word_form
 
     passages = [e.passage.text for e in related if e.stance is Stance.SUPPORTS and not e.source]
@@ -134,9 +134,11 @@ def _unbacked_words(claim: Claim, related: list[Evidence]) -> tuple[str, ...]:
     # Function words and marks take their neighbours' reading, and a word a passage repeats is not said to be
     # missing, whatever the judge reads of where it stands: the words shown carry meaning and are nowhere.
     return tuple(
-        w
-        for w in unsupported_words(claim.text, sentences)
-        if content_words(words(w)) and word_form(w.casefold()) not in repeated
+        dict.fromkeys(
+            w
+            for w in unsupported_words(claim.text, sentences)
+            if content_words(words(w)) and word_form(w.casefold()) not in repeated
+        )
     )
 
 

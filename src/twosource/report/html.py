@@ -391,10 +391,7 @@ def _parts(v: ClaimVerdict) -> str:
     )
     listed = f"<p class='small'>Its parts, judged one by one:</p><ul class='parts'>{items}</ul>" if items else ""
     if v.unbacked_words:
-        listed += (
-            "<p class='small'>Words no supporting passage repeats: "
-            f"{escape(', '.join(dict.fromkeys(v.unbacked_words)))}</p>"
-        )
+        listed += f"<p class='small'>Words no supporting passage repeats: {escape(', '.join(v.unbacked_words))}</p>"
     return listed
 
 

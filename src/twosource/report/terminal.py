@@ -115,7 +115,7 @@ def _claim(n: int, v: ClaimVerdict) -> Panel:
             parts.append(part_outlets(p), style="dim")
         body.append(parts)
     if v.unbacked_words:
-        body.append(Text(f"Words no supporting passage repeats: {', '.join(dict.fromkeys(v.unbacked_words))}"))
+        body.append(Text(f"Words no supporting passage repeats: {', '.join(v.unbacked_words)}"))
     if v.evidence:
         table = Table(show_header=True, header_style="bold", expand=True, box=None, padding=(0, 1))
         table.add_column("stance", width=10)
