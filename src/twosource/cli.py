@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
+import logging
+import os
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import click
 
-from .errors import TwosourceError
+from .errors import TwosourceError, one_line
+
+_log = logging.getLogger(__name__)
 
 index_option = click.option(
     "--index",
@@ -55,6 +58,15 @@ def _fetch_policy(allow: tuple[str, ...]) -> Any:
     return FetchPolicy(max_bytes=default_max_bytes(), allow=allow, user_agent=user_agent(contact()))
 
 
+def _given_date(value: str | None) -> str | None:
+    from .dates import given_date
+
+    try:
+        return given_date(value) if value is not None else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--date") from None
+
+
 def live_options(command: Callable[..., None]) -> Callable[..., None]:
     """The switches for the live services a check asks besides the index."""
     for option in reversed(
@@ -91,13 +103,30 @@ def _live_sources(offline: bool, gdelt: bool, wikipedia: bool, fact_checks: bool
     return replace(live, policy=policy) if live.any else None
 
 
-@contextmanager
-def _errors() -> Iterator[None]:
-    # Every error twosource raises on purpose becomes one line and exit status 1.
-    try:
-        yield
-    except TwosourceError as exc:
-        raise click.ClickException(str(exc)) from exc
+class _InternalError(click.ClickException):
+    exit_code = 70  # EX_SOFTWARE: a defect of twosource, not a fault of the input
+
+
+class _Twosource(click.Group):
+    """The CLI's one error boundary: whatever a command raises ends as one line on standard error."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except TwosourceError as exc:  # raised on purpose: status 1
+            raise click.ClickException(one_line(str(exc))) from exc
+        except OSError as exc:  # a file that cannot be read or written
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise click.ClickException(one_line(f"{where}{exc.strerror or exc}")) from exc
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            if os.environ.get("TWOSOURCE_DEBUG"):
+                raise
+            _log.debug("internal error", exc_info=exc)
+            raise _InternalError(
+                one_line(f"internal error ({type(exc).__name__}: {exc}); TWOSOURCE_DEBUG=1 shows the traceback")
+            ) from exc
 
 
 def _stderr_progress(label: str) -> tuple[Any, Callable[..., None]]:
@@ -138,7 +167,7 @@ def _stderr_progress(label: str) -> tuple[Any, Callable[..., None]]:
     return progress, update
 
 
-@click.group()
+@click.group(cls=_Twosource)
 @click.version_option(package_name="twosource")
 def cli() -> None:
     """Tell which claims of a news article independent sources back, contradict, or leave alone."""
@@ -159,6 +188,13 @@ def cli() -> None:
     help="Input format (default: from each file's extension).",
 )
 @click.option("--encoding", default=None, help="Text encoding of the inputs (default: detected), e.g. latin-1.")
+@click.option(
+    "--max-passages",
+    type=click.IntRange(1),
+    default=None,
+    help="Index at most this many passages of an article (about 60 words each); a longer text is searched by its "
+    "first ones only (default: $TWOSOURCE_MAX_PASSAGES, else 500).",
+)
 @click.option("--text-column", default=None, help="CSV/JSON field holding the article text.")
 @click.option("--title-column", default=None, help="CSV/JSON field holding the title.")
 @click.option("--outlet-column", default=None, help="CSV/JSON field holding the outlet.")
@@ -174,6 +210,7 @@ def ingest(
     outlet: str,
     fmt: str,
     encoding: str | None,
+    max_passages: int | None,
     **columns: str | None,
 ) -> None:
     """Add articles to the index: files, folders (recursively), CSV and JSON(L) collections, WARC archives
@@ -192,26 +229,26 @@ def ingest(
     if not (paths or feeds or sitemaps):
         raise click.UsageError("give files, folders or URLs to ingest, or --feed / --sitemap")
     policy = _fetch_policy(allow)
-    with _errors():
-        index = open_index(index_path)
-        progress, update = _stderr_progress("ingesting")
-        with progress:
-            summary = run_ingest(
-                list(paths),
-                index,
-                fmt=fmt,
-                outlet=outlet,
-                encoding=encoding,
-                columns=Columns(**{k.removesuffix("_column"): v for k, v in columns.items()}),
-                feeds=feeds,
-                sitemaps=sitemaps,
-                policy=policy,
-                progress=update,
-            )
-        index.close()
+    index = open_index(index_path)
+    progress, update = _stderr_progress("ingesting")
+    with progress:
+        summary = run_ingest(
+            list(paths),
+            index,
+            fmt=fmt,
+            outlet=outlet,
+            encoding=encoding,
+            columns=Columns(**{k.removesuffix("_column"): v for k, v in columns.items()}),
+            feeds=feeds,
+            sitemaps=sitemaps,
+            policy=policy,
+            progress=update,
+            max_passages=max_passages,
+        )
+    index.close()
     for rejection in summary.rejected:
-        click.echo(f"rejected: {rejection.origin}: {rejection.reason}", err=True)
-    click.echo(summary.line())
+        click.echo(one_line(f"rejected: {rejection.origin}: {rejection.reason}"), err=True)
+    click.echo(one_line(summary.line()))
     if summary.rejected:
         # As trafilatura's CLI: 1 when some inputs failed, 126 when (nearly) all did.
         sys.exit(126 if summary.added + summary.duplicates == 0 else 1)
@@ -223,7 +260,12 @@ def ingest(
 @allow_option
 @click.option("--outlet", default="", help="The article's outlet (its own reports never count as corroboration).")
 @click.option("--url", default="", help="The article's URL.")
-@click.option("--date", default=None, help="The article's publication date (YYYY-MM-DD).")
+@click.option(
+    "--date",
+    default=None,
+    callback=lambda ctx, param, value: _given_date(value),
+    help="The article's publication date (YYYY-MM-DD).",
+)
 @click.option("--encoding", default=None, help="Text encoding of the article (default: detected).")
 @click.option("--format", "fmt", type=click.Choice(["terminal", "json", "html", "claimreview"]), default="terminal")
 @outlets_option
@@ -233,6 +275,13 @@ def ingest(
     type=click.Path(dir_okay=False, writable=True),
     default=None,
     help="Write the report to this file instead of standard output.",
+)
+@click.option(
+    "--max-claims",
+    type=click.IntRange(1),
+    default=None,
+    help="Check at most this many check-worthy claims, the most check-worthy first; the rest are listed as not "
+    "checked (default: $TWOSOURCE_MAX_CLAIMS, else 100).",
 )
 @live_options
 def check(
@@ -246,6 +295,7 @@ def check(
     fmt: str,
     outlets_file: str | None,
     output: str | None,
+    max_claims: int | None,
     offline: bool,
     gdelt: bool,
     wikipedia: bool,
@@ -265,24 +315,26 @@ def check(
     from .pipeline import store_report
     from .read import read_article
     from .report import render
+    from .settings import default_max_claims
 
-    with _errors():
-        outlets = load_outlets(outlets_file)
-        source = read_article(
-            article, outlet=outlet, url=url, date=date, encoding=encoding, policy=_fetch_policy(allow)
+    if output and not Path(output).resolve().parent.is_dir():
+        # Said before the check runs, not after its minutes are spent.
+        raise click.BadParameter(f"no folder {Path(output).parent} to write {Path(output).name} in", param_hint="-o")
+    outlets = load_outlets(outlets_file)
+    source = read_article(article, outlet=outlet, url=url, date=date, encoding=encoding, policy=_fetch_policy(allow))
+    index = open_index(index_path, create=False)
+    progress, update = _stderr_progress("checking")
+    with progress:
+        report = run_check(
+            source,
+            index,
+            progress=lambda stage, done, total: update(done, total, stage),
+            live=_live_sources(offline, gdelt, wikipedia, fact_checks, allow),
+            outlets=outlets,
+            max_claims=max_claims or default_max_claims(),
         )
-        index = open_index(index_path, create=False)
-        progress, update = _stderr_progress("checking")
-        with progress:
-            report = run_check(
-                source,
-                index,
-                progress=lambda stage, done, total: update(done, total, stage),
-                live=_live_sources(offline, gdelt, wikipedia, fact_checks, allow),
-                outlets=outlets,
-            )
-        store_report(report, index)
-        index.close()
+    store_report(report, index)
+    index.close()
     interactive = output is None and sys.stdout.isatty()
     text = render(
         report, fmt, color=interactive and fmt == "terminal", width=click.get_terminal_size()[0] if interactive else 100
@@ -330,16 +382,15 @@ def serve(
     if host not in LOOPBACK_HOSTS and not token:
         click.echo(f"warning: listening on {host} without --token: anyone who reaches it can use it", err=True)
     live = _live_sources(offline, gdelt, wikipedia, fact_checks, ())
-    with _errors():
-        run(
-            index_path or default_index_path(),
-            host=host,
-            port=port,
-            token=token,
-            live=live,
-            fetch_policy=_fetch_policy(()),
-            outlets=load_outlets(outlets_file),
-        )
+    run(
+        index_path or default_index_path(),
+        host=host,
+        port=port,
+        token=token,
+        live=live,
+        fetch_policy=_fetch_policy(()),
+        outlets=load_outlets(outlets_file),
+    )
 
 
 @cli.command()
@@ -362,23 +413,22 @@ def watch(
     from .index import open_index
 
     policy = _fetch_policy(allow)
-    with _errors():
-        feeds, interval = read_feed_list(feeds_file), seconds(every)
-        index = open_index(index_path)
-        click.echo(f"watching {len(feeds)} feeds every {every}; Ctrl-C stops", err=True)
-        try:
-            run_watch(
-                feeds,
-                index,
-                every=interval,
-                rounds=rounds,
-                courtesy=Courtesy(policy, delay),
-                log=lambda line: click.echo(line, err=True),
-            )
-        except KeyboardInterrupt:
-            click.echo("stopped; the next run resumes where this one left off", err=True)
-        finally:
-            index.close()
+    feeds, interval = read_feed_list(feeds_file), seconds(every)
+    index = open_index(index_path)
+    click.echo(f"watching {len(feeds)} feeds every {every}; Ctrl-C stops", err=True)
+    try:
+        run_watch(
+            feeds,
+            index,
+            every=interval,
+            rounds=rounds,
+            courtesy=Courtesy(policy, delay),
+            log=lambda line: click.echo(line, err=True),
+        )
+    except KeyboardInterrupt:
+        click.echo("stopped; the next run resumes where this one left off", err=True)
+    finally:
+        index.close()
 
 
 @cli.group("index")
@@ -395,10 +445,9 @@ def index_stats(index_path: str | None, as_json: bool) -> None:
 
     from .index import open_index
 
-    with _errors():
-        index = open_index(index_path, create=False)
-        stats = index.stats()
-        index.close()
+    index = open_index(index_path, create=False)
+    stats = index.stats()
+    index.close()
     if as_json:
         click.echo(json.dumps(asdict(stats), indent=2))
         return
@@ -449,10 +498,9 @@ def fnc_options(predictions_help: str) -> Callable[[Callable[..., None]], Callab
 
 def _with_progress(label: str, work: Callable[[Callable[[str, int, int], None]], Any]) -> Any:
     # Runs long library work with progress on standard error; its errors become one line and exit status 1.
-    with _errors():
-        progress, update = _stderr_progress(label)
-        with progress:
-            return work(lambda stage, done, total: update(done, total, stage))
+    progress, update = _stderr_progress(label)
+    with progress:
+        return work(lambda stage, done, total: update(done, total, stage))
 
 
 def _run_benchmark(evaluate: Callable[..., Any], predictions: str | None) -> Any:
@@ -924,4 +972,7 @@ def train_claims(data_dir: str, output: str | None, epochs: int | None) -> None:
 
 
 def main() -> None:
+    from .logs import log_to_stderr
+
+    log_to_stderr()
     cli()

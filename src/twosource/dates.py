@@ -62,6 +62,18 @@ def parse_date(value: str | None) -> str | None:
     return None
 
 
+def given_date(value: str) -> str:
+    """Return a date a person gave (``--date``, a form's date) as YYYY-MM-DD; ValueError, in one line, when the
+    value is not such a date. Stricter than ``parse_date``: a typing slip is said, never dropped or mended."""
+    value = value.strip()
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise ValueError(f"{value!r} is not a date of the calendar") from None
+    raise ValueError(f"{value!r} is not a date written YYYY-MM-DD")
+
+
 def normalize_mention(text: str, reference: str | None) -> str | None:
     """Return a date written in a sentence as ISO (``2015-05-06``) or a partial (``2015-03``).
 

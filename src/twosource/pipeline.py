@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
+import secrets
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING, Any
 from .claims import find_claims
 from .independence import OutletNames, Own, copy_reason, independent, own_outlets
 from .index.base import Index
-from .index.dedup import content_hash, copy_text
+from .index.dedup import copy_text
 from .models import embed
 from .outlets import Outlets
 from .provenance import Rewording, find_rewordings
 from .retrieve import Query, claim_query_text, search
 from .schema import SCHEMA_VERSION, report_to_dict
+from .settings import DEFAULT_MAX_CLAIMS
 from .stance import judge_stances
 from .types import Article, ArticleSource, ClaimVerdict, Evidence, Passage, Report
 from .verdict import decide_verdict, summarize
@@ -35,19 +36,29 @@ def check(
     index: Index,
     *,
     candidates: int = CANDIDATES,
+    max_claims: int = DEFAULT_MAX_CLAIMS,
     progress: Callable[[str, int, int], None] | None = None,
     live: LiveSources | None = None,
     outlets: Outlets | None = None,
 ) -> Report:
     """Return the corroboration report for ``article`` against ``index``; ``progress(stage, done, total)``
-    is called as it goes. ``live``: the live services to ask as well (GDELT's articles are cached into the
-    index first; fact-checks and Wikipedia background go beside the evidence); None asks none. ``outlets``: the
-    outlets declared one outlet under several hosts or names (``outlets.load_outlets``); None declares none."""
+    is called as it goes. ``max_claims``: the check-worthy claims checked, the most check-worthy first; the others
+    are listed as not checked, and the report says so. ``live``: the live services to ask as well (GDELT's
+    articles are cached into the index first; fact-checks and Wikipedia background go beside the evidence); None
+    asks none. ``outlets``: the outlets declared one outlet under several hosts or names
+    (``outlets.load_outlets``); None declares none."""
     step = progress or (lambda stage, done, total: None)
     step("finding claims", 0, 0)
     claims = find_claims(article)
-    to_check = [c for c in claims if c.checkworthy]
+    worthy = [c for c in claims if c.checkworthy]
+    chosen = {c.start for c in sorted(worthy, key=lambda c: -c.score)[:max_claims]}
+    to_check = [c for c in worthy if c.start in chosen]
     notes = []
+    if len(worthy) > max_claims:
+        notes.append(
+            f"{len(worthy) - max_claims:,} of {len(worthy):,} check-worthy claims were not checked: only the "
+            f"{max_claims:,} most check-worthy are (raise --max-claims to check more)."
+        )
     if live and live.gdelt:
         from .live.gather import cache_news
 
@@ -104,12 +115,11 @@ def check(
         notes.append("The article's date is unknown, so evidence was not weighted by date (give --date).")
     if not index.stats().articles:
         notes.append("The index is empty: no claim could find evidence (run twosource ingest).")
-    verdicts = [checked.get(c.start) or decide_verdict(c, []) for c in claims]
+    verdicts = [checked.get(c.start) or decide_verdict(c, [], over_budget=c.checkworthy) for c in claims]
     sources = tuple(_article_source(r, names) for r in rewordings)
     created = datetime.now(UTC).isoformat(timespec="seconds")
-    report_id = hashlib.sha256(f"{content_hash(article.text)} {index.location} {created}".encode()).hexdigest()[:16]
     return Report(
-        id=report_id,
+        id=secrets.token_hex(8),  # random: the same text checked twice in one second gets two reports
         article=article,
         verdicts=tuple(verdicts),
         summary=summarize(article, verdicts, sources),

@@ -40,23 +40,26 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import pages
+from .dates import given_date
 from .errors import TwosourceError
 from .fetch import FetchPolicy
 from .index import open_index
 from .index.base import Index
 from .jobs import FAILED, Job, Jobs
 from .live import LiveSources
+from .logs import log_to_stderr
 from .outlets import Outlets
 from .read import read_bytes
 from .read.web import read_url
 from .report import render
 from .report.html import render_html
 from .schema import report_from_dict
-from .settings import ReadLimits, default_max_bytes
+from .settings import ReadLimits, default_max_bytes, default_max_claims
 
 #: Pasted text is read as an upload of this name would be.
 PASTED = "pasted text"
@@ -65,6 +68,7 @@ SESSION_COOKIE = "twosource_session"
 #: Host names a server bound to loopback answers to: a DNS-rebound name pointing at 127.0.0.1 gets a 400.
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
 _REPORT_ID = re.compile(r"[0-9a-f]{16}")
+_MAX_ID = 2**63 - 1
 _OPEN_PATHS = ("/api/health", "/login")
 _log = logging.getLogger(__name__)
 
@@ -75,7 +79,8 @@ class ServeLimits:
 
     max_body_bytes: int = field(default_factory=default_max_bytes)  # an upload or a JSON body
     max_ingest_bytes: int = 200_000_000  # the files of one POST /api/ingest (collections are large)
-    max_text_chars: int = 500_000  # pasted article text
+    max_text_chars: int = 500_000  # pasted article text (what it costs is bounded by max_claims)
+    max_claims: int = field(default_factory=default_max_claims)  # claims checked per article, as --max-claims
     max_checks: int = 2  # checks run at once (each uses the CPU fully); the others wait their turn
     queue_seconds: float = 300.0  # how long a check or an ingest waits for its turn before it is refused
     max_search_results: int = 50
@@ -127,9 +132,16 @@ def create_app(
         first = exc.errors()[0]
         return _error(request, 422, f"{'.'.join(map(str, first['loc']))}: {first['msg']}")
 
-    @app.exception_handler(HTTPException)
-    async def http_error(request: Request, exc: HTTPException) -> Response:
+    # Starlette's own class: its 404 for an unknown path and 405 for a wrong method are answered here too.
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         return _error(request, exc.status_code, str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def failed(request: Request, exc: Exception) -> Response:
+        # A defect, not the caller's fault: the log keeps the traceback, the caller gets one line.
+        _log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+        return _error(request, 500, "the server failed on this request; its log says why")
 
     @app.get("/api/health")
     def health() -> dict[str, Any]:
@@ -178,7 +190,7 @@ def create_app(
         job = jobs.new("check")
 
         def work(job: Job) -> dict[str, Any]:
-            return _check(index_path, data, origin, fields, fetch_policy, job.advance, live, outlets)
+            return _check(index_path, data, origin, fields, fetch_policy, job.advance, live, outlets, limits.max_claims)
 
         return job, run_job(job, check_slots, work, lambda report: {"report": report["id"]})
 
@@ -316,6 +328,8 @@ def create_app(
         return [asdict(p) for p in found]
 
     def with_copies(article_id: int) -> dict[str, Any]:
+        if not 0 < article_id <= _MAX_ID:  # beyond SQLite's integers: no such article
+            raise HTTPException(404, f"no article {article_id}")
         with _opened(index_path) as index:
             record = index.article(article_id)
             if record is None:
@@ -386,6 +400,7 @@ def run(
     app = create_app(
         index_path, token=token, allowed_hosts=hosts, live=live, fetch_policy=fetch_policy, outlets=outlets
     )
+    log_to_stderr(logging.INFO)  # a failed job's traceback goes where the server's operator reads
     uvicorn.run(app, host=host, port=port, log_level="info")
 
 
@@ -409,9 +424,11 @@ def _download(text: str, filename: str, media_type: str) -> Response:
 
 def _authorised(request: Request, token: str) -> bool:
     """The token in an Authorization header (programs), or the session cookie /login set (browsers)."""
-    given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+    scheme, _, given = request.headers.get("authorization", "").strip().partition(" ")
+    given = given.strip() if scheme.lower() == "bearer" else ""
     cookie = request.cookies.get(SESSION_COOKIE, "")
-    return hmac.compare_digest(given.encode(), token.encode()) or hmac.compare_digest(cookie, _session(token))
+    session = _session(token).encode()
+    return hmac.compare_digest(given.encode(), token.encode()) or hmac.compare_digest(cookie.encode(), session)
 
 
 def _session(token: str) -> str:
@@ -491,6 +508,8 @@ async def _json_object(request: Request) -> dict[str, Any]:
         payload = json.loads(await request.body())
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise HTTPException(400, f"the body is not JSON: {exc}") from exc
+    except RecursionError:
+        raise HTTPException(400, "the body is JSON nested too deeply") from None
     if not isinstance(payload, dict):
         raise HTTPException(422, "the JSON must be an object")
     return payload
@@ -525,6 +544,11 @@ async def _submission(request: Request, limits: ServeLimits) -> tuple[bytes | No
             raise HTTPException(422, 'the JSON needs "text" (the article) or "url" (its page)')
     if data is not None and len(data) > limits.max_body_bytes:
         raise HTTPException(413, f"the article is over {limits.max_body_bytes:,} bytes")
+    if fields["date"]:
+        try:
+            fields["date"] = given_date(fields["date"])
+        except ValueError as exc:
+            raise HTTPException(422, f"date: {exc}") from None
     return data, origin, fields
 
 
@@ -620,6 +644,7 @@ def _check(
     progress: Callable[[str, int, int], None],
     live: LiveSources | None,
     outlets: Outlets | None,
+    max_claims: int,
 ) -> dict:
     from .pipeline import check, store_report
 
@@ -639,4 +664,5 @@ def _check(
             max_bytes=policy.max_bytes,
         )
     with _opened(index_path) as index:
-        return store_report(check(article, index, progress=progress, live=live, outlets=outlets), index)
+        report = check(article, index, progress=progress, live=live, outlets=outlets, max_claims=max_claims)
+        return store_report(report, index)

@@ -1,7 +1,8 @@
 """Settings resolved once, at the edge (CLI or caller), and passed down.
 
 Environment variables read here and nowhere else:
-``TWOSOURCE_INDEX`` (index path), ``TWOSOURCE_MAX_BYTES`` (largest input accepted),
+``TWOSOURCE_INDEX`` (index path), ``TWOSOURCE_MAX_BYTES`` (largest input accepted), ``TWOSOURCE_MAX_CLAIMS``
+(claims checked per article), ``TWOSOURCE_MAX_PASSAGES`` (passages indexed per article),
 ``TWOSOURCE_FACTCHECK_KEY`` (a Google Fact Check Tools API key), ``TWOSOURCE_CONTACT`` (who runs this
 twosource: an e-mail or a URL, sent in the User-Agent as Wikipedia's etiquette asks), ``TWOSOURCE_OUTLETS`` (the
 outlets file: which hosts and names are one outlet).
@@ -17,6 +18,11 @@ from pathlib import Path
 MIN_ARTICLE_WORDS = 20
 #: Largest article input, in bytes. News articles are tens of kB; 5 MB leaves room for heavy HTML.
 DEFAULT_MAX_BYTES = 5_000_000
+#: Check-worthy claims checked per article, the most check-worthy first: a news article has tens; a 3,000-sentence
+#: text checked whole took 10 minutes and 1 GB.
+DEFAULT_MAX_CLAIMS = 100
+#: Passages indexed per article (about 60 words each: 30,000 words); the rest of a longer text is not searched.
+DEFAULT_MAX_PASSAGES = 500
 
 
 def default_index_path() -> Path:
@@ -41,8 +47,29 @@ def factcheck_key() -> str:
 
 def default_max_bytes() -> int:
     """Return ``$TWOSOURCE_MAX_BYTES`` or the default input size limit."""
-    configured = os.environ.get("TWOSOURCE_MAX_BYTES")
-    return int(configured) if configured else DEFAULT_MAX_BYTES
+    return _positive_int("TWOSOURCE_MAX_BYTES", DEFAULT_MAX_BYTES)
+
+
+def default_max_claims() -> int:
+    """Return ``$TWOSOURCE_MAX_CLAIMS`` or the default number of claims checked per article."""
+    return _positive_int("TWOSOURCE_MAX_CLAIMS", DEFAULT_MAX_CLAIMS)
+
+
+def default_max_passages() -> int:
+    """Return ``$TWOSOURCE_MAX_PASSAGES`` or the default number of passages indexed per article."""
+    return _positive_int("TWOSOURCE_MAX_PASSAGES", DEFAULT_MAX_PASSAGES)
+
+
+def _positive_int(variable: str, default: int) -> int:
+    """Return the environment's ``variable`` as a whole number above 0, or ``default`` when it is not set."""
+    configured = os.environ.get(variable, "").strip().replace("_", "")
+    if not configured:
+        return default
+    if not configured.isdigit() or int(configured) == 0:
+        from .errors import ConfigError
+
+        raise ConfigError(f"${variable}", f"{configured!r} is not a whole number above 0")
+    return int(configured)
 
 
 def outlets_file() -> Path | None:

@@ -24,7 +24,6 @@ import zlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -32,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from .errors import ModelError
+from .models import loaded_once
 from .stance_features import (
     TextView,
     analyse,
@@ -252,7 +252,7 @@ class StanceModel:
         return cls(vocabulary["word_idf"], lexical, arrays["prototypes"], booster, manifest)
 
 
-@cache
+@loaded_once
 def default_model() -> StanceModel:
     """Return the shipped stance model, loaded once per process."""
     return StanceModel.load(DEFAULT_MODEL)

@@ -26,8 +26,14 @@ from .words import content_words, plural, words
 SHOWN = 6
 
 
-def decide_verdict(claim: Claim, evidence: list[Evidence], excluded: list[str] | None = None) -> ClaimVerdict:
-    """Return the verdict on one claim from its (already independence-filtered) evidence."""
+def decide_verdict(
+    claim: Claim, evidence: list[Evidence], excluded: list[str] | None = None, *, over_budget: bool = False
+) -> ClaimVerdict:
+    """Return the verdict on one claim from its (already independence-filtered) evidence; ``over_budget``: a
+    check-worthy claim left unchecked because more check-worthy claims were checked (its note says so)."""
+    if over_budget:
+        note = "Not checked: more check-worthy claims of this article came first (raise --max-claims)."
+        return ClaimVerdict(claim=claim, verdict=Verdict.NOT_CHECKED, confidence=0.0, note=note)
     if not claim.checkworthy:
         return ClaimVerdict(claim=claim, verdict=Verdict.NOT_CHECKED, confidence=0.0)
     related = sorted((e for e in evidence if e.stance is not Stance.UNRELATED), key=_rank)

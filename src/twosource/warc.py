@@ -31,9 +31,11 @@ def warc_articles(path: str | Path, limits: ReadLimits | None = None) -> Iterato
     from .read.web import with_outlet
 
     limits = limits or ReadLimits.from_env()
+    records = 0
     try:
         with open(path, "rb") as stream:
             for record in ArchiveIterator(stream):
+                records += record.format == "warc"
                 if record.rec_type != "response" or record.http_headers is None:
                     continue
                 uri = record.rec_headers.get_header("WARC-Target-URI") or f"{path}: a record without a URI"
@@ -52,4 +54,8 @@ def warc_articles(path: str | Path, limits: ReadLimits | None = None) -> Iterato
                     else:
                         yield with_outlet(article)
     except (ArchiveLoadFailed, OSError) as exc:
-        yield Rejection(str(path), f"not a readable WARC file: {' '.join(str(exc).split())}")
+        # warcio quotes the file's first line, which in a binary file is noise: the reason's first words suffice.
+        yield Rejection(str(path), f"not a readable WARC file: {str(exc).split(',')[0]}")
+        return
+    if not records:
+        yield Rejection(str(path), "not a WARC file: no WARC record in it")

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
+from typing import Any
 
 from ..dates import MENTION, find_years, normalize_mention
 from ..models import spacy_pipeline
@@ -32,20 +34,18 @@ CHECKWORTHY_FROM = 0.5
 def find_claims(article: Article) -> list[Claim]:
     """Return one Claim per sentence of ``article`` that has a verb, in order."""
     text = article.text
-    doc = spacy_pipeline()(text)
-    starts = [t.idx for t in doc]
+    sentences = split_sentences(text)
     known_people: dict[str, str] = {}
     last_speaker, last_speaker_at = "", -_SPEAKER_REACH - 1
     claims: list[Claim] = []
-    for number, (start, end) in enumerate(split_sentences(text)):
+    for number, ((start, end), (tokens, ents)) in enumerate(zip(sentences, _parsed(text, sentences), strict=True)):
         sentence = text[start:end]
-        tokens = doc[bisect.bisect_left(starts, start) : bisect.bisect_left(starts, end)]
         tags = [t.tag_ for t in tokens]
         if _NOT_PROSE.match(sentence) or not any(t.pos_ in ("VERB", "AUX") for t in tokens):
             continue
-        ents = [e for e in doc.ents if start <= e.start_char and e.end_char <= end and e.label_ in KEPT_LABELS]
-        entities = resolve_people([Entity(e.text, e.label_, normalize_entity(e.text)) for e in ents], known_people)
-        spans = [(e.start_char, e.end_char) for e in ents]
+        named = [Entity(name, label, normalize_entity(name)) for name, label, _ in ents]
+        entities = resolve_people(named, known_people)
+        spans = [span for _, _, span in ents]
         speaker = ""
         own_words = outside_quotes(sentence)
         if has_direct_quote(sentence) or SPEECH.search(own_words):
@@ -74,6 +74,43 @@ def find_claims(article: Article) -> list[Claim]:
             )
         )
     return _scored(claims)
+
+
+#: Characters spaCy parses at once (its parser needs about 1 GB per 100,000; it refuses 1,000,000 and more):
+#: a long text is parsed in pieces of whole sentences.
+_PIECE_CHARS = 100_000
+#: A "sentence" longer than this is a table or a scrape without punctuation, not a claim anyone checks.
+LONGEST_SENTENCE = 3_000
+
+#: A sentence's kept named entities: (text, label, (start, end) in the article's text).
+Named = tuple[str, str, tuple[int, int]]
+
+
+def _parsed(text: str, sentences: list[tuple[int, int]]) -> Iterator[tuple[Sequence[Any], list[Named]]]:
+    """Yield, for each sentence span, its spaCy tokens and its named entities of ``KEPT_LABELS``."""
+    pieces: list[list[tuple[int, int]]] = []
+    for start, end in sentences:
+        if not pieces or end - pieces[-1][0][0] > _PIECE_CHARS:
+            pieces.append([])
+        pieces[-1].append((start, end))
+    nlp = spacy_pipeline()
+    fits = [p[-1][1] - p[0][0] <= nlp.max_length for p in pieces]  # a piece of one sentence may still be too long
+    docs = nlp.pipe(text[p[0][0] : p[-1][1]] for p, fit in zip(pieces, fits, strict=True) if fit)
+    for piece, fit in zip(pieces, fits, strict=True):
+        doc, offset = next(docs) if fit else None, piece[0][0]
+        starts = [t.idx for t in doc] if doc is not None else []
+        ents = [e for e in doc.ents if e.label_ in KEPT_LABELS] if doc is not None else []
+        ent_starts = [e.start_char for e in ents]
+        for start, end in piece:
+            if doc is None or end - start > LONGEST_SENTENCE:
+                yield (), []
+                continue
+            a, b = start - offset, end - offset
+            inside = ents[bisect.bisect_left(ent_starts, a) : bisect.bisect_left(ent_starts, b)]
+            named = [
+                (e.text, e.label_, (offset + e.start_char, offset + e.end_char)) for e in inside if e.end_char <= b
+            ]
+            yield doc[bisect.bisect_left(starts, a) : bisect.bisect_left(starts, b)], named
 
 
 def _scored(claims: list[Claim]) -> list[Claim]:

@@ -23,7 +23,6 @@ import time
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +30,7 @@ import numpy as np
 import torch
 
 from ..errors import ModelError
-from ..models import EMBEDDER_NAME, minilm_folder
+from ..models import EMBEDDER_NAME, loaded_once, minilm_folder
 from ..types import Progress
 
 #: ClaimBuster's classes, in the order of the probability columns; Verdict values -1, 0 and 1.
@@ -149,7 +148,7 @@ class ClaimDetector:
         return cls(network, manifest)
 
 
-@cache
+@loaded_once
 def default_detector() -> ClaimDetector:
     """Return the shipped detector, loaded once per process."""
     return ClaimDetector.load(DEFAULT_MODEL)
@@ -173,7 +172,7 @@ def _for_prediction(network: _Network) -> torch.nn.Module:
     return (copy.deepcopy(network).to(dtype) if dtype != torch.float32 else network).eval()
 
 
-@cache
+@loaded_once
 def _tokenizer() -> Any:
     from tokenizers import Tokenizer
 

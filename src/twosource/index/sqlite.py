@@ -366,7 +366,11 @@ class SQLiteIndex:
 
     # -- reports ----------------------------------------------------------------------------------
     def save_report(self, report_id: str, document: str) -> None:
-        self._db.execute("INSERT OR REPLACE INTO reports (id, document) VALUES (?, ?)", (report_id, document))
+        try:
+            self._db.execute("INSERT INTO reports (id, document) VALUES (?, ?)", (report_id, document))
+        except sqlite3.IntegrityError:
+            # A stored report is never replaced: its id is in someone's link.
+            raise IndexStoreError(f"a report {report_id} is already stored") from None
 
     def load_report(self, report_id: str) -> str | None:
         row = self._db.execute("SELECT document FROM reports WHERE id = ?", (report_id,)).fetchone()

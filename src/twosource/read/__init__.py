@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..dates import parse_date
-from ..errors import BinaryInputError, EmptyInputError
+from ..errors import BinaryInputError, EmptyInputError, SourceError
 from ..index.dedup import content_hash
 from ..settings import MIN_ARTICLE_WORDS, ReadLimits
 from ..types import Article
@@ -55,6 +55,8 @@ def read_article(
     else:
         path = Path(source)
         origin, name = str(path), path.name
+        if path.is_dir():
+            raise SourceError(origin, "a folder, not an article (twosource ingest reads folders)")
         if not path.is_file():
             raise EmptyInputError(origin, "no such file")
         if not name.endswith(".gz"):

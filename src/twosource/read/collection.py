@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import FormatError, SourceError
 from ..settings import ReadLimits
@@ -113,11 +114,13 @@ def _records(
     if not path.is_file():
         raise FormatError(origin, "no such file")
     text = decode_bytes(path.read_bytes(), origin, encoding=encoding, max_bytes=MAX_COLLECTION_BYTES)
-    rows = _csv_rows(text, origin) if kind == "csv" else _json_rows(text, origin, kind)
-    fields = _field_names(rows)
-    mapping = _map_columns(columns, fields, origin)
-    for number, row in enumerate(rows, start=1):
-        row_origin = f"{origin}:{'row' if kind == 'csv' else 'record'} {number}"
+    entries = _csv_entries(text, origin) if kind == "csv" else _json_entries(text, origin, kind)
+    rows = [row for _, row in entries if isinstance(row, dict)]
+    mapping = _map_columns(columns, _field_names(rows), origin) if rows else {}
+    for row_origin, row in entries:
+        if isinstance(row, str):  # the reason this record could not be read
+            yield Rejection(row_origin, row)
+            continue
         body = str(row.get(mapping["text"]) or "")
         if len(body.encode()) > limits.max_bytes:
             yield Rejection(row_origin, f"text is over the limit of {limits.max_bytes:,} bytes")
@@ -136,25 +139,51 @@ def _records(
             yield Rejection(exc.origin, exc.message)
 
 
-def _csv_rows(text: str, origin: str) -> list[dict[str, str]]:
-    try:
-        return list(csv.DictReader(io.StringIO(text, newline="")))
-    except csv.Error as exc:
-        raise FormatError(origin, f"malformed CSV: {exc}") from exc
+#: A record's origin and either the record or why it could not be read: one bad record never costs the others.
+Entry = tuple[str, "dict | str"]
 
 
-def _json_rows(text: str, origin: str, kind: str) -> list[dict]:
+def _csv_entries(text: str, origin: str) -> list[Entry]:
+    # The largest cell the csv module takes is a process-wide setting; a record's own size limit applies later.
+    csv.field_size_limit(MAX_COLLECTION_BYTES)
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    entries: list[Entry] = []
+    while True:
+        number = len(entries) + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return entries
+        except csv.Error as exc:
+            if number == 1:  # the header itself
+                raise FormatError(origin, f"malformed CSV: {exc}") from exc
+            row = f"malformed CSV: {exc}"
+        entries.append((f"{origin}:row {number}", row))
+
+
+def _json_entries(text: str, origin: str, kind: str) -> list[Entry]:
+    if kind == "jsonl":
+        lines = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
+        return [(f"{origin}:line {n}", _record(*_parsed(line))) for n, line in lines]
+    data, reason = _parsed(text)
+    if reason:
+        raise FormatError(origin, reason)
+    items = data if isinstance(data, list) else [data]
+    return [(f"{origin}:record {n}", _record(item, "")) for n, item in enumerate(items, start=1)]
+
+
+def _parsed(text: str) -> tuple[Any, str]:
+    """Return the JSON value in ``text`` and "", or None and why it is not JSON."""
     try:
-        if kind == "jsonl":
-            rows = [json.loads(line) for line in text.splitlines() if line.strip()]
-        else:
-            data = json.loads(text)
-            rows = data if isinstance(data, list) else [data]
+        return json.loads(text), ""
     except json.JSONDecodeError as exc:
-        raise FormatError(origin, f"malformed JSON: {exc}") from exc
-    if not all(isinstance(r, dict) for r in rows):
-        raise FormatError(origin, "JSON records must be objects")
-    return rows
+        return None, f"malformed JSON: {exc}"
+    except RecursionError:
+        return None, "malformed JSON: nested too deeply"
+
+
+def _record(value: Any, reason: str) -> dict | str:
+    return reason or (value if isinstance(value, dict) else "a JSON record must be an object")
 
 
 def _field_names(rows: list[dict]) -> list[str]:
