@@ -273,3 +273,20 @@ def test_a_long_text_is_indexed_by_its_first_passages_and_the_summary_says_so(tm
     stats = index.stats()
     index.close()
     assert stats.articles == 1 and stats.passages == 12
+
+
+def test_a_large_page_is_read_in_a_child_process_within_the_reading_budget(monkeypatch: pytest.MonkeyPatch):
+    import html
+
+    from twosource.errors import ExtractError
+    from twosource.read import html as reader
+
+    paragraphs = [p for row in bbc_rows(8) for p in row["text"].split("\n") if p.strip()]
+    page = "<html><head><title>Long</title></head><body><article>{}</article></body></html>".format(
+        "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
+    )
+    here = reader.extract_html(page, "long.html")
+    monkeypatch.setattr(reader, "READ_IN_PROCESS_CHARS", 1_000)  # as a page of megabytes would be
+    assert reader.extract_html(page, "long.html") == here
+    with pytest.raises(ExtractError, match=r"long.html: reading the page took over 0.01 s \(the reading budget"):
+        reader.extract_html(page, "long.html", max_seconds=0.01)

@@ -3,6 +3,7 @@
 Environment variables read here and nowhere else:
 ``TWOSOURCE_INDEX`` (index path), ``TWOSOURCE_MAX_BYTES`` (largest input accepted), ``TWOSOURCE_MAX_CLAIMS``
 (claims checked per article), ``TWOSOURCE_MAX_PASSAGES`` (passages indexed per article),
+``TWOSOURCE_READ_SECONDS`` (the time reading one HTML page may take),
 ``TWOSOURCE_FACTCHECK_KEY`` (a Google Fact Check Tools API key), ``TWOSOURCE_CONTACT`` (who runs this
 twosource: an e-mail or a URL, sent in the User-Agent as Wikipedia's etiquette asks), ``TWOSOURCE_OUTLETS`` (the
 outlets file: which hosts and names are one outlet).
@@ -21,6 +22,8 @@ DEFAULT_MAX_BYTES = 5_000_000
 #: Check-worthy claims checked per article, the most check-worthy first: a news article has tens; a 3,000-sentence
 #: text checked whole took 10 minutes and 1 GB.
 DEFAULT_MAX_CLAIMS = 100
+#: Seconds reading (extracting) one HTML page may take; a typical page takes well under one.
+DEFAULT_READ_SECONDS = 60
 #: Passages indexed per article (about 60 words each: 30,000 words); the rest of a longer text is not searched.
 DEFAULT_MAX_PASSAGES = 500
 
@@ -53,6 +56,11 @@ def default_max_bytes() -> int:
 def default_max_claims() -> int:
     """Return ``$TWOSOURCE_MAX_CLAIMS`` or the default number of claims checked per article."""
     return _positive_int("TWOSOURCE_MAX_CLAIMS", DEFAULT_MAX_CLAIMS)
+
+
+def default_read_seconds() -> int:
+    """Return ``$TWOSOURCE_READ_SECONDS`` or the default reading budget of one HTML page, in seconds."""
+    return _positive_int("TWOSOURCE_READ_SECONDS", DEFAULT_READ_SECONDS)
 
 
 def default_max_passages() -> int:
