@@ -58,7 +58,7 @@ def test_the_same_text_checked_twice_at_once_gets_two_reports_and_neither_is_rep
     index = open_index(path)
     first = check(article_from_text(text, "a", outlet="Veterans Today"), index, max_claims=2)
     second = check(article_from_text(text, "b", outlet="Other Outlet"), index, max_claims=2)
-    assert first.id != second.id and first.created[:16] == second.created[:16]
+    assert first.id != second.id
     store_report(first, index)
     store_report(second, index)
     assert json.loads(index.load_report(first.id))["article"]["outlet"] == "Veterans Today"

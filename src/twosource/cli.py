@@ -58,7 +58,8 @@ def _fetch_policy(allow: tuple[str, ...]) -> Any:
     return FetchPolicy(max_bytes=default_max_bytes(), allow=allow, user_agent=user_agent(contact()))
 
 
-def _given_date(value: str | None) -> str | None:
+def _given_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """``--date``, checked as it is parsed: a typing slip is said before anything runs."""
     from .dates import given_date
 
     try:
@@ -263,7 +264,7 @@ def ingest(
 @click.option(
     "--date",
     default=None,
-    callback=lambda ctx, param, value: _given_date(value),
+    callback=_given_date,
     help="The article's publication date (YYYY-MM-DD).",
 )
 @click.option("--encoding", default=None, help="Text encoding of the article (default: detected).")
@@ -423,7 +424,7 @@ def watch(
             every=interval,
             rounds=rounds,
             courtesy=Courtesy(policy, delay),
-            log=lambda line: click.echo(line, err=True),
+            log=lambda line: click.echo(one_line(line), err=True),
         )
     except KeyboardInterrupt:
         click.echo("stopped; the next run resumes where this one left off", err=True)

@@ -140,7 +140,7 @@ def _records(
 
 
 #: A record's origin and either the record or why it could not be read: one bad record never costs the others.
-Entry = tuple[str, "dict | str"]
+Entry = tuple[str, dict | str]
 
 
 def _csv_entries(text: str, origin: str) -> list[Entry]:
