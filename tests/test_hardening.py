@@ -290,3 +290,38 @@ def test_a_large_page_is_read_in_a_child_process_within_the_reading_budget(monke
     assert reader.extract_html(page, "long.html") == here
     with pytest.raises(ExtractError, match=r"long.html: reading the page took over 0.01 s \(the reading budget"):
         reader.extract_html(page, "long.html", max_seconds=0.01)
+
+
+def test_claims_are_looked_for_in_a_long_texts_first_part_and_the_report_says_so(
+    monkeypatch: pytest.MonkeyPatch, small_index: Path, tmp_path: Path
+):
+    monkeypatch.setattr("twosource.pipeline.CLAIMS_READ_CHARS", 3_000)
+    article = read_article(SEED)
+    index = open_index(Path(shutil.copy(small_index, tmp_path / "index.sqlite")))
+    report = check(article, index, max_claims=1)
+    index.close()
+    assert report.verdicts and all(v.claim.end <= 3_000 for v in report.verdicts)
+    assert article.text[report.verdicts[-1].claim.end :].lstrip()[:1] != ""  # the rest of the text was there
+    assert any("the first 2," in n and f"{len(article.text):,} characters" in n for n in report.notes), report.notes
+
+
+@pytest.mark.parametrize(
+    ("address", "says"),
+    [
+        ("::127.0.0.1", "127.0.0.1 is a loopback address"),  # IPv4-compatible
+        ("2002:7f00:1::", "127.0.0.1 is a loopback address"),  # 6to4
+        ("64:ff9b::a00:1", "10.0.0.1 is a private address"),  # NAT64
+        ("::ffff:169.254.169.254", "169.254.169.254 is a cloud metadata address"),
+    ],
+)
+def test_ipv6_addresses_that_carry_a_private_ipv4_one_are_refused(address: str, says: str):
+    from twosource.fetch import refusal
+
+    assert refusal(address) == says
+    assert refusal("64:ff9b::808:808") is None and refusal("2001:4860:4860::8888") is None  # public stays public
+
+
+@pytest.mark.parametrize("field", ["urls", "feeds", "sitemaps"])
+def test_an_ingest_request_cannot_make_the_server_read_its_own_files(api: httpx.Client, field: str):
+    answer = api.post("/api/ingest", json={field: ["/etc/hostname"]})
+    assert answer.status_code == 422 and "not an http or https address" in answer.json()["error"]

@@ -45,7 +45,10 @@ class Courtesy:
 
     def admit(self, url: str) -> None:
         """Return when ``url`` may be fetched; raise SourceError when the site's robots.txt says no."""
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+        except ValueError as exc:
+            raise SourceError(url, f"not a valid URL ({exc})") from None
         origin = f"{parts.scheme}://{parts.netloc}"
         if origin not in self._rules:
             self._rules[origin] = self._robots(origin)

@@ -42,13 +42,16 @@ def parse_feed(data: bytes, source: str) -> list[Link]:
     """Return the entries of the RSS or Atom feed in ``data``; relative links resolve against ``source``."""
     import feedparser
 
-    parsed = feedparser.parse(io.BytesIO(data))  # a stream: given a string, feedparser would fetch it itself
+    try:
+        parsed = feedparser.parse(io.BytesIO(data))  # a stream: given a string, feedparser would fetch it itself
+    except (UnicodeError, LookupError, ValueError):  # an encoding its XML declaration names that cannot be used
+        raise SourceError(source, "not an RSS or Atom feed: its declared encoding cannot be read") from None
     if not parsed.entries and (parsed.bozo or not parsed.get("version")):
         reason = getattr(parsed, "bozo_exception", None) or "no entries"
         raise SourceError(source, f"not an RSS or Atom feed: {' '.join(str(reason).split())}")
     links = []
     for entry in parsed.entries:
-        url = urljoin(source if is_url(source) else "", entry.get("link", ""))
+        url = _address(source, entry.get("link", ""))
         if url:
             stamp = entry.get("published_parsed") or entry.get("updated_parsed")
             date = time.strftime("%Y-%m-%d", stamp) if stamp else None
@@ -93,7 +96,7 @@ def _parse_sitemap(data: bytes, source: str, max_bytes: int) -> tuple[list[Link]
         if not isinstance(item.tag, str):
             continue  # a comment or a processing instruction
         fields = dict(_fields(item))
-        url = urljoin(source if is_url(source) else "", fields.get("loc", ""))
+        url = _address(source, fields.get("loc", ""))
         if not url:
             continue
         if etree.QName(item).localname == "sitemap":
@@ -102,6 +105,16 @@ def _parse_sitemap(data: bytes, source: str, max_bytes: int) -> tuple[list[Link]
             date = parse_date(fields.get("publication_date") or fields.get("lastmod"))
             pages.append(Link(url, fields.get("title", ""), date))
     return pages, nested
+
+
+def _address(source: str, link: str) -> str:
+    """Return ``link`` resolved against the listing at ``source``, or "" unless that is a web address: a listing
+    names pages and sitemaps on the web, never files here, and a malformed link is skipped, not fatal."""
+    try:
+        url = urljoin(source if is_url(source) else "", link.strip())
+    except ValueError:
+        return ""
+    return url if is_url(url) else ""
 
 
 def _fields(element: Any) -> Iterator[tuple[str, str]]:
@@ -121,7 +134,10 @@ def _load(source: str, policy: FetchPolicy | None) -> bytes:
     if is_url(source):
         return fetch_page(source, policy).body
     path = Path(source)
-    if not path.is_file():
-        raise SourceError(source, "no such file")
-    check_size(path.stat().st_size, source, policy.max_bytes)
-    return path.read_bytes()
+    try:
+        if not path.is_file():
+            raise SourceError(source, "no such file")
+        check_size(path.stat().st_size, source, policy.max_bytes)
+        return path.read_bytes()
+    except OSError as exc:
+        raise SourceError(source, f"cannot be read ({exc.strerror})") from None

@@ -73,8 +73,8 @@ class Fetched:
 def refusal(address: str, allow: Iterable[str] = ()) -> str | None:
     """Return why ``address`` may not be connected to, or None when it is a public address (or allowed)."""
     ip: IPAddress = ipaddress.ip_address(address.split("%")[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1
+    if isinstance(ip, ipaddress.IPv6Address):
+        ip = _embedded_ipv4(ip) or ip
     if any(ip in ipaddress.ip_network(n, strict=False) for n in allow):
         return None
     for kind, test in (
@@ -87,6 +87,20 @@ def refusal(address: str, allow: Iterable[str] = ()) -> str | None:
     ):
         if test():
             return f"{ip} is {kind}"
+    return None
+
+
+#: NAT64's well-known prefix: 64:ff9b::a00:1 reaches 10.0.0.1 through a translator.
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one carries to, judged in its stead: mapped (::ffff:127.0.0.1), compatible
+    (::127.0.0.1), 6to4 (2002:7f00:1::) and NAT64 (64:ff9b::7f00:1)."""
+    if ip.ipv4_mapped or ip.sixtofour:
+        return ip.ipv4_mapped or ip.sixtofour
+    if ip in _NAT64 or (int(ip) >> 32 == 0 and int(ip) > 1):  # not :: or ::1, which are judged as IPv6
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
     return None
 
 

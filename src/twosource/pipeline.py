@@ -49,11 +49,17 @@ def check(
     (``outlets.load_outlets``); None declares none."""
     step = progress or (lambda stage, done, total: None)
     step("finding claims", 0, 0)
-    claims = find_claims(article)
+    read = _claims_read(article.text)
+    claims = find_claims(replace(article, text=article.text[:read]))
     worthy = [c for c in claims if c.checkworthy]
     chosen = {c.start for c in sorted(worthy, key=lambda c: -c.score)[:max_claims]}
     to_check = [c for c in worthy if c.start in chosen]
     notes = []
+    if read < len(article.text):
+        notes.append(
+            f"Claims were looked for in the first {read:,} of the text's {len(article.text):,} characters only "
+            f"(about {CLAIMS_READ_CHARS // 6:,} words; a longer text costs more than a check should)."
+        )
     if len(worthy) > max_claims:
         notes.append(
             f"{len(worthy) - max_claims:,} of {len(worthy):,} check-worthy claims were not checked: only the "
@@ -135,6 +141,20 @@ def check(
 #: sentence is found for claim after claim.
 SOURCE_RETRIEVALS = 2
 SOURCE_CANDIDATES = 10
+
+
+#: Characters of an article the claims stage reads: about 50,000 words, ten times a long feature; spaCy and the
+#: detector read every sentence, so a 5 MB text would otherwise take many minutes before any claim is checked.
+CLAIMS_READ_CHARS = 300_000
+
+
+def _claims_read(text: str) -> int:
+    """How much of ``text`` the claims stage reads: all of it, or up to the paragraph (else the sentence) that
+    ends last within ``CLAIMS_READ_CHARS``."""
+    if len(text) <= CLAIMS_READ_CHARS:
+        return len(text)
+    cut = max(text.rfind("\n", 0, CLAIMS_READ_CHARS), text.rfind(". ", 0, CLAIMS_READ_CHARS) + 1)
+    return cut if cut > 0 else CLAIMS_READ_CHARS
 
 
 def _rewordings(article: Article, found: list[list[Passage]], index: Index, copies: set[int]) -> list[Rewording]:

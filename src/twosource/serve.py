@@ -568,6 +568,7 @@ _INGEST_FIELDS = (
 _FORMATS = ("auto", "text", "html", "csv", "json", "jsonl", "warc")
 #: What an ingest request may name to fetch, as ``twosource ingest URL... --feed --sitemap`` takes them.
 _WEB_SOURCES = ("urls", "feeds", "sitemaps")
+_WEB_ADDRESS = re.compile(r"https?://", re.I)
 
 
 async def _ingest_submission(request: Request, folder: Path, limits: ServeLimits) -> dict[str, Any]:
@@ -600,6 +601,10 @@ async def _ingest_submission(request: Request, folder: Path, limits: ServeLimits
                 out.writelines(json.dumps(a, ensure_ascii=False) + "\n" for a in articles)
         options = {k: str(payload.get(k) or "") for k in _INGEST_FIELDS} | {"format": "jsonl" if articles else ""}
         options |= {key: [str(u) for u in addresses] for key, addresses in web.items()}
+        local = next((u for key in _WEB_SOURCES for u in options[key] if not _WEB_ADDRESS.match(u)), None)
+        if local is not None:
+            # Else a feed or sitemap "address" could be a path, and the server would read its own files.
+            raise HTTPException(422, f"{local!r} is not an http or https address")
     if options["format"] and options["format"] not in _FORMATS:
         raise HTTPException(422, f"format must be one of {', '.join(_FORMATS)}")
     return options

@@ -7,6 +7,7 @@ response is a rejection with its reason.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -35,7 +36,7 @@ def warc_articles(path: str | Path, limits: ReadLimits | None = None) -> Iterato
     try:
         with open(path, "rb") as stream:
             for record in ArchiveIterator(stream):
-                records += record.format == "warc"
+                records += bool(record.rec_type)
                 if record.rec_type != "response" or record.http_headers is None:
                     continue
                 uri = record.rec_headers.get_header("WARC-Target-URI") or f"{path}: a record without a URI"
@@ -55,7 +56,10 @@ def warc_articles(path: str | Path, limits: ReadLimits | None = None) -> Iterato
                         yield with_outlet(article)
     except (ArchiveLoadFailed, OSError) as exc:
         # warcio quotes the file's first line, which in a binary file is noise: the reason's first words suffice.
-        yield Rejection(str(path), f"not a readable WARC file: {str(exc).split(',')[0]}")
+        yield Rejection(str(path), f"not a readable WARC file: {' '.join(str(exc).split()).split(',')[0]}")
+        return
+    except (AttributeError, ValueError, EOFError, zlib.error):  # warcio's own ways to fail on a truncated record
+        yield Rejection(str(path), "not a readable WARC file: a record is truncated or malformed")
         return
     if not records:
         yield Rejection(str(path), "not a WARC file: no WARC record in it")

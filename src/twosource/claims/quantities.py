@@ -37,8 +37,12 @@ _WORD_NUMBERS = {
     "dozen": 12,
 }
 _SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9, "trillion": 1e12}
+#: The largest figure read as one: beyond, digits are an identifier or noise, not a count.
+LARGEST = 1e15
 _FIGURE = re.compile(
-    rf"(?P<currency>[$£€])?(?P<num>{_NUMBER})\s*(?P<scale>thousand|million|billion|trillion|bn|mn|m|k)?\b\s*"
+    # Never from the middle of a run of digits: a run glued to letters ("999…9t") would otherwise be retried from
+    # each of its digits, in quadratic time.
+    rf"(?P<currency>[$£€])?(?<!\d)(?P<num>{_NUMBER})\s*(?P<scale>thousand|million|billion|trillion|bn|mn|m|k)?\b\s*"
     rf"(?P<pct>%|per\s*cent|percent)?"
     rf"|\b(?P<word>{'|'.join(_WORD_NUMBERS)})\b(?:\s+(?P<wscale>thousand|million|billion))?",
     re.I,
@@ -117,6 +121,8 @@ def _quantity(sentence: str, m: re.Match[str], previous: Quantity | None) -> Qua
         if scale == 1.0 and not m.group("pct") and "." not in raw and "," not in raw and 1900 <= value <= 2100:
             return None  # a year
     value *= scale
+    if value > LARGEST:
+        return None  # hundreds of digits: no count anyone states (and no float holds it)
     text = m.group(0).strip()
     bound = "exact"
     for pattern, name in _BOUNDS:

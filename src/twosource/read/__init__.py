@@ -6,6 +6,7 @@ import gzip
 import io
 import re
 import sys
+import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -146,7 +147,7 @@ def gunzip(data: bytes, origin: str, max_bytes: int) -> bytes:
     try:
         with gzip.GzipFile(fileobj=io.BytesIO(data)) as f:
             out = f.read(max_bytes + 1)
-    except (OSError, EOFError) as exc:
+    except (OSError, EOFError, zlib.error) as exc:
         raise BinaryInputError(origin, f"not a readable gzip file ({exc})") from exc
     check_size(len(out), origin, max_bytes)
     return out

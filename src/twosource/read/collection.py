@@ -17,7 +17,7 @@ from ..errors import FormatError, SourceError
 from ..settings import ReadLimits
 from ..types import Article
 from . import article_from_text, read_article
-from .decode import decode_bytes
+from .decode import decode_bytes, holds_controls
 
 ARTICLE_SUFFIXES = (".txt", ".text", ".html", ".htm", ".html.gz", ".htm.gz")
 WARC_SUFFIXES = (".warc", ".warc.gz")
@@ -113,7 +113,7 @@ def _records(
     origin = str(path)
     if not path.is_file():
         raise FormatError(origin, "no such file")
-    text = decode_bytes(path.read_bytes(), origin, encoding=encoding, max_bytes=MAX_COLLECTION_BYTES)
+    text = decode_bytes(path.read_bytes(), origin, encoding=encoding, max_bytes=MAX_COLLECTION_BYTES, records=True)
     entries = _csv_entries(text, origin) if kind == "csv" else _json_entries(text, origin, kind)
     rows = [row for _, row in entries if isinstance(row, dict)]
     mapping = _map_columns(columns, _field_names(rows), origin) if rows else {}
@@ -121,9 +121,12 @@ def _records(
         if isinstance(row, str):  # the reason this record could not be read
             yield Rejection(row_origin, row)
             continue
-        body = str(row.get(mapping["text"]) or "")
+        body = _text(row.get(mapping["text"]) or "")
         if len(body.encode()) > limits.max_bytes:
             yield Rejection(row_origin, f"text is over the limit of {limits.max_bytes:,} bytes")
+            continue
+        if holds_controls(body):
+            yield Rejection(row_origin, "text holds undecodable bytes; name its encoding with --encoding")
             continue
         try:
             yield article_from_text(
@@ -163,7 +166,8 @@ def _csv_entries(text: str, origin: str) -> list[Entry]:
 
 def _json_entries(text: str, origin: str, kind: str) -> list[Entry]:
     if kind == "jsonl":
-        lines = [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
+        # Lines end at "\n" only: a record may hold U+2028 or a form feed inside a string, which splitlines cuts at.
+        lines = [(n, line) for n, line in enumerate(text.split("\n"), start=1) if line.strip()]
         return [(f"{origin}:line {n}", _record(*_parsed(line))) for n, line in lines]
     data, reason = _parsed(text)
     if reason:
@@ -180,6 +184,8 @@ def _parsed(text: str) -> tuple[Any, str]:
         return None, f"malformed JSON: {exc}"
     except RecursionError:
         return None, "malformed JSON: nested too deeply"
+    except ValueError as exc:  # a number of thousands of digits
+        return None, f"malformed JSON: {exc}"
 
 
 def _record(value: Any, reason: str) -> dict | str:
@@ -209,4 +215,9 @@ def _get(row: dict, key: str | None) -> str:
     value = row.get(key) if key else None
     if isinstance(value, list):
         value = ", ".join(map(str, value))
-    return str(value).strip() if value is not None else ""
+    return _text(value).strip() if value is not None else ""
+
+
+def _text(value: object) -> str:
+    # JSON may escape a lone surrogate ("\ud800"), which no encoding can store: it becomes "?".
+    return str(value).encode("utf-8", "replace").decode("utf-8")

@@ -27,42 +27,58 @@ def check_size(size: int, origin: str, max_bytes: int) -> None:
         raise TooLargeError(origin, f"input is {size:,} bytes, over the limit of {max_bytes:,} bytes")
 
 
-def decode_bytes(data: bytes, origin: str, *, encoding: str | None = None, max_bytes: int) -> str:
+def decode_bytes(
+    data: bytes, origin: str, *, encoding: str | None = None, max_bytes: int, records: bool = False
+) -> str:
     """Return ``data`` decoded to clean text, or raise a SourceError naming ``origin``.
 
     With no ``encoding``, a BOM, then an HTML meta charset, then strict UTF-8, then charset
     detection decide; a guess that leaves control characters, or replacement characters beyond a
-    stray few, is rejected, never passed on as mojibake.
+    stray few, is rejected, never passed on as mojibake. ``records``: a collection (CSV, JSON), whose records
+    are checked for control characters one by one (``holds_controls``), so that one bad record costs only itself.
     """
     check_size(len(data), origin, max_bytes)
     if not data.strip():
         raise EmptyInputError(origin, "input is empty")
     utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
-    if data.startswith(_BINARY_MAGIC) or (not utf16 and b"\x00" in data[:8192]):
+    if data.startswith(_BINARY_MAGIC) or (not utf16 and not records and b"\x00" in data[:8192]):
         raise BinaryInputError(origin, "input is binary data, not text or HTML")
     text = _decode(data, origin, encoding)
     text = normalize_text(text)
-    if _CONTROL.search(text) or text.count("\ufffd") > len(text) * MAX_REPLACEMENT_SHARE:
+    if (not records and holds_controls(text)) or text.count("\ufffd") > len(text) * MAX_REPLACEMENT_SHARE:
         raise DecodeError(origin, "text holds undecodable bytes; name its encoding with --encoding")
     if not text.strip():
         raise EmptyInputError(origin, "input holds only whitespace")
     return text
 
 
+def holds_controls(text: str) -> bool:
+    """Whether ``text`` holds control characters that no text of an article has (a sign of undecoded bytes)."""
+    return _CONTROL.search(text) is not None
+
+
+#: What decoding with a named codec may raise: a wrong guess, an unknown or unusable name ("punycode", "undefined",
+#: a name holding a NUL).
+_CODEC_ERRORS = (UnicodeError, LookupError, ValueError)
+
+
 def _decode(data: bytes, origin: str, encoding: str | None) -> str:
     if encoding:
         try:
             return data.decode(encoding)
-        except (UnicodeDecodeError, LookupError) as exc:
+        except _CODEC_ERRORS as exc:
             raise DecodeError(origin, f"cannot decode as {encoding}: {exc}") from exc
     for bom, name in _BOMS:
         if data.startswith(bom):
-            return data.decode(name)
+            try:
+                return data.decode(name)
+            except UnicodeError:
+                break  # a BOM on bytes it does not describe: detection decides
     declared = _META_CHARSET.search(data[:4096])
     if declared:
         try:
             return data.decode(declared.group(1).decode("ascii"))
-        except (UnicodeDecodeError, LookupError):
+        except _CODEC_ERRORS:
             pass  # a wrong declaration is common; fall through to detection
     try:
         return data.decode("utf-8")
