@@ -1287,9 +1287,12 @@ def check_url(case: UrlCase) -> None:
 
 
 def _unmapped(address: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
-    """The address, its zone dropped, an IPv4-mapped IPv6 address as the IPv4 address it stands for."""
+    """The address, its zone dropped; an IPv6 address that carries an IPv4 one (mapped, compatible, 6to4, NAT64)
+    as that IPv4 address, which is where it leads."""
+    from twosource.fetch import embedded_ipv4
+
     ip = ipaddress.ip_address(address.split("%")[0])
-    return ip.ipv4_mapped if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped else ip
+    return (embedded_ipv4(ip) or ip) if isinstance(ip, ipaddress.IPv6Address) else ip
 
 
 def _fetch_decision(case: UrlCase, policy: Any) -> None:
@@ -1981,10 +1984,14 @@ SEEDS: dict[str, dict[str, Callable[[], Any]]] = {
     "url": {
         url: (lambda url=url: UrlCase(url))
         for url in ("http://0177.0.0.1/", "http://[::1/", "https://xn--/", "http://a..b/", f"http://{'a' * 300}.com/")
-    },
+    }
+    | {"NAT64 into an allowed network": lambda: UrlCase("http://[64:ff9b::a00:1]/", ("10.0.0.0/8",))},
     "figures": {
         "400-digit number": lambda: TextCase(f"Officials said {'9' * 400} people were killed."),
         "4,000 digits glued to a letter": lambda: TextCase("9" * 4000 + "t"),
+        "a run-on text full of figures": lambda: TextCase(
+            "nearly 0.000000001 thousand% " + "(1.5 million in Lebanon)d% " * 2_600
+        ),
     },
     "ingest": {
         "feed entry with a broken IPv6 host": lambda: IngestCase(

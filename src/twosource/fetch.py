@@ -74,7 +74,7 @@ def refusal(address: str, allow: Iterable[str] = ()) -> str | None:
     """Return why ``address`` may not be connected to, or None when it is a public address (or allowed)."""
     ip: IPAddress = ipaddress.ip_address(address.split("%")[0])
     if isinstance(ip, ipaddress.IPv6Address):
-        ip = _embedded_ipv4(ip) or ip
+        ip = embedded_ipv4(ip) or ip
     if any(ip in ipaddress.ip_network(n, strict=False) for n in allow):
         return None
     for kind, test in (
@@ -94,7 +94,7 @@ def refusal(address: str, allow: Iterable[str] = ()) -> str | None:
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 
-def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
     """The IPv4 address an IPv6 one carries to, judged in its stead: mapped (::ffff:127.0.0.1), compatible
     (::127.0.0.1), 6to4 (2002:7f00:1::) and NAT64 (64:ff9b::7f00:1)."""
     if ip.ipv4_mapped or ip.sixtofour:

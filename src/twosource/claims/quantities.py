@@ -96,7 +96,7 @@ def find_quantities(sentence: str) -> list[Quantity]:
     date_spans = [m.span() for m in MENTION.finditer(sentence)]
     found: list[Quantity] = []
     for m in _FIGURE.finditer(sentence):
-        if any(s <= m.start() < e for s, e in date_spans) or _AFTER_MONTH.search(sentence[: m.start()]):
+        if any(s <= m.start() < e for s, e in date_spans) or _AFTER_MONTH.search(_before(sentence, m.start(), 40)):
             continue  # part of a date, or digits glued to one ("Jan 202015")
         quantity = _quantity(sentence, m, found[-1] if found else None)
         if quantity is not None:
@@ -105,8 +105,20 @@ def find_quantities(sentence: str) -> list[Quantity]:
     return found
 
 
+#: Characters around a figure read for its bound, hedge and noun: a clause, not the whole of a text-long "sentence"
+#: (read whole for each figure, a run-on scrape full of figures took quadratic time).
+_AROUND = 400
+
+
+def _before(sentence: str, at: int, reach: int) -> str:
+    """The text before ``at``, from the first word boundary within ``reach`` characters."""
+    start = max(0, at - reach)
+    space = sentence.find(" ", start, at) if start else -1
+    return sentence[space + 1 if space >= 0 else start : at]
+
+
 def _quantity(sentence: str, m: re.Match[str], previous: Quantity | None) -> Quantity | None:
-    before, after = sentence[: m.start()], sentence[m.end() :]
+    before, after = _before(sentence, m.start(), _AROUND), sentence[m.end() : m.end() + _AROUND]
     if m.group("word"):
         value = float(_WORD_NUMBERS[m.group("word").lower()])
         scale = _SCALES.get((m.group("wscale") or "").lower(), 1.0)
