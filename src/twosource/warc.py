@@ -35,7 +35,9 @@ def warc_articles(path: str | Path, limits: ReadLimits | None = None) -> Iterato
     records = 0
     try:
         with open(path, "rb") as stream:
-            for record in ArchiveIterator(stream):
+            records_in = ArchiveIterator(stream)
+            records_in.INC_RECORD = ""  # else warcio writes a malformed record's whole remainder to standard error
+            for record in records_in:
                 records += bool(record.rec_type)
                 if record.rec_type != "response" or record.http_headers is None:
                     continue
