@@ -1965,6 +1965,7 @@ SEEDS: dict[str, dict[str, Callable[[], Any]]] = {
         "one gzip member for the whole archive": lambda: WarcCase(_story_warc(), ".warc.gz"),
         "whitespace only": lambda: WarcCase(b"   \n\t"),
         "a header cut short": lambda: WarcCase(b"WARC/1.0\r\nWARC-Type: response"),
+        "five words read as an old ARC record": lambda: WarcCase(b"<?xml <?xml <?xml version='1.0' encoding='x'?>"),
     },
     "feed": {
         "a byte above ASCII in the XML encoding name": lambda: FeedCase(

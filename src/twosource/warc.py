@@ -38,7 +38,7 @@ def warc_articles(path: str | Path, limits: ReadLimits | None = None) -> Iterato
             records_in = ArchiveIterator(stream)
             records_in.INC_RECORD = ""  # else warcio writes a malformed record's whole remainder to standard error
             for record in records_in:
-                records += bool(record.rec_type)
+                records += record.format == "warc" and bool(record.rec_type)  # not blank, not read as old ARC
                 if record.rec_type != "response" or record.http_headers is None:
                     continue
                 uri = record.rec_headers.get_header("WARC-Target-URI") or f"{path}: a record without a URI"
