@@ -400,8 +400,10 @@ def test_cross_site_posts_and_foreign_host_names_are_refused(index: Path):
         same = client.post("/check", data={"text": " "}, headers={"origin": url})
         assert same.status_code == 422  # let through to the form's own check
         # A DNS name rebound to 127.0.0.1 reaches the socket, but the server answers only to loopback names.
-        assert client.get("/api/health", headers={"host": "evil.example"}).status_code == 400
+        rebound = client.get("/api/health", headers={"host": "evil.example:8000"})
+        assert rebound.status_code == 400 and "answers only to" in rebound.json()["error"]
         assert client.get("/api/health", headers={"host": "localhost"}).status_code == 200
+        assert client.get("/api/health", headers={"host": "[::1]:8000"}).status_code == 200
 
 
 def test_articles_are_checked_and_ingested_by_url(fakes_index_path: Path, tmp_path: Path):

@@ -41,7 +41,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import pages
@@ -119,9 +118,7 @@ def create_app(
         redoc_url=None,
     )
 
-    app.add_middleware(_Guard, token=token, limits=limits)
-    if allowed_hosts:
-        app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
+    app.add_middleware(_Guard, token=token, limits=limits, allowed_hosts=allowed_hosts)
 
     @app.exception_handler(TwosourceError)
     async def refused(request: Request, exc: TwosourceError) -> Response:
@@ -442,26 +439,37 @@ def _same_origin(request: Request) -> bool:
     return origin is None or urlsplit(origin).netloc == request.headers.get("host", "")
 
 
+def _host_name(header: str) -> str:
+    """The name in a Host header, without its port ("[::1]:8000" -> "[::1]")."""
+    return header[: header.find("]") + 1] if header.startswith("[") else header.split(":")[0]
+
+
 def _local(target: str) -> str:
     # Where /login may send the browser next: a path on this server, never another site.
     return target if target.startswith("/") and not target.startswith(("//", "/\\")) else "/"
 
 
 class _Guard:
-    """Before a request reaches its endpoint: refuses cross-site posts, asks for the token where one is set,
-    and caps the body, whether its size is declared or it is streamed (chunked), reading no more than the cap.
+    """Before a request reaches its endpoint: answers only to the allowed Host names (no DNS rebinding), refuses
+    cross-site posts, asks for the token where one is set, and caps the body, whether its size is declared or it
+    is streamed (chunked), reading no more than the cap.
 
     Plain ASGI rather than FastAPI's http middleware: an error raised while the endpoint reads the body must
     reach the app's error handlers, which answer in the API's JSON or as a page."""
 
-    def __init__(self, app: ASGIApp, token: str | None, limits: ServeLimits) -> None:
-        self.app, self.token, self.limits = app, token, limits
+    def __init__(
+        self, app: ASGIApp, token: str | None, limits: ServeLimits, allowed_hosts: tuple[str, ...] | None
+    ) -> None:
+        self.app, self.token, self.limits, self.allowed_hosts = app, token, limits, allowed_hosts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         request = Request(scope)
         path = request.url.path
+        if self.allowed_hosts and _host_name(request.headers.get("host", "")) not in self.allowed_hosts:
+            refused_host = f"this server answers only to {', '.join(self.allowed_hosts)}, not to the Host named"
+            return await _error(request, 400, refused_host)(scope, receive, send)
         if request.method not in ("GET", "HEAD", "OPTIONS") and not _same_origin(request):
             return await _error(request, 403, "cross-site requests are refused")(scope, receive, send)
         if self.token and path not in _OPEN_PATHS and not _authorised(request, self.token):
