@@ -2003,6 +2003,7 @@ SEEDS: dict[str, dict[str, Callable[[], Any]]] = {
         "article id beyond SQLite": lambda: ApiCase("GET", "/api/articles/99999999999999999999"),
         "unknown path": lambda: ApiCase("GET", "/api/nope"),
         "wrong method": lambda: ApiCase("POST", "/api/health"),
+        "a carriage return for a report id": lambda: ApiCase("GET", "/api/reports/%0D"),
     },
     "api_bodies": {
         "400-digit figure in a checked article": _big_figure_check,

@@ -45,7 +45,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import pages
 from .dates import given_date
-from .errors import TwosourceError
+from .errors import TwosourceError, one_line
 from .fetch import FetchPolicy
 from .index import open_index
 from .index.base import Index
@@ -403,6 +403,7 @@ def run(
 
 def _error(request: Request, status: int, message: str) -> Response:
     """A one-line JSON error for the API, an error page (the message escaped) for the pages."""
+    message = one_line(message)  # it may quote the request: "/api/reports/%0D" names a report id "\r"
     if request.url.path.startswith("/api/"):
         return JSONResponse({"error": message}, status)
     return _page(pages.error(status, message), status)
