@@ -80,13 +80,13 @@ class Tally:
     notes: Counter[str] = field(default_factory=Counter)  # unexpected but harmless answers, by what they were
     reports: dict[str, Any] = field(default_factory=dict)  # report id -> the document its check returned
     added: int = 0  # articles the ingests added
-    seconds: defaultdict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    seconds: defaultdict[str, list[float]] = field(default_factory=lambda: defaultdict(list))  # by kind:variant
 
     def count(self, kind: str, answer: httpx.Response, began: float) -> None:
         with self.lock:
             self.counts[kind] += 1
             self.statuses[f"{kind.split(':')[0]} {answer.status_code}"] += 1
-            self.seconds[kind.split(":")[0]].append(time.perf_counter() - began)
+            self.seconds[kind].append(time.perf_counter() - began)
 
     def fail(self, message: str) -> None:
         with self.lock:
@@ -477,8 +477,12 @@ def main(
         + ", ".join(f"{k} {n}" for k, n in sorted(tally.counts.items()))
     )
     print("statuses: " + ", ".join(f"{k}: {n}" for k, n in sorted(tally.statuses.items())))
-    for kind, spent in sorted(tally.seconds.items()):
-        print(f"  {kind}: median {statistics.median(spent):.2f} s, slowest {max(spent):.1f} s")
+    print("seconds per request (bad requests all together; job polls left out):")
+    spent_by = {k: v for k, v in tally.seconds.items() if not k.startswith("bad:") and not k.endswith(":poll")}
+    spent_by["bad"] = [t for k, v in tally.seconds.items() if k.startswith("bad:") for t in v]
+    for kind, spent in sorted(spent_by.items()):
+        if spent:
+            print(f"  {kind}: median {statistics.median(spent):.2f}, slowest {max(spent):.1f}")
     print(f"reports returned and read back equal at the end: {len(tally.reports)}")
     print(
         f"server RSS: {len(samples)} samples every {every:.0f} s; median {baseline:.0f} MiB in "
