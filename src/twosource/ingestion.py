@@ -97,7 +97,8 @@ def ingest_articles(
     def flush() -> None:
         if batch:
             prepared = prepare_batch(batch, max_passages)
-            summary.cut += sum(len(p.passage_spans) == max_passages for p in prepared)
+            at_budget = [p.article.text for p in prepared if len(p.passage_spans) == max_passages]
+            summary.cut += sum(len(split_passages(text)) > max_passages for text in at_budget)
             result = index.add_batch(prepared)
             summary.added += result.added
             summary.duplicates += result.duplicates
