@@ -325,3 +325,23 @@ def test_ipv6_addresses_that_carry_a_private_ipv4_one_are_refused(address: str, 
 def test_an_ingest_request_cannot_make_the_server_read_its_own_files(api: httpx.Client, field: str):
     answer = api.post("/api/ingest", json={field: ["/etc/hostname"]})
     assert answer.status_code == 422 and "not an http or https address" in answer.json()["error"]
+
+
+def test_a_search_sees_passages_another_connection_added_after_it_read_the_vectors(small_index: Path, tmp_path: Path):
+    # A check's connection, and an ingest committing into the same index meanwhile (serve, or check beside watch).
+    from twosource.ingestion import ingest_articles
+    from twosource.models import embed
+    from twosource.retrieve import Query, search
+
+    path = Path(shutil.copy(small_index, tmp_path / "index.sqlite"))
+    row = bbc_rows(1)[0]
+    checking = open_index(path, create=False)
+    query = Query(row["title"], embed([row["title"]])[0])
+    search(checking, query)  # reads every passage vector
+    writing = open_index(path, create=False)
+    ingest_articles([article_from_text(row["text"], "bbc", title=row["title"])], writing)
+    writing.close()
+    found = search(checking, query)  # was an IndexError past the end of the stale matrix
+    new = [p for p in found if p.title == row["title"]]
+    assert new and checking.passage_vectors([p.passage_id for p in new]).shape == (len(new), 384)
+    checking.close()

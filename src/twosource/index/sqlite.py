@@ -272,9 +272,16 @@ class SQLiteIndex:
         return self._matrix, self._matrix_ids
 
     def passage_vectors(self, ids: list[int]) -> np.ndarray:
-        matrix, all_ids = self._vectors()
-        positions = np.searchsorted(all_ids, np.asarray(ids, dtype=np.int64))
-        return matrix[positions]
+        wanted = np.asarray(ids, dtype=np.int64)
+        for _ in range(2):
+            matrix, all_ids = self._vectors()
+            positions = np.searchsorted(all_ids, wanted)
+            if not len(wanted) or ((positions < len(all_ids)).all() and (all_ids[positions] == wanted).all()):
+                return matrix[positions]
+            # Another connection (an ingest, a watch) has added passages since this one read the matrix.
+            self._matrix = None
+        missing = sorted(set(ids) - set(all_ids.tolist()))[:5]
+        raise IndexStoreError(f"{self.location}: passages {missing} have no vector")
 
     def passages(self, ids: list[int]) -> dict[int, Passage]:
         if not ids:
