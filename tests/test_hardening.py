@@ -20,6 +20,7 @@ from twosource import check, ingest, open_index, read_article
 from twosource.claims import find_claims
 from twosource.cli import cli
 from twosource.errors import IndexStoreError, one_line
+from twosource.index.sqlite import SQLiteIndex
 from twosource.models import spacy_pipeline
 from twosource.pipeline import store_report
 from twosource.read import article_from_text
@@ -162,6 +163,34 @@ def test_the_token_counts_only_with_its_bearer_scheme(api: httpx.Client):
     cookie = {"Cookie": "twosource_session=é".encode()}  # raw UTF-8 bytes, as a hostile client may send
     odd_cookie = httpx.get(f"{api.base_url}/api/search", params={"q": "x"}, headers=cookie)
     assert odd_cookie.status_code == 401  # not a 500 from comparing non-ASCII text
+
+
+def test_a_defect_is_logged_once_and_answered_in_one_line_on_a_connection_kept_open(
+    small_index: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+):
+    def broken(self):
+        raise RuntimeError("a defect in the index")
+
+    connects: list[str] = []
+
+    def count_connects(event: str, info: dict) -> None:
+        if event == "connection.connect_tcp.complete":
+            connects.append(event)
+
+    path = shutil.copy(small_index, tmp_path / "index.sqlite")
+    traced = {"trace": count_connects}
+    with in_background(create_app(path)) as url, httpx.Client(base_url=url, timeout=60) as client:
+        assert client.get("/api/health", extensions=traced).status_code == 200
+        monkeypatch.setattr(SQLiteIndex, "stats", broken)
+        for _ in range(2):
+            answer = client.get("/api/health", extensions=traced)
+            assert answer.status_code == 500
+            assert answer.json() == {"error": "the server failed on this request; its log says why"}
+        monkeypatch.undo()
+        assert client.get("/api/health", extensions=traced).status_code == 200
+    assert len(connects) == 1  # all four answers came over the first request's connection
+    logged = [r for r in caplog.records if r.exc_info and "a defect in the index" in str(r.exc_info[1])]
+    assert len(logged) == 2  # once per failed request, not again by uvicorn
 
 
 def _run(*args: str, env: dict[str, str] | None = None):

@@ -134,12 +134,6 @@ def create_app(
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         return _error(request, exc.status_code, str(exc.detail))
 
-    @app.exception_handler(Exception)
-    async def failed(request: Request, exc: Exception) -> Response:
-        # A defect, not the caller's fault: the log keeps the traceback, the caller gets one line.
-        _log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
-        return _error(request, 500, "the server failed on this request; its log says why")
-
     @app.get("/api/health")
     def health() -> dict[str, Any]:
         with _opened(index_path) as index:
@@ -456,7 +450,11 @@ class _Guard:
     is streamed (chunked), reading no more than the cap.
 
     Plain ASGI rather than FastAPI's http middleware: an error raised while the endpoint reads the body must
-    reach the app's error handlers, which answer in the API's JSON or as a page."""
+    reach the app's error handlers, which answer in the API's JSON or as a page.
+
+    It is also where a defect ends: logged once, answered with a one-line 500, and the connection kept. (An
+    ``Exception`` handler of the app's would answer, then re-raise into uvicorn, which logs it again and drops
+    the keep-alive connection without telling the client.)"""
 
     def __init__(
         self, app: ASGIApp, token: str | None, limits: ServeLimits, allowed_hosts: tuple[str, ...] | None
@@ -493,7 +491,20 @@ class _Guard:
                 raise HTTPException(413, f"the request is over {limit:,} bytes")
             return message
 
-        await self.app(scope, capped, send)
+        answering = False
+
+        async def sending(message: Message) -> None:
+            nonlocal answering
+            answering = answering or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, capped, sending)
+        except Exception as exc:
+            if answering:
+                raise  # half an answer is out: only closing the connection can tell the client
+            _log.error("%s %s failed", request.method, path, exc_info=exc)
+            await _error(request, 500, "the server failed on this request; its log says why")(scope, receive, send)
 
 
 @contextmanager
