@@ -22,7 +22,7 @@ from twosource.evaluate.files import read_csv_rows
 from twosource.index.passages import split_passages
 from twosource.models import embed
 from twosource.stance import judge_stances
-from twosource.stance_model import default_model, held_out, text_pairs
+from twosource.stance.model import default_model, held_out, text_pairs
 from twosource.types import Claim, ClaimKind, Passage
 
 FNC1 = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "fnc1"

@@ -585,7 +585,7 @@ class Harness:
         if self.api is None:
             import httpx
 
-            from twosource.serve import ServeLimits, create_app, in_background
+            from twosource.web.app import ServeLimits, create_app, in_background
 
             index = self._seeded_index(self.folder / "api.sqlite", 6)
             limits = ServeLimits(max_body_bytes=READ_MAX)
@@ -593,7 +593,7 @@ class Harness:
             url = self._stack.enter_context(in_background(create_app(index, limits=limits, fetch_policy=policy)))
             parts = urlsplit(url)
             _ALLOWED.add((parts.hostname or "", parts.port or 0))
-            for name in ("uvicorn.error", "twosource.serve"):
+            for name in ("uvicorn.error", "twosource.web.app"):
                 logging.getLogger(name).addHandler(self.trap)
             self.api = self._stack.enter_context(httpx.Client(base_url=url, timeout=300, follow_redirects=False))
         return self.api
@@ -603,7 +603,7 @@ class Harness:
             self._ingest_index.close()
         self._stack.close()
         _ALLOWED.clear()
-        for name in ("uvicorn.error", "twosource.serve"):
+        for name in ("uvicorn.error", "twosource.web.app"):
             logging.getLogger(name).removeHandler(self.trap)
         shutil.rmtree(self.folder, ignore_errors=True)
 
@@ -935,7 +935,7 @@ def _read_collection(path: Path, fmt: str, **options: Any) -> list[Any]:
 
 
 def _check_items(items: list[Any]) -> None:
-    from twosource.read.collection import Rejection
+    from twosource.types import Rejection
 
     for item in items:
         if isinstance(item, Rejection):
@@ -1046,7 +1046,7 @@ def records_cases(draw: st.DrawFn, kind: str) -> RecordsCase:
 
 def check_records(case: RecordsCase) -> None:
     """One bad record (a malformed line, a huge field) is rejected alone; every good record still goes in."""
-    from twosource.read.collection import Rejection
+    from twosource.types import Rejection
 
     path = harness().scratch(f"records.{case.kind}", case.data)
     items = outcome(budget(10, 20, len(case.data)), _read_collection, path, "auto")
@@ -1101,7 +1101,7 @@ def _check_links(links: list[Any]) -> None:
 
 def check_feed(case: FeedCase) -> None:
     """parse_feed: Links or a one-line SourceError."""
-    from twosource.feeds import parse_feed
+    from twosource.ingestion.feeds import parse_feed
 
     links = outcome(budget(10, 20, len(case.data)), parse_feed, case.data, case.source)
     if not isinstance(links, TwosourceError):
@@ -1136,7 +1136,7 @@ def sitemap_cases() -> st.SearchStrategy[SitemapCase]:
 
 def check_sitemap(case: SitemapCase) -> None:
     """sitemap_links on a file (nested sitemaps fetched offline): Links or a one-line SourceError."""
-    from twosource.feeds import sitemap_links
+    from twosource.ingestion.feeds import sitemap_links
 
     data = gzip.compress(case.data) if case.compress else case.data
     path = harness().scratch("sitemap.xml.gz" if case.compress else "sitemap.xml", data)
@@ -1178,8 +1178,8 @@ def warc_cases() -> st.SearchStrategy[WarcCase]:
 
 
 def _warc_items(path: Path) -> list[Any]:
+    from twosource.read.warc import warc_articles
     from twosource.settings import ReadLimits
-    from twosource.warc import warc_articles
 
     return list(warc_articles(path, ReadLimits(READ_MAX)))
 

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from twosource.cli import cli
 from twosource.index import open_index
-from twosource.read import content_hash
+from twosource.index.dedup import content_hash
 from twosource.read.collection import iter_articles
 from twosource.types import Article
 

@@ -17,7 +17,7 @@ import httpx
 import jsonschema
 import pytest
 
-from twosource.serve import ServeLimits, create_app, in_background
+from twosource.web.app import ServeLimits, create_app, in_background
 
 from .conftest import ROOT, SEED
 
@@ -392,7 +392,7 @@ def test_browsers_sign_in_with_the_token_and_get_a_cookie(index: Path):
 
 
 def test_cross_site_posts_and_foreign_host_names_are_refused(index: Path):
-    from twosource.serve import LOOPBACK_HOSTS
+    from twosource.web.app import LOOPBACK_HOSTS
 
     with serving(index, allowed_hosts=LOOPBACK_HOSTS) as url, httpx.Client(base_url=url, timeout=60) as client:
         cross = client.post("/check", data={"text": "x"}, headers={"origin": "http://evil.example"})

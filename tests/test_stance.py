@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from twosource import read_article
 from twosource.cli import cli
 from twosource.dates import days_between
-from twosource.stance_model import DEFAULT_MODEL, LABELS, StanceModel, default_model, held_out, text_pairs
+from twosource.stance.model import DEFAULT_MODEL, LABELS, StanceModel, default_model, held_out, text_pairs
 from twosource.types import Claim, ClaimKind, NumericComparison, Passage, Quantity, Stance
 
 from .conftest import FNC1, SEED, fakes_rows, run_eval_stance

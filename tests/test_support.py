@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from twosource.cli import cli
 from twosource.errors import ModelError
 from twosource.evaluate.support import calibration_error, load_wice, page_sentences, score_support
-from twosource.support import (
+from twosource.stance.support import (
     FEATURES,
     LABELS,
     WORD_FEATURES,

@@ -20,15 +20,15 @@ from typing import ClassVar
 import pytest
 
 from twosource import open_index
-from twosource.crawl import Courtesy, read_feed_list, seconds, watch
 from twosource.errors import SourceError
-from twosource.feeds import Link, feed_links, sitemap_links
 from twosource.fetch import FetchPolicy
 from twosource.ingestion import ingest_articles, ingest_links
-from twosource.read.collection import Rejection
+from twosource.ingestion.courtesy import Courtesy
+from twosource.ingestion.feeds import Link, feed_links, sitemap_links
+from twosource.ingestion.watch import read_feed_list, seconds, watch
+from twosource.read.warc import warc_articles
 from twosource.read.web import read_url
-from twosource.types import Article
-from twosource.warc import warc_articles
+from twosource.types import Article, Rejection
 
 from .conftest import DATA
 

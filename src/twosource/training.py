@@ -17,8 +17,8 @@ from .evaluate.claims import (
 from .evaluate.files import read_csv_rows
 from .evaluate.stance import StanceScores, read_fnc_pairs, score_stances
 from .evaluate.support import SupportScores
-from .stance_features import feature_names
-from .stance_model import (
+from .stance.features import feature_names
+from .stance.model import (
     BOOSTER_ROUNDS,
     DEFAULT_MODEL,
     HOLDOUT_REMAINDER,
@@ -329,7 +329,7 @@ def train_support(
         wice_features,
         word_rows,
     )
-    from .support import LABELS, WORD_FEATURES, WORD_LABELS, fit_support_model
+    from .stance.support import LABELS, WORD_FEATURES, WORD_LABELS, fit_support_model
 
     items = load_wice(wice)
     if any(item.label is None for item in items):

@@ -54,6 +54,14 @@ class Removal:
 
 
 @dataclass(frozen=True)
+class Rejection:
+    """An input (a file, a record, a URL) that was not taken, and why."""
+
+    origin: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Article:
     """One article as read: metadata, clean text and what was stripped from it."""
 

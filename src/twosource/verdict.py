@@ -130,7 +130,7 @@ def _part_note(part: PartVerdict) -> str:
 def _unbacked_words(claim: Claim, related: list[Evidence]) -> tuple[str, ...]:
     """The words of the claim that no independent supporting passage backs (the word judge, ``support``) nor
     repeats, each once."""
-    from .support import claim_words, unsupported_words, word_form
+    from .stance.support import claim_words, unsupported_words, word_form
 
     passages = [e.passage.text for e in related if e.stance is Stance.SUPPORTS and not e.source]
     if not passages:

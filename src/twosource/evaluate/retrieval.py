@@ -9,11 +9,11 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..index.dedup import content_hash
 from ..index.sqlite import SQLiteIndex
 from ..ingestion import ingest_articles
-from ..read import content_hash
 from ..retrieve import Query, search
-from ..stance_model import RELATED
+from ..stance.model import RELATED
 from ..types import Article, Progress
 from .files import read_csv_rows, write_csv_rows
 from .metrics import average_precision, precision_at

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import FormatError
-from ..stance_model import LABELS, RELATED, StanceModel, default_model, text_pairs
+from ..stance.model import LABELS, RELATED, StanceModel, default_model, text_pairs
 from ..types import Progress
 from .files import read_csv_rows, write_csv_rows
 from .metrics import ClassScores, class_scores

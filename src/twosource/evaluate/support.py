@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import FormatError
-from ..support import (
+from ..stance.support import (
     LABELS,
     WORD_LABELS,
     SupportModel,

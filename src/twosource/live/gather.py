@@ -34,8 +34,8 @@ def most_checkworthy(claims: list[Claim], live: LiveSources) -> list[Claim]:
 def cache_news(claims: list[Claim], article: Article, index: Index, live: LiveSources) -> list[str]:
     """Ask GDELT for news on the most check-worthy claims and add the articles it lists to the index, where the
     check's retrieval then finds them like any other; return the notes for the report."""
-    from ..crawl import Courtesy
     from ..ingestion import ingest_links
+    from ..ingestion.courtesy import Courtesy
 
     if not live.gdelt or not claims:
         return []

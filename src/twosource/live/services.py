@@ -9,8 +9,8 @@ from urllib.parse import urlencode
 
 from ..dates import parse_date
 from ..errors import SourceError
-from ..feeds import Link
 from ..fetch import fetch
+from ..ingestion.feeds import Link
 from ..types import FactCheck
 from . import LiveSources, ServiceError
 

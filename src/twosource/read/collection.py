@@ -15,12 +15,12 @@ from typing import Any
 
 from ..errors import FormatError, SourceError
 from ..settings import ReadLimits
-from ..types import Article
-from . import article_from_text, read_article
+from ..types import Article, Rejection
+from .article import article_from_text, read_file
 from .decode import decode_bytes, holds_controls
+from .warc import WARC_SUFFIXES, warc_articles
 
 ARTICLE_SUFFIXES = (".txt", ".text", ".html", ".htm", ".html.gz", ".htm.gz")
-WARC_SUFFIXES = (".warc", ".warc.gz")
 RECORD_SUFFIXES = (".csv", ".json", ".jsonl", ".ndjson", *WARC_SUFFIXES)
 FORMATS = ("auto", "text", "html", "csv", "json", "jsonl")
 #: A collection file (CSV, JSONL) may be far larger than one article.
@@ -49,12 +49,6 @@ class Columns:
     author: str | None = None
 
 
-@dataclass(frozen=True)
-class Rejection:
-    origin: str
-    reason: str
-
-
 def iter_articles(
     paths: list[str | Path],
     *,
@@ -73,12 +67,10 @@ def iter_articles(
             if kind in ("csv", "json", "jsonl"):
                 yield from _records(path, kind, columns, outlet, encoding, limits)
             elif kind == "warc":
-                from ..warc import warc_articles
-
                 yield from warc_articles(path, limits)
             else:
                 html = {"html": True, "text": False}.get(kind)
-                yield read_article(path, outlet=outlet, encoding=encoding, html=html, limits=limits)
+                yield read_file(path, outlet=outlet, encoding=encoding, html=html, limits=limits)
         except SourceError as exc:
             yield Rejection(exc.origin, exc.message)
 

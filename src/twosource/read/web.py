@@ -25,7 +25,7 @@ def read_url(url: str, *, outlet: str = "", date: str | None = None, policy: Fet
     header, which often names ISO-8859-1 for UTF-8 pages and would turn them into mojibake.
     """
     from ..fetch import FetchPolicy, fetch_page
-    from . import read_bytes
+    from .article import read_bytes
 
     policy = policy or FetchPolicy()
     page = fetch_page(url, policy)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..types import ClaimVerdict, Report, Verdict
-from . import VERDICT_LABELS
+from .labels import VERDICT_LABELS
 
 # 1 (worst) to 5 (best): how well independent sources bear the claim out.
 _RATING = {

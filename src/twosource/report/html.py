@@ -28,7 +28,7 @@ from ..types import (
     Verdict,
 )
 from ..words import content_words, plural, words
-from . import SURE_OF, VERDICT_LABELS, part_outlets
+from .labels import SURE_OF, VERDICT_LABELS, part_outlets
 
 _CSS = """
 :root{--ink:#1d232a;--muted:#5b6570;--line:#dde2e7;--bg:#fbfbfa;--card:#fff;--focus:#1a5fb4;--ok:#1f7a45;

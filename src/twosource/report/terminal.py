@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..types import Background, ClaimKind, ClaimVerdict, Evidence, FactCheck, Report, Verdict
-from . import SURE_OF, VERDICT_LABELS, part_outlets
+from .labels import SURE_OF, VERDICT_LABELS, part_outlets
 
 COLORS = {
     Verdict.CORROBORATED: "green",

@@ -1,4 +1,4 @@
-"""Ingest: articles from files and collections into the index, in batches, resumably."""
+"""Articles from files, collections and links into the index, in batches, resumably."""
 
 from __future__ import annotations
 
@@ -7,19 +7,19 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import SourceError
-from .index.base import Index, PreparedArticle
-from .index.dedup import content_hash, copy_text
-from .index.passages import split_passages
-from .models import embed
-from .read.collection import Columns, Rejection, iter_articles
-from .settings import DEFAULT_MAX_PASSAGES, ReadLimits, default_max_passages
-from .types import Article
+from ..errors import SourceError
+from ..index.base import Index, PreparedArticle
+from ..index.dedup import content_hash, copy_text
+from ..index.passages import split_passages
+from ..models import embed
+from ..read.collection import Columns, iter_articles
+from ..settings import DEFAULT_MAX_PASSAGES, ReadLimits, default_max_passages
+from ..types import Article, Rejection
 
 if TYPE_CHECKING:
-    from .crawl import Courtesy
+    from ..fetch import FetchPolicy
+    from .courtesy import Courtesy
     from .feeds import Link
-    from .fetch import FetchPolicy
 
 #: Articles per transaction: an interrupted ingest loses at most one batch of work.
 BATCH_SIZE = 32
@@ -148,11 +148,11 @@ def ingest(
     goes (total 0: not known yet). Pages are fetched under ``policy``, politely (robots.txt, a pause per host).
     ``max_passages``: an article is searched by this many passages at most (None: ``$TWOSOURCE_MAX_PASSAGES``).
     """
-    from .crawl import Courtesy
+    from ..fetch import FetchPolicy
+    from ..read.warc import is_warc
+    from ..read.web import is_url
+    from .courtesy import Courtesy
     from .feeds import Link, feed_links, sitemap_links
-    from .fetch import FetchPolicy
-    from .read.web import is_url
-    from .warc import is_warc
 
     limits = limits or ReadLimits.from_env()
     max_passages = max_passages or default_max_passages()
@@ -211,7 +211,7 @@ def ingest_links(
     A page's own date and title come first, the listing's (a feed's, a sitemap's) when the page has none. A
     link that cannot be fetched or read is a rejection with its reason; the rest go in as they come.
     """
-    from .read.web import read_url
+    from ..read.web import read_url
 
     unique = list({link.url: link for link in links}.values())
     todo = [link for link in unique if not index.has_url(link.url)]

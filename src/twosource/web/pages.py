@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from html import escape
 
-from .report.html import web_link
+from ..report.html import web_link
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 

@@ -11,12 +11,14 @@ import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import SourceError
-from .read.collection import WARC_SUFFIXES, Rejection
-from .settings import ReadLimits
-from .types import Article
+from ..errors import SourceError
+from ..settings import ReadLimits
+from ..types import Article, Rejection
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+WARC_SUFFIXES = (".warc", ".warc.gz")
 
 
 def is_warc(path: str | Path) -> bool:
@@ -28,8 +30,8 @@ def warc_articles(path: str | Path, limits: ReadLimits | None = None) -> Iterato
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
-    from .read import read_bytes
-    from .read.web import with_outlet
+    from .article import read_bytes
+    from .web import with_outlet
 
     limits = limits or ReadLimits.from_env()
     records = 0

@@ -18,14 +18,14 @@ from dataclasses import replace
 
 import numpy as np
 
-from .claims.quantities import comparable, find_quantities
-from .claims.shares import Share, find_shares
-from .dates import MONTH_NAMES, days_between
-from .sentences import split_sentences
-from .stance_features import analyse
-from .stance_model import Pair, StanceModel, default_model
-from .types import Claim, ClaimKind, ClaimPart, NumericComparison, PartStance, Passage, Quantity, Stance
-from .words import content_words, words
+from ..claims.quantities import comparable, find_quantities
+from ..claims.shares import Share, find_shares
+from ..dates import MONTH_NAMES, days_between
+from ..sentences import split_sentences
+from ..types import Claim, ClaimKind, ClaimPart, NumericComparison, PartStance, Passage, Quantity, Stance
+from ..words import content_words, words
+from .features import analyse
+from .model import Pair, StanceModel, default_model
 
 #: Relative difference within which two figures agree; doubled when either side is approximate.
 TOLERANCE = 0.10

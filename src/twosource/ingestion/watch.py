@@ -1,9 +1,7 @@
-"""Visiting other people's sites politely, and ``watch``: an index kept current from a list of feeds.
+"""``watch``: an index kept current from a list of feeds.
 
-:class:`Courtesy` reads each host's robots.txt (RFC 9309: a 4xx means no rules, a 5xx or no answer means keep
-out) and leaves at least ``delay`` seconds, or the host's Crawl-delay, between requests to one host.
-``watch`` polls feeds with conditional GETs (ETag, Last-Modified, kept in the index) and ingests what is new;
-an interrupted round is resumed by the next, since a feed's validators are saved only once its entries are in.
+It polls feeds with conditional GETs (ETag, Last-Modified, kept in the index) and ingests what is new; an
+interrupted round is resumed by the next, since a feed's validators are saved only once its entries are in.
 """
 
 from __future__ import annotations
@@ -13,69 +11,16 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit
-from urllib.robotparser import RobotFileParser
 
-from .errors import SourceError
+from ..errors import SourceError
+from ..fetch import fetch
+from ..index.base import Index
+from ..read.web import is_url
+from .batch import ingest_links
+from .courtesy import Courtesy
 from .feeds import Link, parse_feed
-from .fetch import FetchPolicy, fetch
-from .index.base import Index
-from .ingestion import ingest_links
-from .read.web import is_url
 
-#: The name robots.txt rules address twosource by.
-ROBOTS_AGENT = "twosource"
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(s|m|h)?$")
-
-
-class Courtesy:
-    """Asked before each request to a site: may it be fetched (robots.txt), and has its host had its pause."""
-
-    def __init__(
-        self,
-        policy: FetchPolicy,
-        delay: float = 1.0,
-        *,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        self.policy, self.delay, self._clock, self._sleep = policy, delay, clock, sleep
-        self._rules: dict[str, RobotFileParser | str] = {}  # per origin: its rules, or why to keep out
-        self._last: dict[str, float] = {}
-
-    def admit(self, url: str) -> None:
-        """Return when ``url`` may be fetched; raise SourceError when the site's robots.txt says no."""
-        try:
-            parts = urlsplit(url)
-        except ValueError as exc:
-            raise SourceError(url, f"not a valid URL ({exc})") from None
-        origin = f"{parts.scheme}://{parts.netloc}"
-        if origin not in self._rules:
-            self._rules[origin] = self._robots(origin)
-        rules = self._rules[origin]
-        if isinstance(rules, str):
-            raise SourceError(url, rules)
-        if not rules.can_fetch(ROBOTS_AGENT, url):
-            raise SourceError(url, "the site's robots.txt disallows it")
-        self._pause(origin, float(rules.crawl_delay(ROBOTS_AGENT) or 0))
-
-    def _robots(self, origin: str) -> RobotFileParser | str:
-        self._pause(origin, 0)
-        try:
-            page = fetch(f"{origin}/robots.txt", self.policy)
-        except SourceError as exc:
-            return exc.message  # the site's pages would fail the same way
-        if page.status >= 500:
-            return f"the site's robots.txt answered {page.status}, so twosource keeps out"
-        rules = RobotFileParser()
-        rules.parse(page.body.decode("utf-8", "replace").splitlines() if page.status == 200 else [])
-        return rules
-
-    def _pause(self, origin: str, crawl_delay: float) -> None:
-        wait = self._last.get(origin, float("-inf")) + max(self.delay, crawl_delay) - self._clock()
-        if wait > 0:
-            self._sleep(wait)
-        self._last[origin] = self._clock()
 
 
 def seconds(duration: str) -> float:

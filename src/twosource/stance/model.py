@@ -30,9 +30,10 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ModelError
-from .models import loaded_once
-from .stance_features import (
+from ..errors import ModelError
+from ..models import loaded_once
+from ..types import Progress
+from .features import (
     TextView,
     analyse,
     feature_names,
@@ -41,13 +42,12 @@ from .stance_features import (
     sentence_relevance,
     top_sentences,
 )
-from .types import Progress
 
 #: FNC-1's labels, in the order of the model's probability columns.
 LABELS = ("agree", "disagree", "discuss", "unrelated")
 RELATED = frozenset(LABELS[:3])
 #: The shipped model, trained by ``twosource train stance`` (see its README for data, command and scores).
-DEFAULT_MODEL = Path(__file__).parent / "data" / "stance"
+DEFAULT_MODEL = Path(__file__).parents[1] / "data" / "stance"
 #: Bodies held out from training for every reported figure: those whose Body ID has CRC-32 ≡ 1 (mod 5).
 HOLDOUT_REMAINDER = 1
 #: Training weight per label: the rare "disagree" counts more, so the booster does not give it up.
@@ -298,8 +298,8 @@ def text_pairs(
     progress: Progress | None = None,
 ) -> list[Pair]:
     """Return analysed, embedded pairs for (headline, body ID) pairs; each text is analysed and embedded once."""
-    from .index.passages import split_passages
-    from .models import embed
+    from ..index.passages import split_passages
+    from ..models import embed
 
     if not pairs:
         return []
@@ -335,7 +335,7 @@ def train_stance_model(
     import lightgbm
     from sklearn.model_selection import GroupKFold
 
-    from .models import embed
+    from ..models import embed
 
     step = progress or (lambda *_: None)
     started = time.monotonic()

@@ -13,7 +13,8 @@ from typing import Any
 
 import click
 
-from .errors import TwosourceError, one_line
+from ..errors import TwosourceError, one_line
+from ..report import FORMATS
 
 _log = logging.getLogger(__name__)
 
@@ -47,8 +48,8 @@ allow_option = click.option(
 def _fetch_policy(allow: tuple[str, ...]) -> Any:
     import ipaddress
 
-    from .fetch import FetchPolicy, user_agent
-    from .settings import contact, default_max_bytes
+    from ..fetch import FetchPolicy, user_agent
+    from ..settings import contact, default_max_bytes
 
     for network in allow:
         try:
@@ -60,7 +61,7 @@ def _fetch_policy(allow: tuple[str, ...]) -> Any:
 
 def _given_date(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """``--date``, checked as it is parsed: a typing slip is said before anything runs."""
-    from .dates import given_date
+    from ..dates import given_date
 
     try:
         return given_date(value) if value is not None else None
@@ -93,8 +94,8 @@ def live_options(command: Callable[..., None]) -> Callable[..., None]:
 def _live_sources(offline: bool, gdelt: bool, wikipedia: bool, fact_checks: bool, allow: tuple[str, ...]) -> Any:
     from dataclasses import replace
 
-    from .live import LiveSources
-    from .settings import factcheck_key
+    from ..live import LiveSources
+    from ..settings import factcheck_key
 
     if offline:
         return None
@@ -223,9 +224,9 @@ def ingest(
     Examples: twosource ingest FA-KES-Dataset.csv --encoding latin-1 --title-column article_title;
     twosource ingest --feed https://example.com/rss.xml
     """
-    from .index import open_index
-    from .ingestion import ingest as run_ingest
-    from .read.collection import Columns
+    from ..index import open_index
+    from ..ingestion import ingest as run_ingest
+    from ..read.collection import Columns
 
     if not (paths or feeds or sitemaps):
         raise click.UsageError("give files, folders or URLs to ingest, or --feed / --sitemap")
@@ -268,7 +269,7 @@ def ingest(
     help="The article's publication date (YYYY-MM-DD).",
 )
 @click.option("--encoding", default=None, help="Text encoding of the article (default: detected).")
-@click.option("--format", "fmt", type=click.Choice(["terminal", "json", "html", "claimreview"]), default="terminal")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="terminal")
 @outlets_option
 @click.option(
     "-o",
@@ -310,13 +311,13 @@ def check(
 
     Example: twosource check story.html --outlet "Example News" --format html -o report.html
     """
-    from .index import open_index
-    from .outlets import load_outlets
-    from .pipeline import check as run_check
-    from .pipeline import store_report
-    from .read import read_article
-    from .report import render
-    from .settings import default_max_claims
+    from ..index import open_index
+    from ..outlets import load_outlets
+    from ..pipeline import check as run_check
+    from ..pipeline import store_report
+    from ..read import read_article
+    from ..report import render
+    from ..settings import default_max_claims
 
     if output and not Path(output).resolve().parent.is_dir():
         # Said before the check runs, not after its minutes are spent.
@@ -376,9 +377,9 @@ def serve(
 
     Example: twosource serve --index news.sqlite --port 8000
     """
-    from .outlets import load_outlets
-    from .serve import LOOPBACK_HOSTS, run
-    from .settings import default_index_path
+    from ..outlets import load_outlets
+    from ..settings import default_index_path
+    from ..web.app import LOOPBACK_HOSTS, run
 
     if host not in LOOPBACK_HOSTS and not token:
         click.echo(f"warning: listening on {host} without --token: anyone who reaches it can use it", err=True)
@@ -409,9 +410,10 @@ def watch(
     Each round fetches every feed conditionally (ETag, Last-Modified), ingests the new entries politely
     (robots.txt, DELAY seconds apart per site) and logs a line. Stopped mid-round, the next run resumes.
     """
-    from .crawl import Courtesy, read_feed_list, seconds
-    from .crawl import watch as run_watch
-    from .index import open_index
+    from ..index import open_index
+    from ..ingestion.courtesy import Courtesy
+    from ..ingestion.watch import read_feed_list, seconds
+    from ..ingestion.watch import watch as run_watch
 
     policy = _fetch_policy(allow)
     feeds, interval = read_feed_list(feeds_file), seconds(every)
@@ -444,7 +446,7 @@ def index_stats(index_path: str | None, as_json: bool) -> None:
     """Print counts of articles, outlets, copy clusters, the date range and the size on disk."""
     from dataclasses import asdict
 
-    from .index import open_index
+    from ..index import open_index
 
     index = open_index(index_path, create=False)
     stats = index.stats()
@@ -530,7 +532,7 @@ def eval_retrieval(bodies: str, stances: str, predictions: str | None, as_json: 
 
     Example: twosource eval retrieval --bodies train_bodies.csv --stances train_stances.csv
     """
-    from .evaluate.retrieval import evaluate_retrieval
+    from ..evaluate.retrieval import evaluate_retrieval
 
     scores = _run_benchmark(partial(evaluate_retrieval, bodies, stances, predictions=predictions), predictions)
     if scores is None:
@@ -563,7 +565,7 @@ def eval_stance(bodies: str, stances: str, predictions: str | None, as_json: boo
 
     Example: twosource eval stance --bodies competition_test_bodies.csv --stances competition_test_stances.csv
     """
-    from .evaluate.stance import evaluate_stance
+    from ..evaluate.stance import evaluate_stance
 
     scores = _run_benchmark(
         partial(evaluate_stance, bodies, stances, predictions=predictions, model_dir=model_dir), predictions
@@ -623,8 +625,8 @@ def eval_claims(
 
     Example: twosource eval claims --clef2019 CT19-T1-Test.csv --json
     """
-    from .evaluate.claims import evaluate_claimbuster, evaluate_clef
-    from .evaluate.news import evaluate_news
+    from ..evaluate.claims import evaluate_claimbuster, evaluate_clef
+    from ..evaluate.news import evaluate_news
 
     if sum(x is not None for x in (claimbuster, clef2019, news)) != 1:
         raise click.UsageError("give one of --claimbuster FILE, --clef2019 FILE or --news FILE")
@@ -673,7 +675,7 @@ def eval_extract(aeb_dir: str, baseline: bool, limit: int | None, as_json: bool)
 
     Example: twosource eval extract --aeb ../shared/data/aeb --baseline
     """
-    from .evaluate.extract import HALVES, evaluate_extraction
+    from ..evaluate.extract import HALVES, evaluate_extraction
 
     report = _with_progress(
         "evaluating", lambda progress: evaluate_extraction(aeb_dir, baseline=baseline, limit=limit, progress=progress)
@@ -718,7 +720,7 @@ def eval_copies(data: str, seed: int, bases: int, pairs_out: str | None, as_json
 
     Example: twosource eval copies --data ../shared/data
     """
-    from .evaluate.copies import evaluate_copies
+    from ..evaluate.copies import evaluate_copies
 
     report = _run_benchmark(partial(evaluate_copies, data, seed=seed, bases=bases, pairs_out=pairs_out), pairs_out)
     result = report.as_dict()
@@ -795,7 +797,7 @@ def eval_support(
 
     Example: twosource eval support --wice ../shared/data/wice/dev.jsonl --folds 5
     """
-    from .evaluate.support import evaluate_support, evaluate_words
+    from ..evaluate.support import evaluate_support, evaluate_words
 
     if bool(wice) == bool(words):
         raise click.UsageError("give one of --wice and --words")
@@ -852,7 +854,7 @@ def _print_ranking_scores(scores: Any) -> None:
 
 
 def _print_stance_scores(scores: Any) -> None:
-    from .stance_model import LABELS
+    from ..stance.model import LABELS
 
     click.echo(
         f"pairs {scores.pairs}  FNC score {scores.fnc_raw:.2f} of {scores.fnc_max:.2f} "
@@ -900,8 +902,8 @@ def train_stance(fnc1_dir: str, output: str | None, split: str, rounds: int | No
 
     Example: twosource train stance --fnc1 ../shared/data/fnc1 -o stance-model
     """
-    from .stance_model import BOOSTER_ROUNDS, DEFAULT_MODEL
-    from .training import train_stance as train
+    from ..stance.model import BOOSTER_ROUNDS, DEFAULT_MODEL
+    from ..training import train_stance as train
 
     _, scores = _with_progress(
         "training",
@@ -931,8 +933,8 @@ def train_support(wice: str, words: str, words_dev: str | None, output: str | No
     Example: twosource train support --wice ../shared/data/wice/dev.jsonl
     --words ../shared/data/wice/non_supported_tokens_train.jsonl -o support-model
     """
-    from .support import DEFAULT_MODEL
-    from .training import train_support as train
+    from ..stance.support import DEFAULT_MODEL
+    from ..training import train_support as train
 
     target = output or DEFAULT_MODEL.parent
     scores = _with_progress(
@@ -958,8 +960,8 @@ def train_claims(data_dir: str, output: str | None, epochs: int | None) -> None:
 
     Example: twosource train claims --data ../shared/data/checkworthy -o claims-model
     """
-    from .claims.detector import DEFAULT_MODEL
-    from .training import train_claims as train
+    from ..claims.detector import DEFAULT_MODEL
+    from ..training import train_claims as train
 
     scores, ranking = _with_progress(
         "training", lambda progress: train(data_dir, output, epochs=epochs, progress=progress)
@@ -973,7 +975,7 @@ def train_claims(data_dir: str, output: str | None, epochs: int | None) -> None:
 
 
 def main() -> None:
-    from .logs import log_to_stderr
+    from ..logs import log_to_stderr
 
     log_to_stderr()
     cli()

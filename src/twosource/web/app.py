@@ -43,22 +43,22 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..dates import given_date
+from ..errors import TwosourceError, one_line
+from ..fetch import FetchPolicy
+from ..index import open_index
+from ..index.base import Index
+from ..live import LiveSources
+from ..logs import log_to_stderr
+from ..outlets import Outlets
+from ..read import read_bytes
+from ..read.web import read_url
+from ..report import RENDERERS, Renderer
+from ..report.html import render_html
+from ..schema import report_from_dict
+from ..settings import ReadLimits, default_max_bytes, default_max_claims
 from . import pages
-from .dates import given_date
-from .errors import TwosourceError, one_line
-from .fetch import FetchPolicy
-from .index import open_index
-from .index.base import Index
 from .jobs import FAILED, Job, Jobs
-from .live import LiveSources
-from .logs import log_to_stderr
-from .outlets import Outlets
-from .read import read_bytes
-from .read.web import read_url
-from .report import render
-from .report.html import render_html
-from .schema import report_from_dict
-from .settings import ReadLimits, default_max_bytes, default_max_claims
 
 #: Pasted text is read as an upload of this name would be.
 PASTED = "pasted text"
@@ -281,36 +281,26 @@ def create_app(
         answer.set_cookie(SESSION_COOKIE, _session(token), httponly=True, samesite="strict", secure=secure)
         return answer
 
-    # Downloads first: "/reports/{report_id}" would also match "ID.json".
-    @app.get("/reports/{report_id}.claimreview.json", include_in_schema=False)
-    def claimreview_download(report_id: str) -> Response:
-        text = render(report_from_dict(stored(report_id)), "claimreview")
-        return _download(text, f"{report_id}.claimreview.json", "application/ld+json")
+    # Downloads first: "/reports/{report_id}" would also match "ID.json"; the longest suffix first.
+    for renderer in sorted((r for r in RENDERERS.values() if r.download), key=lambda r: -len(r.suffix)):
 
-    @app.get("/reports/{report_id}.html", include_in_schema=False)
-    def html_download(report_id: str) -> Response:
-        return _download(render_html(report_from_dict(stored(report_id))), f"{report_id}.html", "text/html")
+        def download(report_id: str, renderer: Renderer = renderer) -> Response:
+            text = renderer.render(report_from_dict(stored(report_id)), 100, False)
+            return _download(text, f"{report_id}{renderer.suffix}", renderer.media_type)
 
-    @app.get("/reports/{report_id}.json", include_in_schema=False)
-    def json_download(report_id: str) -> Response:
-        text = json.dumps(stored(report_id), ensure_ascii=False, indent=2)
-        return _download(text, f"{report_id}.json", "application/json")
+        app.get(f"/reports/{{report_id}}{renderer.suffix}", include_in_schema=False)(download)
 
     @app.get("/reports/{report_id}", include_in_schema=False)
     def report_page(report_id: str) -> HTMLResponse:
         document = stored(report_id)
-        links = (
-            ("Check another article", "/"),
-            ("JSON", f"/reports/{report_id}.json"),
-            ("HTML", f"/reports/{report_id}.html"),
-            ("ClaimReview JSON-LD", f"/reports/{report_id}.claimreview.json"),
-        )
+        downloads = [(r.label, f"/reports/{report_id}{r.suffix}") for r in RENDERERS.values() if r.download]
+        links = (("Check another article", "/"), *downloads)
         return _page(render_html(report_from_dict(document), links))
 
     def find(q: str, limit: int) -> list[dict[str, Any]]:
-        from .models import embed
-        from .retrieve import Query
-        from .retrieve import search as retrieve
+        from ..models import embed
+        from ..retrieve import Query
+        from ..retrieve import search as retrieve
 
         if not q.strip():
             raise HTTPException(422, "the query is empty")
@@ -633,8 +623,8 @@ async def _ingest_submission(request: Request, folder: Path, limits: ServeLimits
 def _ingest(
     index_path: str | Path, folder: Path, options: dict[str, Any], policy: FetchPolicy, progress: Callable[..., None]
 ) -> dict[str, Any]:
-    from .ingestion import ingest
-    from .read.collection import Columns
+    from ..ingestion import ingest
+    from ..read.collection import Columns
 
     columns = Columns(**{k.removesuffix("_column"): v or None for k, v in options.items() if k.endswith("_column")})
     with _opened(index_path) as index:
@@ -671,7 +661,7 @@ def _check(
     outlets: Outlets | None,
     max_claims: int,
 ) -> dict:
-    from .pipeline import check, store_report
+    from ..pipeline import check, store_report
 
     date = fields["date"] or None
     if data is None:

@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
-from .dates import parse_date
-from .errors import SourceError
-from .read.web import is_url
+from ..dates import parse_date
+from ..errors import SourceError
+from ..read.web import is_url
 
 if TYPE_CHECKING:
-    from .fetch import FetchPolicy
+    from ..fetch import FetchPolicy
 
 #: Nested sitemaps followed from one sitemap index, at most: a news site's index can list thousands.
 MAX_SITEMAPS = 50
@@ -62,7 +62,7 @@ def parse_feed(data: bytes, source: str) -> list[Link]:
 def sitemap_links(source: str, policy: FetchPolicy | None = None) -> list[Link]:
     """Return the pages a sitemap at ``source`` lists, following a sitemap index to its sitemaps (up to
     ``MAX_SITEMAPS``); a Google News sitemap gives each page's title and publication date."""
-    from .fetch import FetchPolicy
+    from ..fetch import FetchPolicy
 
     links: list[Link] = []
     pending, seen = [source], set()
@@ -80,7 +80,7 @@ def sitemap_links(source: str, policy: FetchPolicy | None = None) -> list[Link]:
 def _parse_sitemap(data: bytes, source: str, max_bytes: int) -> tuple[list[Link], list[str]]:
     from lxml import etree
 
-    from .read import gunzip
+    from ..read import gunzip
 
     if data[:2] == b"\x1f\x8b":
         data = gunzip(data, source, max_bytes)  # sitemap.xml.gz
@@ -127,8 +127,8 @@ def _fields(element: Any) -> Iterator[tuple[str, str]]:
 
 
 def _load(source: str, policy: FetchPolicy | None) -> bytes:
-    from .fetch import FetchPolicy, fetch_page
-    from .read.decode import check_size
+    from ..fetch import FetchPolicy, fetch_page
+    from ..read.decode import check_size
 
     policy = policy or FetchPolicy()
     if is_url(source):

@@ -16,8 +16,8 @@ from itertools import pairwise
 
 import numpy as np
 
-from .sentences import split_sentences
-from .words import STOPWORDS, content_words, words
+from ..sentences import split_sentences
+from ..words import STOPWORDS, content_words, words
 
 _CAPITALISED = re.compile(r"\b[A-Z][a-zA-Z]+")
 _NUMBER = re.compile(r"\d[\d,.]*")

@@ -23,9 +23,9 @@ from typing import Any
 
 import numpy as np
 
-from .claims.parts import split_parts
-from .errors import ModelError
-from .words import STOPWORDS, content_words, stem, words
+from ..claims.parts import split_parts
+from ..errors import ModelError
+from ..words import STOPWORDS, content_words, stem, words
 
 LABELS = ("supported", "partially_supported", "not_supported")
 FEATURES = (
@@ -48,7 +48,7 @@ FEATURES = (
     "claim_words",
     "page_sentences",
 )
-DEFAULT_MODEL = Path(__file__).parent / "data" / "support" / "model.json"
+DEFAULT_MODEL = Path(__file__).parents[1] / "data" / "support" / "model.json"
 WORD_LABELS = ("backed", "not_backed")
 WORD_FEATURES = (
     "content_word",
@@ -62,7 +62,7 @@ WORD_FEATURES = (
     "position",
     "claim_words_in_best_sentence",
 )
-DEFAULT_WORD_MODEL = Path(__file__).parent / "data" / "support" / "words.json"
+DEFAULT_WORD_MODEL = Path(__file__).parents[1] / "data" / "support" / "words.json"
 _WORDS = re.compile(r"\w+")
 # Words as WiCE's (spaCy's) tokens split them: hyphens, "'s" and "n't" apart, decimals and thousands kept whole.
 _TOKENS = re.compile(r"\d+(?:[.,]\d+)+|\w+(?=n't)|n't|['’]s\b|\w+|[^\w\s]")

@@ -1,0 +1,26 @@
+"""What the renderings call things: verdict labels, which verdicts carry a confidence, who said what of a part."""
+
+from __future__ import annotations
+
+from ..types import PartVerdict, Verdict
+
+VERDICT_LABELS = {
+    Verdict.CORROBORATED: "Corroborated",
+    Verdict.SINGLE_SOURCE: "Single source",
+    Verdict.CONTRADICTED: "Contradicted",
+    Verdict.DISPUTED: "Disputed",
+    Verdict.PARTLY_CONTRADICTED: "Partly contradicted",
+    Verdict.NO_EVIDENCE: "No evidence",
+    Verdict.NOT_CHECKED: "Not checked",
+}
+#: The verdicts that come with a confidence; "no evidence" comes with what was searched instead.
+SURE_OF = frozenset(
+    {Verdict.CORROBORATED, Verdict.SINGLE_SOURCE, Verdict.CONTRADICTED, Verdict.DISPUTED, Verdict.PARTLY_CONTRADICTED}
+)
+
+
+def part_outlets(part: PartVerdict) -> str:
+    """Who supports and who contradicts one part of a compound claim: " (supported by AFP; contradicted by BBC)"."""
+    said = [f"supported by {', '.join(part.supporting_outlets)}"] if part.supporting_outlets else []
+    said += [f"contradicted by {', '.join(part.refuting_outlets)}"] if part.refuting_outlets else []
+    return f" ({'; '.join(said)})" if said else ""
