@@ -24,7 +24,7 @@ import httpx
 from twosource import check, ingest, open_index
 from twosource.evaluate.files import read_csv_rows
 from twosource.read import article_from_text
-from twosource.web.app import create_app, in_background
+from twosource.web import create_app, in_background
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 

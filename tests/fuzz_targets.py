@@ -585,7 +585,7 @@ class Harness:
         if self.api is None:
             import httpx
 
-            from twosource.web.app import ServeLimits, create_app, in_background
+            from twosource.web import ServeLimits, create_app, in_background
 
             index = self._seeded_index(self.folder / "api.sqlite", 6)
             limits = ServeLimits(max_body_bytes=READ_MAX)
@@ -593,7 +593,7 @@ class Harness:
             url = self._stack.enter_context(in_background(create_app(index, limits=limits, fetch_policy=policy)))
             parts = urlsplit(url)
             _ALLOWED.add((parts.hostname or "", parts.port or 0))
-            for name in ("uvicorn.error", "twosource.web.app"):
+            for name in ("uvicorn.error", "twosource.web"):
                 logging.getLogger(name).addHandler(self.trap)
             self.api = self._stack.enter_context(httpx.Client(base_url=url, timeout=300, follow_redirects=False))
         return self.api
@@ -603,7 +603,7 @@ class Harness:
             self._ingest_index.close()
         self._stack.close()
         _ALLOWED.clear()
-        for name in ("uvicorn.error", "twosource.web.app"):
+        for name in ("uvicorn.error", "twosource.web"):
             logging.getLogger(name).removeHandler(self.trap)
         shutil.rmtree(self.folder, ignore_errors=True)
 

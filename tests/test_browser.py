@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from twosource.web.app import create_app, in_background
+from twosource.web import create_app, in_background
 
 from .conftest import SEED
 

@@ -25,7 +25,7 @@ from twosource.models import spacy_pipeline
 from twosource.pipeline import store_report
 from twosource.read import article_from_text
 from twosource.types import Verdict
-from twosource.web.app import create_app, in_background
+from twosource.web import create_app, in_background
 
 from .conftest import DATA, SEED, fakes_rows, write_fakes_slice
 

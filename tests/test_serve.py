@@ -17,7 +17,7 @@ import httpx
 import jsonschema
 import pytest
 
-from twosource.web.app import ServeLimits, create_app, in_background
+from twosource.web import ServeLimits, create_app, in_background
 
 from .conftest import ROOT, SEED
 
@@ -287,7 +287,7 @@ def test_the_index_pages_search_and_show_an_article_with_its_copies(api: httpx.C
 
 
 def test_only_web_addresses_become_links():
-    from twosource import pages
+    from twosource.web import pages
 
     fields = dict(title="T", outlet="O", author="", published=None, text="Body.", url="javascript:alert(1)")
     assert "href='javascript" not in pages.article(fields, [])
@@ -318,7 +318,7 @@ def test_a_failed_check_says_why_on_its_progress_page(api: httpx.Client):
 
 
 def test_the_progress_page_refreshes_itself_without_scripts():
-    from twosource import pages
+    from twosource.web import pages
 
     job = {"id": "abc", "stage": "checking claims <b>", "done": 3, "total": 20, "seconds": 4.2}
     page = pages.progress(job)
@@ -392,7 +392,7 @@ def test_browsers_sign_in_with_the_token_and_get_a_cookie(index: Path):
 
 
 def test_cross_site_posts_and_foreign_host_names_are_refused(index: Path):
-    from twosource.web.app import LOOPBACK_HOSTS
+    from twosource.web import LOOPBACK_HOSTS
 
     with serving(index, allowed_hosts=LOOPBACK_HOSTS) as url, httpx.Client(base_url=url, timeout=60) as client:
         cross = client.post("/check", data={"text": "x"}, headers={"origin": "http://evil.example"})
