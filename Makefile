@@ -8,7 +8,7 @@ CORPUS_OPTIONS ?= --encoding latin-1 --title-column article_title --text-column 
 ARTICLE ?= ../shared/data/seed/qalamoun-2015-05-13.txt
 CHECK_OPTIONS ?=
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test test-unit lint bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed
 	$(BIN)/pytest -q
+
+# The unit tier alone: hand-built inputs, no servers, no models to load; seconds.
+test-unit: $(VENV)/.installed
+	$(BIN)/pytest -q tests/unit
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check src tests bench

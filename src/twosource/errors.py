@@ -12,6 +12,10 @@ TwosourceError
 ├── IndexStoreError      the index cannot be opened or is of another schema version
 ├── ConfigError          a settings file, such as the outlets file, cannot be read (names the file)
 └── ModelError           a model package is missing
+
+Each class carries what the faces answer with: ``exit_code`` (the CLI's exit status) and ``http_status`` (the
+API's): an input that cannot be used is the caller's to fix (422; 413 when it is too large), a missing model or
+an index that cannot be opened is the server's state (503), a settings file that cannot be read its setup (500).
 """
 
 from __future__ import annotations
@@ -29,6 +33,9 @@ def one_line(text: str) -> str:
 
 class TwosourceError(Exception):
     """Base of every error twosource raises on purpose."""
+
+    exit_code = 1
+    http_status = 422
 
 
 class _AboutOne(TwosourceError):
@@ -55,6 +62,8 @@ class BinaryInputError(SourceError):
 class TooLargeError(SourceError):
     """Raised when an input is over the configured size limit."""
 
+    http_status = 413
+
 
 class DecodeError(SourceError):
     """Raised when the encoding of an input cannot be determined."""
@@ -75,10 +84,16 @@ class FormatError(SourceError):
 class IndexStoreError(TwosourceError):
     """Raised when the index cannot be opened, or was written by another schema version."""
 
+    http_status = 503
+
 
 class ModelError(TwosourceError):
     """Raised when a model cannot be loaded; the message names the package to install."""
 
+    http_status = 503
+
 
 class ConfigError(_AboutOne):
     """Raised when a settings file, such as the outlets file, cannot be read; ``origin`` names the file."""
+
+    http_status = 500

@@ -21,10 +21,12 @@ from .retrieve import Query, claim_query_text, search
 from .schema import SCHEMA_VERSION, report_to_dict
 from .settings import DEFAULT_MAX_CLAIMS
 from .stance import judge_stances
-from .types import Article, ArticleSource, ClaimVerdict, Evidence, Passage, Report
+from .types import Article, ArticleSource, Claim, ClaimVerdict, Evidence, Passage, Report
 from .verdict import decide_verdict, summarize
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from .live import LiveSources
 
 #: Candidate passages retrieved per claim before independence and stance.
@@ -49,22 +51,7 @@ def check(
     (``outlets.load_outlets``); None declares none."""
     step = progress or (lambda stage, done, total: None)
     step("finding claims", 0, 0)
-    read = _claims_read(article.text)
-    claims = find_claims(replace(article, text=article.text[:read]))
-    worthy = [c for c in claims if c.checkworthy]
-    chosen = {c.start for c in sorted(worthy, key=lambda c: -c.score)[:max_claims]}
-    to_check = [c for c in worthy if c.start in chosen]
-    notes = []
-    if read < len(article.text):
-        notes.append(
-            f"Claims were looked for in the first {read:,} of the text's {len(article.text):,} characters only "
-            f"(about {CLAIMS_READ_CHARS // 6:,} words; a longer text costs more than a check should)."
-        )
-    if len(worthy) > max_claims:
-        notes.append(
-            f"{len(worthy) - max_claims:,} of {len(worthy):,} check-worthy claims were not checked: only the "
-            f"{max_claims:,} most check-worthy are (raise --max-claims to check more)."
-        )
+    claims, to_check, notes = _claims_to_check(article, max_claims)
     if live and live.gdelt:
         from .live.gather import cache_news
 
@@ -73,36 +60,16 @@ def check(
     step("searching", 0, len(to_check))
     vectors = embed([c.text for c in to_check])
     names = OutletNames(outlets or Outlets())
-    # The checked article, or any copy of it in the index, is never its own evidence (independence rule 3).
-    copies = index.find_copies(article.text, article.outlet, article.url)
     found: list[list[Passage]] = []
     for claim, vector in zip(to_check, vectors, strict=True):
         query = Query(claim_query_text(claim), vector, article.published, claim.quantities)
         found.append(search(index, query, candidates))
         step("searching", len(found), len(to_check))
-    # The texts the article rewords are its sources, never independent corroboration (rule 5).
-    rewordings = _rewordings(article, found, index, {stored.cluster_id for stored, _ in copies})
-    own = Own(
-        outlets=own_outlets(article, names),
-        articles=frozenset(stored.id for stored, _ in copies),
-        clusters=frozenset(stored.cluster_id for stored, _ in copies),
-        copy_reasons={stored.id: copy_reason(match) for stored, match in copies},
-        sources=frozenset(r.article.cluster_id for r in rewordings),
-        text=copy_text(article.text),
-    )
+    own, rewordings = _own(article, index, found, names)
     checked: dict[int, ClaimVerdict] = {}
     step("checking claims", 0, len(to_check))
     for claim, vector, passages in zip(to_check, vectors, found, strict=True):
-        counted, excluded = independent(passages, index, own=own, names=names)
-        passage_vectors = index.passage_vectors([c.passage.passage_id for c in counted])
-        judged = judge_stances(
-            claim, vector, [c.passage for c in counted], passage_vectors, claim_date=article.published
-        )
-        evidence = [
-            Evidence(item.passage, stance, score, item.outlet, numeric, reason, source=item.source, parts=parts)
-            for item, (stance, score, numeric, reason, parts) in zip(counted, judged, strict=True)
-        ]
-        checked[claim.start] = decide_verdict(claim, evidence, excluded)
+        checked[claim.start] = _judged(claim, vector, passages, index, own, names, article.published)
         step("checking claims", len(checked), len(to_check))
     if live and (live.wikipedia or live.factcheck_key):
         from .live.gather import claim_context
@@ -115,12 +82,7 @@ def check(
             )
         notes += context.notes
     step("writing the report", len(to_check), len(to_check))
-    if not article.outlet:
-        notes.append("The article's outlet is unknown, so its own outlet could not be excluded (give --outlet).")
-    if not article.published:
-        notes.append("The article's date is unknown, so evidence was not weighted by date (give --date).")
-    if not index.stats().articles:
-        notes.append("The index is empty: no claim could find evidence (run twosource ingest).")
+    notes += _unknowns(article, index)
     verdicts = [checked.get(c.start) or decide_verdict(c, [], over_budget=c.checkworthy) for c in claims]
     sources = tuple(_article_source(r, names) for r in rewordings)
     created = datetime.now(UTC).isoformat(timespec="seconds")
@@ -134,6 +96,75 @@ def check(
         schema_version=SCHEMA_VERSION,
         notes=tuple(notes),
     )
+
+
+def _claims_to_check(article: Article, max_claims: int) -> tuple[list[Claim], list[Claim], list[str]]:
+    """All the article's claims, the check-worthy ones within budget (in text order), and notes on what was cut."""
+    read = _claims_read(article.text)
+    claims = find_claims(replace(article, text=article.text[:read]))
+    worthy = [c for c in claims if c.checkworthy]
+    chosen = {c.start for c in sorted(worthy, key=lambda c: -c.score)[:max_claims]}
+    notes = []
+    if read < len(article.text):
+        notes.append(
+            f"Claims were looked for in the first {read:,} of the text's {len(article.text):,} characters only "
+            f"(about {CLAIMS_READ_CHARS // 6:,} words; a longer text costs more than a check should)."
+        )
+    if len(worthy) > max_claims:
+        notes.append(
+            f"{len(worthy) - max_claims:,} of {len(worthy):,} check-worthy claims were not checked: only the "
+            f"{max_claims:,} most check-worthy are (raise --max-claims to check more)."
+        )
+    return claims, [c for c in worthy if c.start in chosen], notes
+
+
+def _own(article: Article, index: Index, found: list[list[Passage]], names: OutletNames) -> tuple[Own, list[Rewording]]:
+    """What counts as the article itself: its outlet, its copies in the index, and the texts it rewords."""
+    # The checked article, or any copy of it in the index, is never its own evidence (independence rule 3).
+    copies = index.find_copies(article.text, article.outlet, article.url)
+    # The texts the article rewords are its sources, never independent corroboration (rule 5).
+    rewordings = _rewordings(article, found, index, {stored.cluster_id for stored, _ in copies})
+    own = Own(
+        outlets=own_outlets(article, names),
+        articles=frozenset(stored.id for stored, _ in copies),
+        clusters=frozenset(stored.cluster_id for stored, _ in copies),
+        copy_reasons={stored.id: copy_reason(match) for stored, match in copies},
+        sources=frozenset(r.article.cluster_id for r in rewordings),
+        text=copy_text(article.text),
+    )
+    return own, rewordings
+
+
+def _judged(
+    claim: Claim,
+    vector: np.ndarray,
+    passages: list[Passage],
+    index: Index,
+    own: Own,
+    names: OutletNames,
+    published: str | None,
+) -> ClaimVerdict:
+    """The verdict on one claim: its independent passages judged, the excluded ones said why."""
+    counted, excluded = independent(passages, index, own=own, names=names)
+    passage_vectors = index.passage_vectors([c.passage.passage_id for c in counted])
+    judged = judge_stances(claim, vector, [c.passage for c in counted], passage_vectors, claim_date=published)
+    evidence = [
+        Evidence(item.passage, stance, score, item.outlet, numeric, reason, source=item.source, parts=parts)
+        for item, (stance, score, numeric, reason, parts) in zip(counted, judged, strict=True)
+    ]
+    return decide_verdict(claim, evidence, excluded)
+
+
+def _unknowns(article: Article, index: Index) -> list[str]:
+    """Notes on what the check could not take into account."""
+    notes = []
+    if not article.outlet:
+        notes.append("The article's outlet is unknown, so its own outlet could not be excluded (give --outlet).")
+    if not article.published:
+        notes.append("The article's date is unknown, so evidence was not weighted by date (give --date).")
+    if not index.stats().articles:
+        notes.append("The index is empty: no claim could find evidence (run twosource ingest).")
+    return notes
 
 
 #: Indexed articles retrieved for at least this many claims, the most often retrieved first and at most

@@ -12,11 +12,13 @@ from typing import Any
 import click
 
 from ..errors import TwosourceError, one_line
+from ..read.collection import FORMATS as INGEST_FORMATS
 from ..report import FORMATS
 from .lab import eval_group, train_group
 from .options import (
     allow_option,
     checked_date,
+    column_options,
     fetch_policy,
     index_option,
     live_options,
@@ -38,8 +40,10 @@ class _Twosource(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except TwosourceError as exc:  # raised on purpose: status 1
-            raise click.ClickException(one_line(str(exc))) from exc
+        except TwosourceError as exc:  # raised on purpose: its own status (1)
+            failure = click.ClickException(one_line(str(exc)))
+            failure.exit_code = exc.exit_code
+            raise failure from exc
         except OSError as exc:  # a file that cannot be read or written
             where = f"{exc.filename}: " if exc.filename else ""
             raise click.ClickException(one_line(f"{where}{exc.strerror or exc}")) from exc
@@ -70,7 +74,7 @@ def cli() -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["auto", "text", "html", "csv", "json", "jsonl", "warc"]),
+    type=click.Choice(INGEST_FORMATS),
     default="auto",
     help="Input format (default: from each file's extension).",
 )
@@ -82,12 +86,7 @@ def cli() -> None:
     help="Index at most this many passages of an article (about 60 words each); a longer text is searched by its "
     "first ones only (default: $TWOSOURCE_MAX_PASSAGES, else 500).",
 )
-@click.option("--text-column", default=None, help="CSV/JSON field holding the article text.")
-@click.option("--title-column", default=None, help="CSV/JSON field holding the title.")
-@click.option("--outlet-column", default=None, help="CSV/JSON field holding the outlet.")
-@click.option("--date-column", default=None, help="CSV/JSON field holding the publication date.")
-@click.option("--url-column", default=None, help="CSV/JSON field holding the URL.")
-@click.option("--author-column", default=None, help="CSV/JSON field holding the author.")
+@column_options
 def ingest(
     paths: tuple[str, ...],
     index_path: str | None,

@@ -131,3 +131,12 @@ def stderr_progress(label: str) -> tuple[Any, Callable[..., None]]:
         progress.update(task, completed=done, total=total or None, description=stage or label)
 
     return progress, update
+
+
+def column_options(command: Callable[..., None]) -> Callable[..., None]:
+    """``--text-column`` and its siblings, one per field of a collection's records (``read.collection.COLUMNS``)."""
+    from ..read.collection import COLUMNS
+
+    for name, holds in reversed(COLUMNS):
+        command = click.option(f"--{name}-column", default=None, help=f"CSV/JSON field holding {holds}.")(command)
+    return command

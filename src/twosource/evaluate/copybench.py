@@ -35,26 +35,33 @@ import random
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from ..errors import FormatError, SourceError
 from ..read import article_from_text, read_bytes
 from ..read.decode import normalize_text
-from ..sentences import split_sentences
 from ..settings import ReadLimits
 from ..types import Article, Progress
-from .extract import AebPage, load_aeb
+from .reprints import (
+    Page,
+    excerpt_of,
+    furniture_pages,
+    host_of,
+    into_page,
+    kept,
+    paragraphs_of,
+    quote_of,
+    raw_words,
+    rewritten,
+    scraped_page,
+)
 
 HALVES = ("dev", "test")
 #: What each kind of derived document is: a copy of its base (positive) or not (negative).
 POSITIVE_KINDS = ("excerpt-start", "excerpt-middle", "rewrite", "sibling-host", "credited", "natural-copy")
 NEGATIVE_KINDS = ("same-event", "shares-passage", "shares-quote")
-#: Excerpt length: a share of the base drawn from this range, never under MIN_EXCERPT_WORDS words.
-EXCERPT_SHARE = (0.05, 0.60)
-MIN_EXCERPT_WORDS = 60
 #: A base has at least this many words, so that a 60-word excerpt is at most half of it.
 MIN_BASE_WORDS = 120
 #: difflib alignment of natural pairs: matching blocks of at least ALIGN_BLOCK words count; a copy at COPY_ALIGNED of
@@ -63,9 +70,6 @@ ALIGN_BLOCK = 8
 COPY_ALIGNED = 0.8
 UNLABELLED_ALIGNED = 0.3
 SAME_EVENT_DAYS = 2
-#: A rewrite's added paragraph is at most this long, and a reader's comment's sentences too.
-ADDED_WORDS = 50
-COMMENT_WORDS = 40
 #: Natural pairs sharing fewer runs of ALIGN_BLOCK words than this are not aligned (they share a sentence or two).
 FEW_RUNS = 4
 
@@ -164,21 +168,17 @@ def _fnc_headline_groups(data: Path) -> list[list[str]]:
 
 def _aligned(a: str, b: str) -> float:
     """Return the share of the shorter text covered by difflib's matching blocks of at least ALIGN_BLOCK words."""
-    wa, wb = _raw_words(a), _raw_words(b)
+    wa, wb = raw_words(a), raw_words(b)
     matcher = difflib.SequenceMatcher(None, wa, wb, autojunk=False)
     matched = sum(block.size for block in matcher.get_matching_blocks() if block.size >= ALIGN_BLOCK)
     return matched / max(1, min(len(wa), len(wb)))
-
-
-def _raw_words(text: str) -> list[str]:
-    return re.findall(r"\w+", text.casefold())
 
 
 def _sharing_pairs(docs: list[_Natural]) -> dict[tuple[int, int], int]:
     """Return the pairs sharing a run of ALIGN_BLOCK words (the only ones difflib can align), with how many runs."""
     postings: dict[str, list[int]] = defaultdict(list)
     for i, d in enumerate(docs):
-        words = _raw_words(d.article.text)
+        words = raw_words(d.article.text)
         for gram in {" ".join(words[k : k + ALIGN_BLOCK]) for k in range(max(1, len(words) - ALIGN_BLOCK + 1))}:
             postings[gram].append(i)
     shared: Counter[tuple[int, int]] = Counter()
@@ -186,200 +186,6 @@ def _sharing_pairs(docs: list[_Natural]) -> dict[tuple[int, int], int]:
         if len(ids) <= 200:  # a phrase hundreds of texts share is a formula, not a copy
             shared.update((ids[x], ids[y]) for x in range(len(ids)) for y in range(x + 1, len(ids)))
     return shared
-
-
-# -- page furniture ----------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Page:
-    """A real page with its body marked, to put another text into."""
-
-    page: AebPage
-    html: str
-    title: str
-    furniture: tuple[str, ...]  # its lines that are not the article: navigation, captions, links, notices
-
-
-def furniture_pages(aeb: Path) -> list[Page]:
-    """Return AEB's English pages with their furniture lines (short texts that are not the article's), to wrap
-    other texts in."""
-    import lxml.html
-
-    from ..read.language import check_english
-
-    pages = []
-    for page in load_aeb(aeb):
-        try:
-            check_english(page.gold, page.id)
-        except SourceError:
-            continue
-        html = page.html.decode("utf-8", errors="replace")
-        doc = lxml.html.fromstring(html)
-        gold = set(_trigrams(page.gold))
-        lines = []
-        for element in doc.iter("a", "li", "figcaption", "h2", "h3", "span", "p", "div"):
-            text = re.sub(r"\s+", " ", element.text_content() or "").strip()
-            if 3 <= len(text.split()) <= 25 and len(set(_trigrams(text)) & gold) <= 1:
-                lines.append(text)
-        title = re.sub(r"\s+", " ", doc.findtext(".//title") or "").strip()
-        pages.append(Page(page, html, title, tuple(dict.fromkeys(lines))))
-    return [p for p in pages if p.title and len(p.furniture) >= 6]
-
-
-def _trigrams(text: str) -> list[str]:
-    words = _raw_words(text)
-    return [" ".join(words[i : i + 3]) for i in range(len(words) - 2)]
-
-
-def into_page(page: Page, paragraphs: list[str]) -> str | None:
-    """Return the page's HTML with its article replaced by ``paragraphs``; None when its article is not found.
-
-    Everything of the article goes (paragraphs, subheadings, captions that repeat it); what the page holds
-    around it stays: title, navigation, share buttons, related links, footer.
-    """
-    import lxml.html
-    from lxml.html import builder
-
-    doc = lxml.html.fromstring(page.html)
-    gold = set(_trigrams(page.page.gold))
-
-    def of_article(element: Any) -> bool:
-        grams = _trigrams(element.text_content() or "")
-        return len(grams) >= 3 and sum(g in gold for g in grams) >= 0.5 * len(grams)
-
-    body = [p for p in doc.iter("p") if len(_trigrams(p.text_content() or "")) >= 5 and of_article(p)]
-    if len(body) < 2:
-        return None
-    container = body[0].getparent()
-    while container is not None and not all(container in p.iterancestors() for p in body):
-        container = container.getparent()
-    if container is None:
-        return None
-    removable = set(body) | {e for e in container.iterdescendants() if isinstance(e.tag, str) and of_article(e)}
-
-    def outermost(element: Any) -> Any:
-        top = element
-        for ancestor in element.iterancestors():
-            if ancestor is container:
-                break
-            if ancestor in removable:
-                top = ancestor
-        return top
-
-    marker = builder.P()
-    outermost(body[0]).addprevious(marker)
-    for element in [e for e in removable if outermost(e) is e]:
-        element.getparent().remove(element)
-    for text in paragraphs:
-        marker.addprevious(builder.P(text))
-    marker.getparent().remove(marker)
-    return lxml.html.tostring(doc, encoding="unicode")
-
-
-def _comment(rng: random.Random, donors: list[str]) -> str:
-    donor = rng.choice(donors)
-    sentences = [donor[s:e] for s, e in split_sentences(donor) if 5 <= len(donor[s:e].split()) <= COMMENT_WORDS]
-    picked = " ".join(rng.sample(sentences, min(len(sentences), rng.randint(1, 2)))) or "Thanks for sharing."
-    name = rng.choice(["Ahmad", "J. Smith", "Reader1984", "Maria K.", "truthseeker", "Sam"])
-    return f"{name} says: {picked}"
-
-
-def _scraped(
-    rng: random.Random, page: Page, paragraphs: list[str], donors: list[str], *, outlet: str, credit: str = ""
-) -> str:
-    """Return ``paragraphs`` as a scraped page's text: title, counters, credit line, caption, links, comments."""
-    furniture = list(page.furniture)
-    rng.shuffle(furniture)
-    lines = [page.title, ""]
-    if rng.random() < 0.5:
-        lines += [str(rng.randint(0, 40)), "", str(rng.randint(100, 9000)), ""]
-    author = rng.choice(["Staff writer", "Ashraf Ezzat", "Jane Doe", "Ali Hassan", "Reporter"])
-    lines += [credit or f"By {author}, {outlet}:", ""]
-    caption = furniture.pop()
-    lines += [caption, caption, ""]
-    for paragraph in paragraphs:
-        lines += [paragraph, ""]
-    lines += [rng.choice(["Continue reading…", "Read the full story", "Read more"]), ""]
-    lines += ["Related:"] + [f"- {line}" for line in furniture[:3]] + [""]
-    comments = rng.randint(0, 3)
-    if comments:
-        lines += [f"{comments} Comments", ""]
-        lines += [line for _ in range(comments) for line in (_comment(rng, donors), "")]
-    lines += [f"© 2015 {outlet}. All rights reserved."]
-    return "\n".join(lines)
-
-
-# -- derived texts -----------------------------------------------------------------------------------------------
-
-
-def _paragraphs(text: str) -> list[str]:
-    return [p for p in text.split("\n\n") if p.strip()]
-
-
-def _excerpt(rng: random.Random, text: str, middle: bool) -> tuple[list[str], int, float]:
-    """Return an excerpt of ``text`` as paragraphs, its length in words and its share of the text."""
-    words = list(re.finditer(r"\S+", text))
-    share = rng.uniform(*EXCERPT_SHARE)
-    length = min(len(words) - 1, max(MIN_EXCERPT_WORDS, round(share * len(words))))
-    start = 0
-    if middle:
-        starts = [s for s, _ in split_sentences(text) if 0.2 * len(text) <= s <= 0.6 * len(text)]
-        first_word = {m.start(): i for i, m in enumerate(words)}
-        candidates = [first_word[s] for s in starts if s in first_word and first_word[s] + length <= len(words)]
-        start = rng.choice(candidates) if candidates else max(0, len(words) - length)
-    chosen = words[start : start + length]
-    body = text[chosen[0].start() : chosen[-1].end()]
-    if rng.random() < 0.5:
-        body += " …"
-    return _paragraphs(body), length, round(length / len(words), 4)
-
-
-_TENSE = [
-    (r"\bsaid\b", "says"),
-    (r"\bhas been\b", "was"),
-    (r"\bhave been\b", "were"),
-    (r"\bis\b", "was"),
-    (r"\bare\b", "were"),
-    (r"\bwill\b", "would"),
-    (r"\bkilled\b", "have killed"),
-]
-
-
-def _restyle_figures(text: str) -> str:
-    text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
-    text = re.sub(r"\b(\d+(?:\.\d+)?) ?(?:percent|per cent)\b", r"\1%", text)
-    for word, digit in (("two", "2"), ("three", "3"), ("four", "4"), ("five", "5"), ("ten", "10")):
-        text = re.sub(rf"\b{word}\b", digit, text)
-    return text
-
-
-def _rewrite(rng: random.Random, text: str, donors: list[str]) -> list[str]:
-    """Return ``text`` lightly rewritten: at least two of the edits a syndicating desk makes."""
-    paragraphs = _paragraphs(text)
-    edits = ["drop", "add", "swap", "tense", "figures"]
-    for edit in rng.sample(edits, rng.randint(2, len(edits))):
-        if edit == "drop" and len(paragraphs) >= 4:
-            paragraphs.pop(rng.randrange(1, len(paragraphs)))
-        elif edit == "add":  # a short paragraph of background, as a desk adds
-            donor = [p for p in _paragraphs(rng.choice(donors)) if len(p.split()) <= ADDED_WORDS]
-            if donor:
-                paragraphs.insert(rng.randrange(1, len(paragraphs) + 1), rng.choice(donor))
-        elif edit == "swap" and len(paragraphs) >= 3:
-            i = rng.randrange(1, len(paragraphs) - 1)
-            paragraphs[i], paragraphs[i + 1] = paragraphs[i + 1], paragraphs[i]
-        elif edit == "tense":
-            for pattern, replacement in _TENSE:
-                paragraphs = [re.sub(pattern, replacement, p) for p in paragraphs]
-        elif edit == "figures":
-            paragraphs = [_restyle_figures(p) for p in paragraphs]
-    return paragraphs
-
-
-def _quote(rng: random.Random, text: str) -> str | None:
-    sentences = [text[s:e] for s, e in split_sentences(text) if 15 <= len(text[s:e].split()) <= 45]
-    quoted = [s for s in sentences if re.search(r"[\"“”]|\bsaid\b|\btold\b", s)]
-    return rng.choice(quoted or sentences) if sentences else None
 
 
 # -- the benchmark ------------------------------------------------------------------------------------------------
@@ -407,7 +213,7 @@ def _derivations(
     text = base.article.text
     outlet = base.article.outlet or base.corpus
     for kind in ("excerpt-start", "excerpt-middle"):
-        paragraphs, words, share = _excerpt(rng, text, middle=kind == "excerpt-middle")
+        paragraphs, words, share = excerpt_of(rng, text, middle=kind == "excerpt-middle")
         page = rng.choice(pages)
         html = into_page(page, paragraphs) if rng.random() < 0.5 else None
         excerpt = "\n\n".join(paragraphs)
@@ -423,43 +229,30 @@ def _derivations(
                 page_article=page.page.gold,
             )
         else:
-            host = _host(page.page.url)
-            raw = _scraped(rng, page, paragraphs, donors, outlet=host)
+            host = host_of(page.page.url)
+            raw = scraped_page(rng, page, paragraphs, donors, outlet=host)
             yield _Derived(kind, raw, False, host, words=words, share=share, excerpt=excerpt)
     page = rng.choice(pages)
-    host = _host(page.page.url)
-    yield _Derived("rewrite", _scraped(rng, page, _rewrite(rng, text, donors), donors, outlet=host), False, host)
+    host = host_of(page.page.url)
+    yield _Derived("rewrite", scraped_page(rng, page, rewritten(rng, text, donors), donors, outlet=host), False, host)
     sibling = f"{rng.choice(['m', 'amp', 'archive', 'mobile'])}.{re.sub(r'[^a-z0-9]+', '', outlet.lower())}.com"
     page = rng.choice(pages)
-    yield _Derived("sibling-host", _scraped(rng, page, _paragraphs(text), donors, outlet=sibling), False, sibling)
+    yield _Derived("sibling-host", scraped_page(rng, page, paragraphs_of(text), donors, outlet=sibling), False, sibling)
     page = rng.choice(pages)
-    host = _host(page.page.url)
+    host = host_of(page.page.url)
     credit = rng.choice([f"Originally published by {outlet}", f"Source: {outlet}", f"By Staff, {outlet}:"])
-    paragraphs = _paragraphs(text)
-    yield _Derived("credited", _scraped(rng, page, paragraphs, donors, outlet=host, credit=credit), False, host)
-    quote = _quote(rng, text)
+    paragraphs = paragraphs_of(text)
+    yield _Derived("credited", scraped_page(rng, page, paragraphs, donors, outlet=host, credit=credit), False, host)
+    quote = quote_of(rng, text)
     if partner is not None and quote:
-        paragraphs = _paragraphs(partner.article.text)
+        paragraphs = paragraphs_of(partner.article.text)
         framed = rng.choice([f"“{quote}”", f"As was reported elsewhere: “{quote}”", f"“{quote}”, a report said."])
         paragraphs.insert(min(1, len(paragraphs)), framed)
         page = rng.choice(pages)
-        host = _host(page.page.url)
+        host = host_of(page.page.url)
         yield _Derived(
-            "shares-quote", _scraped(rng, page, paragraphs, donors, outlet=host), False, host, host=partner.id
+            "shares-quote", scraped_page(rng, page, paragraphs, donors, outlet=host), False, host, host=partner.id
         )
-
-
-def _kept(text: str, read: str, share: float = 0.5) -> bool:
-    """Whether the reader kept at least ``share`` of ``text``."""
-    grams = _trigrams(text)
-    held = set(_trigrams(read))
-    return sum(g in held for g in grams) >= share * len(grams)
-
-
-def _host(url: str) -> str:
-    from urllib.parse import urlsplit
-
-    return (urlsplit(url).hostname or "").removeprefix("www.")
 
 
 def _same_event_pairs(natural: list[_Natural]) -> list[tuple[str, str]]:
@@ -511,50 +304,14 @@ def build_benchmark(
     rng = random.Random(seed)
     step("reading the corpora", 0, 0)
     natural = _natural(data)
-    by_id = {d.id: d for d in natural}
     pages = furniture_pages(data / "aeb")
     docs = [BenchDoc(d.id, d.article, "natural", "", half_of(d.id)) for d in natural]
-    pairs: list[LabelledPair] = []
-    links: list[tuple[str, str]] = []
     step("aligning natural pairs", 0, 0)
-    unlabelled: set[str] = set()
-    unlabelled_pairs = 0
-    aligned: dict[tuple[str, str], float] = {}
-    passages: list[tuple[str, str]] = []
-    related: list[tuple[str, str]] = []  # pairs sharing UNLABELLED_ALIGNED or more: versions of one text
-    for (i, j), runs in sorted(_sharing_pairs(natural).items()):
-        a, b = natural[i], natural[j]
-        # A pair sharing a few runs shares a sentence or two at most: not worth aligning.
-        share = _aligned(a.article.text, b.article.text) if runs >= FEW_RUNS else 0.0
-        aligned[(a.id, b.id)] = aligned[(b.id, a.id)] = share
-        if share >= COPY_ALIGNED:
-            links.append((a.id, b.id))
-            pairs.append(LabelledPair(a.id, b.id, "natural-copy", True, half_of(min(a.id, b.id))))
-        elif share >= UNLABELLED_ALIGNED:
-            unlabelled_pairs += 1
-            unlabelled.update((a.id, b.id))
-        else:
-            passages.append((a.id, b.id))
-        if share >= UNLABELLED_ALIGNED:
-            related.append((a.id, b.id))
-    # Two texts are surely not one when no chain of versions (each sharing UNLABELLED_ALIGNED) joins them: a wire
-    # story's rewrites can share little pairwise and still be one text through the versions between them.
-    family = _clusters([d.id for d in natural], related)
-    pairs += [
-        LabelledPair(a, b, "shares-passage", False, half_of(min(a, b))) for a, b in passages if family[a] != family[b]
-    ]
+    found = _natural_pairs(natural)
     step("pairing reports of one event", 0, 0)
-    event_pairs = _same_event_pairs(natural)
-    for group in _fnc_headline_groups(data):
-        event_pairs += [(group[x], group[y]) for x in range(len(group)) for y in range(x + 1, len(group))]
-    partners: dict[str, list[str]] = defaultdict(list)
-    for a_id, b_id in event_pairs:
-        if a_id in by_id and b_id in by_id and family[a_id] != family[b_id]:
-            pairs.append(LabelledPair(a_id, b_id, "same-event", False, half_of(min(a_id, b_id))))
-            partners[a_id].append(b_id)
-            partners[b_id].append(a_id)
+    partners = _event_pairs(data, natural, found)
     # Derived documents, from bases sampled evenly across the corpora.
-    eligible = [d for d in natural if len(d.article.text.split()) >= MIN_BASE_WORDS and d.id not in unlabelled]
+    eligible = [d for d in natural if len(d.article.text.split()) >= MIN_BASE_WORDS and d.id not in found.unlabelled]
     corpora = sorted({d.corpus for d in eligible})
     chosen: list[_Natural] = []
     for corpus in corpora:
@@ -563,46 +320,105 @@ def build_benchmark(
     # Readers' comments and added paragraphs come from AEB's article bodies: real text that is in no document of
     # the benchmark, so that they make no copy of one.
     donors = [page.page.gold for page in pages]
-    rejected = lost = discarded = 0
-    limits = ReadLimits.from_env()
+    by_id = {d.id: d for d in natural}
+    counts: Counter[str] = Counter()
     for n, base in enumerate(chosen):
         step("generating copies", n, len(chosen))
-        candidates = [i for i in sorted(partners.get(base.id, ())) if i in by_id and i not in unlabelled] or [
+        candidates = [i for i in sorted(partners.get(base.id, ())) if i in by_id and i not in found.unlabelled] or [
             d.id
             for d in rng.sample(natural, 5)
-            if d.id != base.id and d.id not in unlabelled and (base.id, d.id) not in aligned
+            if d.id != base.id and d.id not in found.unlabelled and (base.id, d.id) not in found.aligned
         ]
         partner = by_id[rng.choice(candidates)] if candidates else None
         for derived in _derivations(rng, base, pages, donors, partner):
-            doc_id = f"{derived.kind}:{base.id}"
-            try:
-                if derived.html:
-                    article = read_bytes(
-                        derived.raw.encode(), doc_id, url=derived.url, html=True, max_bytes=limits.max_bytes
-                    )
-                else:
-                    article = article_from_text(derived.raw, doc_id, outlet=derived.outlet, url=derived.url)
-            except SourceError:
-                rejected += 1
-                continue
-            if derived.excerpt and not _kept(derived.excerpt, article.text):
-                lost += 1  # the reader lost the excerpt: nothing of it is left to detect
-                continue
-            if derived.html and derived.page_article and _kept(derived.page_article, article.text, 0.2):
-                discarded += 1  # the page's own article was not all taken out: not an excerpt of one article
-                continue
-            if derived.kind == "shares-quote":
-                docs.append(BenchDoc(doc_id, article, derived.kind, derived.host, half_of(base.id)))
-                links.append((doc_id, derived.host))
-                pairs.append(LabelledPair(doc_id, base.id, derived.kind, False, half_of(base.id)))
-                continue
-            docs.append(
-                BenchDoc(doc_id, article, derived.kind, base.id, half_of(base.id), derived.words, derived.share)
-            )
-            links.append((doc_id, base.id))
-            pairs.append(
-                LabelledPair(doc_id, base.id, derived.kind, True, half_of(base.id), derived.words, derived.share)
-            )
+            _add_derived(derived, base, docs, found, counts)
     step("generating copies", len(chosen), len(chosen))
-    gold = _clusters([d.id for d in docs if d.id not in unlabelled], links)
-    return Benchmark(docs, pairs, gold, unlabelled_pairs, rejected, lost, discarded)
+    gold = _clusters([d.id for d in docs if d.id not in found.unlabelled], found.links)
+    return Benchmark(
+        docs, found.pairs, gold, found.unlabelled_pairs, counts["rejected"], counts["lost"], counts["discarded"]
+    )
+
+
+@dataclass
+class _Pairs:
+    """The labelled pairs and copy links found so far, and what the natural pairs' alignment left unlabelled."""
+
+    pairs: list[LabelledPair] = field(default_factory=list)
+    links: list[tuple[str, str]] = field(default_factory=list)
+    unlabelled: set[str] = field(default_factory=set)
+    unlabelled_pairs: int = 0
+    aligned: dict[tuple[str, str], float] = field(default_factory=dict)
+    family: dict[str, str] = field(default_factory=dict)  # a document's chain of versions
+
+
+def _natural_pairs(natural: list[_Natural]) -> _Pairs:
+    """Align the natural pairs that share text: copies, versions (unlabelled), and pairs sharing a passage."""
+    found = _Pairs()
+    passages: list[tuple[str, str]] = []
+    related: list[tuple[str, str]] = []  # pairs sharing UNLABELLED_ALIGNED or more: versions of one text
+    for (i, j), runs in sorted(_sharing_pairs(natural).items()):
+        a, b = natural[i], natural[j]
+        # A pair sharing a few runs shares a sentence or two at most: not worth aligning.
+        share = _aligned(a.article.text, b.article.text) if runs >= FEW_RUNS else 0.0
+        found.aligned[(a.id, b.id)] = found.aligned[(b.id, a.id)] = share
+        if share >= COPY_ALIGNED:
+            found.links.append((a.id, b.id))
+            found.pairs.append(LabelledPair(a.id, b.id, "natural-copy", True, half_of(min(a.id, b.id))))
+        elif share >= UNLABELLED_ALIGNED:
+            found.unlabelled_pairs += 1
+            found.unlabelled.update((a.id, b.id))
+        else:
+            passages.append((a.id, b.id))
+        if share >= UNLABELLED_ALIGNED:
+            related.append((a.id, b.id))
+    # Two texts are surely not one when no chain of versions (each sharing UNLABELLED_ALIGNED) joins them: a wire
+    # story's rewrites can share little pairwise and still be one text through the versions between them.
+    found.family = family = _clusters([d.id for d in natural], related)
+    found.pairs += [
+        LabelledPair(a, b, "shares-passage", False, half_of(min(a, b))) for a, b in passages if family[a] != family[b]
+    ]
+    return found
+
+
+def _event_pairs(data: Path, natural: list[_Natural], found: _Pairs) -> dict[str, list[str]]:
+    """Add the pairs reporting one event as negatives; return each document's partners in them."""
+    by_id = {d.id: d for d in natural}
+    event_pairs = _same_event_pairs(natural)
+    for group in _fnc_headline_groups(data):
+        event_pairs += [(group[x], group[y]) for x in range(len(group)) for y in range(x + 1, len(group))]
+    partners: dict[str, list[str]] = defaultdict(list)
+    for a_id, b_id in event_pairs:
+        if a_id in by_id and b_id in by_id and found.family[a_id] != found.family[b_id]:
+            found.pairs.append(LabelledPair(a_id, b_id, "same-event", False, half_of(min(a_id, b_id))))
+            partners[a_id].append(b_id)
+            partners[b_id].append(a_id)
+    return partners
+
+
+def _add_derived(derived: _Derived, base: _Natural, docs: list[BenchDoc], found: _Pairs, counts: Counter[str]) -> None:
+    """Read a derived page as ingest would and add it with its pair, unless the reader lost what makes it one."""
+    doc_id = f"{derived.kind}:{base.id}"
+    try:
+        if derived.html:
+            max_bytes = ReadLimits.from_env().max_bytes
+            article = read_bytes(derived.raw.encode(), doc_id, url=derived.url, html=True, max_bytes=max_bytes)
+        else:
+            article = article_from_text(derived.raw, doc_id, outlet=derived.outlet, url=derived.url)
+    except SourceError:
+        counts["rejected"] += 1
+        return
+    if derived.excerpt and not kept(derived.excerpt, article.text):
+        counts["lost"] += 1  # the reader lost the excerpt: nothing of it is left to detect
+        return
+    if derived.html and derived.page_article and kept(derived.page_article, article.text, 0.2):
+        counts["discarded"] += 1  # the page's own article was not all taken out: not an excerpt of one article
+        return
+    half = half_of(base.id)
+    if derived.kind == "shares-quote":
+        docs.append(BenchDoc(doc_id, article, derived.kind, derived.host, half))
+        found.links.append((doc_id, derived.host))
+        found.pairs.append(LabelledPair(doc_id, base.id, derived.kind, False, half))
+        return
+    docs.append(BenchDoc(doc_id, article, derived.kind, base.id, half, derived.words, derived.share))
+    found.links.append((doc_id, base.id))
+    found.pairs.append(LabelledPair(doc_id, base.id, derived.kind, True, half, derived.words, derived.share))

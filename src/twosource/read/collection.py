@@ -9,7 +9,7 @@ import csv
 import io
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,8 @@ from .warc import WARC_SUFFIXES, warc_articles
 
 ARTICLE_SUFFIXES = (".txt", ".text", ".html", ".htm", ".html.gz", ".htm.gz")
 RECORD_SUFFIXES = (".csv", ".json", ".jsonl", ".ndjson", *WARC_SUFFIXES)
-FORMATS = ("auto", "text", "html", "csv", "json", "jsonl")
+#: What ``--format`` (and the API's ``format``) may name: "auto" tells each file's by its name and content.
+FORMATS = ("auto", "text", "html", "csv", "json", "jsonl", "warc")
 #: A collection file (CSV, JSONL) may be far larger than one article.
 MAX_COLLECTION_BYTES = 2_000_000_000
 
@@ -41,12 +42,17 @@ _GUESSES = {
 class Columns:
     """Which record field holds what; None means guess from common names."""
 
-    text: str | None = None
-    title: str | None = None
-    outlet: str | None = None
-    date: str | None = None
-    url: str | None = None
-    author: str | None = None
+    # Each field's "holds" says what it is: the CLI's --*-column options and the API's *_column fields read it.
+    text: str | None = field(default=None, metadata={"holds": "the article text"})
+    title: str | None = field(default=None, metadata={"holds": "the title"})
+    outlet: str | None = field(default=None, metadata={"holds": "the outlet"})
+    date: str | None = field(default=None, metadata={"holds": "the publication date"})
+    url: str | None = field(default=None, metadata={"holds": "the URL"})
+    author: str | None = field(default=None, metadata={"holds": "the author"})
+
+
+#: The column options, in order: (field name, what it holds).
+COLUMNS = tuple((f.name, f.metadata["holds"]) for f in fields(Columns))
 
 
 def iter_articles(

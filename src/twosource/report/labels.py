@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..types import PartVerdict, Verdict
+from ..types import PartVerdict, Stance, Verdict
 
 VERDICT_LABELS = {
     Verdict.CORROBORATED: "Corroborated",
@@ -17,6 +17,16 @@ VERDICT_LABELS = {
 SURE_OF = frozenset(
     {Verdict.CORROBORATED, Verdict.SINGLE_SOURCE, Verdict.CONTRADICTED, Verdict.DISPUTED, Verdict.PARTLY_CONTRADICTED}
 )
+
+#: A passage that is evidence for several claims is drawn once, in its most decisive stance.
+STANCE_PRIORITY = (Stance.REFUTES, Stance.SUPPORTS, Stance.DISCUSSES, Stance.UNRELATED)
+#: How counts of evidence read, in the order they are listed: (singular, plural).
+STANCE_VERBS = {
+    Stance.SUPPORTS: ("supports", "support"),
+    Stance.REFUTES: ("refutes", "refute"),
+    Stance.DISCUSSES: ("discusses", "discuss"),
+    Stance.UNRELATED: ("unrelated", "unrelated"),
+}
 
 
 def part_outlets(part: PartVerdict) -> str:

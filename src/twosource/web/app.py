@@ -77,7 +77,7 @@ def create_app(
 
     @app.exception_handler(TwosourceError)
     async def refused(request: Request, exc: TwosourceError) -> Response:
-        return error(request, 422, str(exc))
+        return error(request, exc.http_status, str(exc))
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:

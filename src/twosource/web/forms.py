@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import HTTPException, Request
 
 from ..dates import given_date
+from ..read.collection import COLUMNS, FORMATS
 from .limits import ServeLimits
 
 #: Pasted text is read as an upload of this name would be.
@@ -83,11 +84,8 @@ _INGEST_FIELDS = (
     "format",
     "outlet",
     "encoding",
-    *(f"{c}_column" for c in ("text", "title", "outlet", "date", "url", "author")),
+    *(f"{name}_column" for name, _ in COLUMNS),
 )
-
-
-_FORMATS = ("auto", "text", "html", "csv", "json", "jsonl", "warc")
 
 
 #: What an ingest request may name to fetch, as ``twosource ingest URL... --feed --sitemap`` takes them.
@@ -131,6 +129,6 @@ async def ingest_submission(request: Request, folder: Path, limits: ServeLimits)
         if local is not None:
             # Else a feed or sitemap "address" could be a path, and the server would read its own files.
             raise HTTPException(422, f"{local!r} is not an http or https address")
-    if options["format"] and options["format"] not in _FORMATS:
-        raise HTTPException(422, f"format must be one of {', '.join(_FORMATS)}")
+    if options["format"] and options["format"] not in FORMATS:
+        raise HTTPException(422, f"format must be one of {', '.join(FORMATS)}")
     return options

@@ -22,7 +22,7 @@ from twosource.read.credits import find_credit
 from twosource.retrieve import Query, search
 from twosource.types import Article, Stance, Verdict
 
-from .conftest import FAKES, FAKES_CLI, SEED, fakes_rows
+from ..conftest import FAKES, FAKES_CLI, SEED, fakes_rows
 
 
 def fakes_article(row: int) -> Article:

@@ -18,7 +18,7 @@ from twosource.evaluate.copies import MemoryCopyStore
 from twosource.index import dedup
 from twosource.read import article_from_text, read_article
 
-from .conftest import DATA, SEED, fakes_rows, write_fakes_slice
+from ..conftest import DATA, SEED, fakes_rows, write_fakes_slice
 
 
 def seed_text() -> str:

@@ -30,7 +30,7 @@ from twosource.read.warc import warc_articles
 from twosource.read.web import read_url
 from twosource.types import Article, Rejection
 
-from .conftest import DATA
+from ..conftest import DATA
 
 AEB = DATA / "aeb"
 #: Four English news pages of the benchmark, by id prefix: ctpost, venturebeat, cbssports, latimes.

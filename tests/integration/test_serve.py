@@ -19,7 +19,7 @@ import pytest
 
 from twosource.web import ServeLimits, create_app, in_background
 
-from .conftest import ROOT, SEED
+from ..conftest import ROOT, SEED
 
 SCHEMA = json.loads((ROOT / "src" / "twosource" / "report" / "report.schema.json").read_text())
 
@@ -327,7 +327,7 @@ def test_the_progress_page_refreshes_itself_without_scripts():
 
 
 def test_ingest_runs_as_a_job_and_resumes(fakes_index_path: Path, tmp_path: Path):
-    from .conftest import fakes_rows, write_fakes_slice
+    from ..conftest import fakes_rows, write_fakes_slice
 
     index = Path(shutil.copy(fakes_index_path, tmp_path / "index.sqlite"))
     story = (

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from twosource.cli import cli
 from twosource.evaluate.retrieval import score
 
-from .conftest import FNC1, run_eval_stance
+from ..conftest import FNC1, run_eval_stance
 
 
 @pytest.fixture(scope="module")

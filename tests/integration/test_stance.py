@@ -17,7 +17,7 @@ from twosource.dates import days_between
 from twosource.stance.model import DEFAULT_MODEL, LABELS, StanceModel, default_model, held_out, text_pairs
 from twosource.types import Claim, ClaimKind, NumericComparison, Passage, Quantity, Stance
 
-from .conftest import FNC1, SEED, fakes_rows, run_eval_stance
+from ..conftest import FNC1, SEED, fakes_rows, run_eval_stance
 
 
 def _read(name: str) -> list[dict[str, str]]:

@@ -9,7 +9,7 @@ from twosource.claims.quantities import find_quantities
 from twosource.read import read_article
 from twosource.types import Article, ClaimKind
 
-from .conftest import SEED
+from ..conftest import SEED
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from twosource.claims.detector import held_out
 from twosource.cli import cli
 from twosource.evaluate.metrics import average_precision, precision_at
 
-from .conftest import DATA
+from ..conftest import DATA
 
 CLAIMBUSTER = DATA / "checkworthy" / "claimbuster" / "crowdsourced.csv"
 CLEF = DATA / "checkworthy" / "clef2019" / "CT19-T1-Training.csv"
@@ -98,7 +98,7 @@ def test_ranking_measures_follow_their_definitions():
     assert precision_at(hits, 2) == 0.5 and precision_at(hits, 10) == 0.2
 
 
-ANNOTATIONS = Path(__file__).resolve().parents[1] / "annotations" / "news-claims.csv"
+ANNOTATIONS = Path(__file__).resolve().parents[2] / "annotations" / "news-claims.csv"
 #: The claims stage (shipped detector, rule-based types) on the news annotations (README, "Figures").
 NEWS = {"sentences": 309, "precision": 0.7644, "recall": 0.9247, "type_accuracy": 0.7702}
 

@@ -21,7 +21,7 @@ from twosource.stance import judge_stances
 from twosource.types import Article, Claim, ClaimVerdict, Evidence, Passage, Report, Stance, Verdict
 from twosource.verdict import decide_verdict
 
-from .conftest import SEED, fakes_rows, write_fakes_slice
+from ..conftest import SEED, fakes_rows, write_fakes_slice
 
 SEED_TOLL = "Unofficially the number of dead in the Syrian War is 200,000, most of them civilians."
 

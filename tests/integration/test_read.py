@@ -19,7 +19,7 @@ from twosource.errors import (
 from twosource.read import read_article, read_bytes
 from twosource.settings import ReadLimits
 
-from .conftest import FAKES, SEED
+from ..conftest import FAKES, SEED
 
 
 @pytest.fixture(scope="module")

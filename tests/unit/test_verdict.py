@@ -22,7 +22,7 @@ from twosource.types import (
 )
 from twosource.verdict import SHOWN, decide_verdict, summarize
 
-from .conftest import fakes_rows
+from ..conftest import fakes_rows
 
 CLAIM = "The Lebanese army chief said Hezbollah had taken the hills of Qalamoun."
 

@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 from hypothesis import given
 
-from .fuzz_targets import TARGETS, close_harness, connection_guard, data_missing, fuzz_settings, save_case
+from ..fuzz_targets import TARGETS, close_harness, connection_guard, data_missing, fuzz_settings, save_case
 
-pytestmark = pytest.mark.skipif(data_missing() is not None, reason=data_missing() or "")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(data_missing() is not None, reason=data_missing() or "")]
 
 #: Where a failing input is pickled for ``bench/fuzz.py --replay``.
 FAILURES = Path(tempfile.gettempdir()) / "twosource-fuzz-failures"

@@ -27,7 +27,7 @@ from twosource.read import article_from_text
 from twosource.types import Verdict
 from twosource.web import create_app, in_background
 
-from .conftest import DATA, SEED, fakes_rows, write_fakes_slice
+from ..conftest import DATA, SEED, fakes_rows, write_fakes_slice
 
 BBC = DATA / "news" / "bbc" / "bbc_news.csv"
 

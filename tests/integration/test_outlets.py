@@ -25,7 +25,7 @@ from twosource.outlets import (
 )
 from twosource.read.credits import find_credit
 
-from .conftest import FAKES, SEED, fakes_rows
+from ..conftest import FAKES, SEED, fakes_rows
 
 VT_FILE = """\
 # Each [[outlet]] declares one outlet: the name reports show, the hosts it publishes under, and other names for it.

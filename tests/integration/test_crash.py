@@ -7,8 +7,12 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from .conftest import DATA, FAKES
-from .crash_helpers import crash_run, ingest_command, ingest_to_end, snapshot, write_corpus
+import pytest
+
+from ..conftest import DATA, FAKES
+from ..crash_helpers import crash_run, ingest_command, ingest_to_end, snapshot, write_corpus
+
+pytestmark = pytest.mark.slow
 
 BBC = DATA / "news" / "bbc" / "bbc_news.csv"
 #: Short FA-KES articles, so that the test is quick: two batches (32 + 4), with copies inside and across them

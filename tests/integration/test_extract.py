@@ -9,13 +9,13 @@ import pytest
 from click.testing import CliRunner
 
 from twosource.cli import cli
-from twosource.evaluate.copybench import furniture_pages, into_page
 from twosource.evaluate.extract import PageScore, average_scores, load_aeb, page_score, shingles, tokens
+from twosource.evaluate.reprints import furniture_pages, into_page
 from twosource.read import read_article, read_bytes
 from twosource.read.furniture import strip_furniture
 from twosource.read.language import count_words
 
-from .conftest import DATA, SEED
+from ..conftest import DATA, SEED
 
 AEB = DATA / "aeb"
 

@@ -13,14 +13,14 @@ import jsonschema
 import pytest
 
 from twosource import check, open_index, read_article, report_to_dict
-from twosource.evaluate.copybench import furniture_pages, into_page
+from twosource.evaluate.reprints import furniture_pages, into_page
 from twosource.ingestion import ingest_articles
 from twosource.outlets import load_outlets
 from twosource.read import article_from_text, read_bytes
 from twosource.read.collection import iter_articles
 from twosource.types import Article, Verdict
 
-from .conftest import DATA, FAKES, SEED, fakes_rows
+from ..conftest import DATA, FAKES, SEED, fakes_rows
 
 SEED_URL = "https://www.veteranstoday.com/2015/05/13/qalamoun-the-battle-assad-cant-afford-to-lose/"
 

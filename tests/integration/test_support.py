@@ -28,7 +28,7 @@ from twosource.stance.support import (
     word_features,
 )
 
-from .conftest import DATA
+from ..conftest import DATA
 
 WICE = DATA / "wice" / "dev.jsonl"
 

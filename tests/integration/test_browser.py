@@ -18,7 +18,7 @@ import pytest
 
 from twosource.web import create_app, in_background
 
-from .conftest import SEED
+from ..conftest import SEED
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]

@@ -18,7 +18,7 @@ from twosource.index.dedup import content_hash
 from twosource.read.collection import iter_articles
 from twosource.types import Article
 
-from .conftest import FAKES, FAKES_CLI, SEED, fakes_rows, write_fakes_slice
+from ..conftest import FAKES, FAKES_CLI, SEED, fakes_rows, write_fakes_slice
 
 
 def run(*args: str):
