@@ -7,7 +7,7 @@ duration, from a seeded generator), on about a third of the runs killed again du
 its end. After each kill the index must be whole and hold whole batches of the reference's articles; at the end
 it must hold exactly the reference's articles (text, fields, passages, fingerprints; embeddings close) and the
 same copy clusters (as a partition; ids may differ), with ``PRAGMA integrity_check`` ok. Exits 1 on any
-difference. The checks are tests/crash_helpers.py's, shared with tests/test_crash.py.
+difference. The checks are tests/crash_helpers.py's, shared with tests/integration/test_crash.py.
 
     .venv/bin/python bench/bench_crash.py [--runs N] [--seed N] [--fakes N] [--bbc N] [--second-kills SHARE]
 """

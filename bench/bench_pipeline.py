@@ -85,7 +85,7 @@ def _parts_share(article: Article, index: Index) -> float:
     parts = sum(
         cumulative
         for (file, _, name), (*_, cumulative, _) in stats.items()
-        if (file.endswith("stance.py") and name == "judge_parts")
+        if (file.endswith("stance/__init__.py") and name == "judge_parts")
         or (file.endswith("verdict.py") and name == "_unbacked_words")
     )
     return parts / total

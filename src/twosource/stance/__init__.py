@@ -2,7 +2,7 @@
 
 Figures are compared explicitly first: a related passage stating the same kind of figure, about the same
 thing and on the same scale, supports the claim within tolerance and refutes it outside, whatever the text
-model says; both figures travel to the report. Otherwise the trained stance model (``stance_model``) reads the
+model says; both figures travel to the report. Otherwise the trained stance model (``stance.model``) reads the
 pair. Rules of news sense temper what it reads. FNC-1 taught it on bodies about the very story of the headline,
 so it takes a passage on the same subject for one about the same event: its "agree" or "disagree" counts only
 when it is sure (``SURE_FROM``) and the passage is close to the claim (``SAME_EVENT_FROM``). A quote is confirmed

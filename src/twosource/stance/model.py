@@ -2,7 +2,7 @@
 
 Three parts, all trained on FNC-1 by ``twosource train stance``:
 
-- hand-made features of the pair (``stance_features``): word, n-gram, TF-IDF and embedding overlap, and cue
+- hand-made features of the pair (``stance.features``): word, n-gram, TF-IDF and embedding overlap, and cue
   words counted in the evidence sentences closest to the claim;
 - the cosines of the evidence's passages with statements such as "This story is a hoax" (``PROTOTYPES``);
 - a lexical model (TF-IDF of words and word pairs, logistic regression) reading the evidence sentences closest
