@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import secrets
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -21,7 +20,7 @@ from .retrieve import Query, claim_query_text, search
 from .schema import SCHEMA_VERSION, report_to_dict
 from .settings import DEFAULT_MAX_CLAIMS
 from .stance import judge_stances
-from .types import Article, ArticleSource, Claim, ClaimVerdict, Evidence, Passage, Report
+from .types import Article, ArticleSource, Claim, ClaimVerdict, Evidence, Passage, Progress, Report
 from .verdict import decide_verdict, summarize
 
 if TYPE_CHECKING:
@@ -39,7 +38,7 @@ def check(
     *,
     candidates: int = CANDIDATES,
     max_claims: int = DEFAULT_MAX_CLAIMS,
-    progress: Callable[[str, int, int], None] | None = None,
+    progress: Progress | None = None,
     live: LiveSources | None = None,
     outlets: Outlets | None = None,
 ) -> Report:

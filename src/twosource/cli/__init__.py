@@ -214,7 +214,7 @@ def check(
         report = run_check(
             source,
             index,
-            progress=lambda stage, done, total: update(done, total, stage),
+            progress=update,
             live=live_sources(offline, gdelt, wikipedia, fact_checks, allow),
             outlets=outlets,
             max_claims=max_claims or default_max_claims(),

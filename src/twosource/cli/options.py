@@ -8,6 +8,8 @@ from typing import Any
 
 import click
 
+from ..types import Progress
+
 index_option = click.option(
     "--index",
     "index_path",
@@ -95,8 +97,9 @@ def live_sources(offline: bool, gdelt: bool, wikipedia: bool, fact_checks: bool,
     return replace(live, policy=policy) if live.any else None
 
 
-def stderr_progress(label: str) -> tuple[Any, Callable[..., None]]:
-    """Return a progress display on standard error and ``update(done, total, stage=None)`` to move it.
+def stderr_progress(label: str) -> tuple[Any, Progress]:
+    """Return a progress display on standard error and ``update(stage, done, total)`` to move it: the library's
+    progress callback (an empty stage shows ``label``).
 
     A bar on a terminal; elsewhere (a log file, CI) a plain line per stage and per tenth of the way.
     """
@@ -105,7 +108,7 @@ def stderr_progress(label: str) -> tuple[Any, Callable[..., None]]:
     if not sys.stderr.isatty():
         last: dict[str, int] = {}
 
-        def log(done: int, total: int, stage: str | None = None) -> None:
+        def log(stage: str, done: int, total: int) -> None:
             name = stage or label
             tenth = done * 10 // total if total else 0
             if last.get(name) != tenth:
@@ -115,9 +118,10 @@ def stderr_progress(label: str) -> tuple[Any, Callable[..., None]]:
         return nullcontext(), log
 
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
+    from rich.progress import Progress as Bars
 
-    progress = Progress(
+    progress = Bars(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
@@ -127,7 +131,7 @@ def stderr_progress(label: str) -> tuple[Any, Callable[..., None]]:
     )
     task = progress.add_task(label, total=None)
 
-    def update(done: int, total: int, stage: str | None = None) -> None:
+    def update(stage: str, done: int, total: int) -> None:
         progress.update(task, completed=done, total=total or None, description=stage or label)
 
     return progress, update

@@ -7,14 +7,15 @@ from typing import Any
 
 import click
 
+from ..types import Progress
 from .options import stderr_progress
 
 
-def with_progress(label: str, work: Callable[[Callable[[str, int, int], None]], Any]) -> Any:
+def with_progress(label: str, work: Callable[[Progress], Any]) -> Any:
     # Runs long library work with progress on standard error; its errors become one line and exit status 1.
     progress, update = stderr_progress(label)
     with progress:
-        return work(lambda stage, done, total: update(done, total, stage))
+        return work(update)
 
 
 def run_benchmark(evaluate: Callable[..., Any], predictions: str | None) -> Any:

@@ -53,11 +53,8 @@ def rank_bodies(
     with tempfile.TemporaryDirectory() as tmp:
         index = SQLiteIndex(Path(tmp) / "fnc.sqlite")
         articles = [Article(text=b["articleBody"], origin=b["Body ID"]) for b in bodies if b["articleBody"].strip()]
-        done = 0
 
-        def advance(n: int) -> None:
-            nonlocal done
-            done += n
+        def advance(_: str, done: int, __: int) -> None:
             if progress:
                 progress("indexing bodies", done, len(articles))
 

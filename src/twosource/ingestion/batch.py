@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,7 +14,7 @@ from ..index.passages import split_passages
 from ..models import embed
 from ..read.collection import Columns, iter_articles
 from ..settings import DEFAULT_MAX_PASSAGES, ReadLimits, default_max_passages
-from ..types import Article, Rejection
+from ..types import Article, Progress, Rejection
 
 if TYPE_CHECKING:
     from ..fetch import FetchPolicy
@@ -84,15 +84,23 @@ def ingest_articles(
     items: Iterable[Article | Rejection],
     index: Index,
     *,
-    progress: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
     batch_size: int = BATCH_SIZE,
     max_passages: int = DEFAULT_MAX_PASSAGES,
 ) -> IngestSummary:
     """Add articles to ``index`` one transaction per batch; already indexed texts are counted, not embedded.
-    ``max_passages``: an article is searched by this many passages at most (the summary counts those cut)."""
+    ``max_passages``: an article is searched by this many passages at most (the summary counts those cut).
+    ``progress("adding articles", handled, 0)`` as it goes: the items are a stream, their number unknown."""
     summary = IngestSummary()
     batch: list[Article] = []
     hashes: set[str] = set()
+    handled = 0
+
+    def advance(n: int) -> None:
+        nonlocal handled
+        handled += n
+        if progress:
+            progress("adding articles", handled, 0)
 
     def flush() -> None:
         if batch:
@@ -103,22 +111,19 @@ def ingest_articles(
             summary.added += result.added
             summary.duplicates += result.duplicates
             summary.copies += result.copies
-            if progress:
-                progress(len(batch))
+            advance(len(batch))
             batch.clear()
             hashes.clear()
 
     for item in items:
         if isinstance(item, Rejection):
             summary.rejected.append(item)
-            if progress:
-                progress(1)
+            advance(1)
             continue
         digest = content_hash(item.text)
         if digest in hashes or index.contains(digest):
             summary.duplicates += 1
-            if progress:
-                progress(1)
+            advance(1)
             continue
         hashes.add(digest)
         batch.append(item)
@@ -140,12 +145,13 @@ def ingest(
     feeds: Iterable[str] = (),
     sitemaps: Iterable[str] = (),
     policy: FetchPolicy | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
     max_passages: int | None = None,
 ) -> IngestSummary:
     """Read every article under ``paths`` (files, folders, collections, WARC archives, URLs) and in the listed
-    ``feeds`` and ``sitemaps`` (URLs or files), and add it to ``index``; ``progress(done, total)`` is called as it
-    goes (total 0: not known yet). Pages are fetched under ``policy``, politely (robots.txt, a pause per host).
+    ``feeds`` and ``sitemaps`` (URLs or files), and add it to ``index``; ``progress("ingesting", done, total)``
+    is called as it goes (total 0: not known yet). Pages are fetched under ``policy``, politely (robots.txt, a
+    pause per host).
     ``max_passages``: an article is searched by this many passages at most (None: ``$TWOSOURCE_MAX_PASSAGES``).
     """
     from ..fetch import FetchPolicy
@@ -169,25 +175,29 @@ def ingest(
     # A WARC archive is streamed, never held whole, so how many articles it holds is not known up front.
     items = read if any(is_warc(p) for p in files) else list(read)
     total = len(items) + len(links) if isinstance(items, list) else 0
-    done = 0
 
-    def advance(n: int) -> None:
-        nonlocal done
-        done += n
+    read_count = 0  # items read from files so far; fetched links count after them
+
+    def report(done: int) -> None:
         if progress:
-            progress(done, total)
+            progress("ingesting", done, total)
 
-    advance(0)
-    summary = ingest_articles(items, index, progress=advance, max_passages=max_passages)
+    def report_read(_: str, done: int, __: int) -> None:
+        nonlocal read_count
+        read_count = done
+        report(done)
+
+    report(0)
+    summary = ingest_articles(items, index, progress=report_read, max_passages=max_passages)
     if links:
-        read_first = done
+        read_first = read_count
         fetched = ingest_links(
             links,
             index,
             outlet=outlet,
             policy=policy,
             courtesy=Courtesy(policy),
-            progress=lambda count, _: advance(read_first + count - done),
+            progress=lambda _, done, __: report(read_first + done),
             max_passages=max_passages,
         )
         summary.merge(fetched)
@@ -202,7 +212,7 @@ def ingest_links(
     outlet: str = "",
     policy: FetchPolicy | None = None,
     courtesy: Courtesy | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
     max_passages: int | None = None,
 ) -> IngestSummary:
     """Fetch and add the article at each link; links already in the index (by URL) are counted, not fetched.
@@ -228,18 +238,16 @@ def ingest_links(
                 continue
             yield replace(article, published=article.published or link.published, title=article.title or link.title)
 
-    def advance(n: int) -> None:
-        nonlocal done
-        done += n
+    def report(stage: str, handled: int, _: int) -> None:
         if progress:
-            progress(done, len(unique))
+            progress("fetching pages", done + handled, len(unique))
 
-    advance(0)
+    report("", 0, 0)
     # Fetching, not embedding, is the slow part here: small batches show progress and commit pages as they come.
     summary = ingest_articles(
         fetched(),
         index,
-        progress=advance,
+        progress=report,
         batch_size=FETCHED_BATCH_SIZE,
         max_passages=max_passages or default_max_passages(),
     )

@@ -24,6 +24,7 @@ from ..outlets import Outlets
 from ..read import read_bytes
 from ..read.web import read_url
 from ..settings import ReadLimits
+from ..types import Progress
 from .forms import PASTED, submission
 from .jobs import Job, Jobs
 from .limits import ServeLimits
@@ -137,7 +138,7 @@ class Server:
         fields["copies"] = [{k: v for k, v in asdict(a).items() if k != "text"} for a in copies]
         return fields
 
-    def ingest_folder(self, folder: Path, options: dict[str, Any], progress: Callable[..., None]) -> dict[str, Any]:
+    def ingest_folder(self, folder: Path, options: dict[str, Any], progress: Progress) -> dict[str, Any]:
         """Ingest what a request saved in ``folder`` and the addresses it named (run in a thread)."""
         from ..ingestion import ingest
         from ..read.collection import Columns
@@ -156,7 +157,7 @@ class Server:
                 feeds=options.get("feeds", []),
                 sitemaps=options.get("sitemaps", []),
                 policy=policy,
-                progress=lambda done, total: progress("ingesting", done, total),
+                progress=progress,
             )
         rejected = [{"origin": _uploaded_name(r.origin, folder), "reason": r.reason} for r in summary.rejected]
         return {
@@ -166,9 +167,7 @@ class Server:
             "rejected": rejected,
         }
 
-    def check_article(
-        self, data: bytes | None, origin: str, fields: dict[str, str], progress: Callable[[str, int, int], None]
-    ) -> dict:
+    def check_article(self, data: bytes | None, origin: str, fields: dict[str, str], progress: Progress) -> dict:
         """Read the submitted article (or fetch its page), check it, store the report (run in a thread)."""
         from ..pipeline import check, store_report
 
