@@ -49,7 +49,7 @@ from typing import Any
 import httpx
 import psutil
 
-from twosource.index import open_index
+from twosource import open_index
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data"

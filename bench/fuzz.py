@@ -1,5 +1,6 @@
-"""Fuzzing, the long run: the properties of ``tests/integration/test_fuzz.py`` (stated in ``tests/fuzz_targets.py``) with many
-more inputs, each finding reported once with its smallest failing input (not a test: it prints what it found).
+"""Fuzzing, the long run: the properties of ``tests/integration/test_fuzz.py`` (stated in
+``tests/fuzz_targets.py``) with many more inputs, each finding reported once with its smallest failing input
+(not a test: it prints what it found).
 
     .venv/bin/python bench/fuzz.py [--examples N] [--minutes M] [--target NAME]... [--seed S] [--out DIR]
                                    [--budget-scale X] [--shrink-seconds S] [--long-seeds]

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from twosource.index import open_index
+from twosource import open_index
 from twosource.ingestion import BATCH_SIZE
 
 #: Where a kill landed, from what the index held afterwards.

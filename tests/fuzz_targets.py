@@ -559,7 +559,7 @@ class Harness:
         return path
 
     def _seeded_index(self, path: Path, count: int) -> Path:
-        from twosource.index import open_index
+        from twosource import open_index
         from twosource.ingestion import ingest_articles
         from twosource.read import article_from_text
 
@@ -574,7 +574,7 @@ class Harness:
     def ingest_index(self) -> Any:
         """The index the ingest target adds to, opened once (it grows as inputs are accepted)."""
         if self._ingest_index is None:
-            from twosource.index import open_index
+            from twosource import open_index
 
             path = self._seeded_index(self.folder / "ingest.sqlite", 4)
             self._ingest_index = open_index(path)

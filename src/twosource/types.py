@@ -54,6 +54,14 @@ class Removal:
 
 
 @dataclass(frozen=True)
+class Embedder:
+    """Which sentence embedder made an index's vectors, and their size: an index holds one embedder's vectors."""
+
+    name: str
+    dim: int
+
+
+@dataclass(frozen=True)
 class Rejection:
     """An input (a file, a record, a URL) that was not taken, and why."""
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from twosource import open_index
 from twosource.cli import cli
-from twosource.index import open_index
 from twosource.index.dedup import content_hash
 from twosource.read.collection import iter_articles
 from twosource.types import Article

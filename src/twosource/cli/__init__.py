@@ -108,7 +108,7 @@ def ingest(
     Examples: twosource ingest FA-KES-Dataset.csv --encoding latin-1 --title-column article_title;
     twosource ingest --feed https://example.com/rss.xml
     """
-    from ..index import open_index
+    from .. import open_index
     from ..ingestion import ingest as run_ingest
     from ..read.collection import Columns
 
@@ -195,7 +195,7 @@ def check(
 
     Example: twosource check story.html --outlet "Example News" --format html -o report.html
     """
-    from ..index import open_index
+    from .. import open_index
     from ..outlets import load_outlets
     from ..pipeline import check as run_check
     from ..pipeline import store_report
@@ -294,7 +294,7 @@ def watch(
     Each round fetches every feed conditionally (ETag, Last-Modified), ingests the new entries politely
     (robots.txt, DELAY seconds apart per site) and logs a line. Stopped mid-round, the next run resumes.
     """
-    from ..index import open_index
+    from .. import open_index
     from ..ingestion.courtesy import Courtesy
     from ..ingestion.watch import read_feed_list, seconds
     from ..ingestion.watch import watch as run_watch
@@ -330,7 +330,7 @@ def index_stats(index_path: str | None, as_json: bool) -> None:
     """Print counts of articles, outlets, copy clusters, the date range and the size on disk."""
     from dataclasses import asdict
 
-    from ..index import open_index
+    from .. import open_index
 
     index = open_index(index_path, create=False)
     stats = index.stats()

@@ -45,13 +45,13 @@ def rank_bodies(
     progress: Progress | None = None,
 ) -> dict[str, list[tuple[str, float]]]:
     """Return, for each headline, the top body IDs with scores, from a fresh index of ``bodies``."""
-    from ..models import embed
+    from ..models import EMBEDDER, embed
 
     by_hash: dict[str, list[str]] = {}
     for b in bodies:
         by_hash.setdefault(content_hash(b["articleBody"]), []).append(b["Body ID"])
     with tempfile.TemporaryDirectory() as tmp:
-        index = SQLiteIndex(Path(tmp) / "fnc.sqlite")
+        index = SQLiteIndex(Path(tmp) / "fnc.sqlite", EMBEDDER)
         articles = [Article(text=b["articleBody"], origin=b["Body ID"]) for b in bodies if b["articleBody"].strip()]
 
         def advance(_: str, done: int, __: int) -> None:

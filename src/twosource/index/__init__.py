@@ -5,13 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import IndexStoreError
+from ..types import Embedder
 from .base import Index, IndexStats, StoredArticle
 
 __all__ = ["Index", "IndexStats", "StoredArticle", "open_index"]
 
 
-def open_index(path: str | Path | None = None, *, create: bool = True) -> Index:
-    """Return the SQLite index at ``path`` (default: ``$TWOSOURCE_INDEX`` or the XDG data directory).
+def open_index(path: str | Path | None = None, *, embedder: Embedder, create: bool = True) -> Index:
+    """Return the SQLite index at ``path`` (default: ``$TWOSOURCE_INDEX`` or the XDG data directory), holding
+    ``embedder``'s vectors (an index of another embedder's is refused).
 
     With ``create=False`` a missing index is an error rather than a new empty one.
     """
@@ -21,4 +23,4 @@ def open_index(path: str | Path | None = None, *, create: bool = True) -> Index:
     location = Path(path).expanduser() if path else default_index_path()
     if not create and str(location) != ":memory:" and not location.exists():
         raise IndexStoreError(f"no index at {location}; build one with `twosource ingest`")
-    return SQLiteIndex(location)
+    return SQLiteIndex(location, embedder)

@@ -13,9 +13,8 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import IndexStoreError
-from ..models import EMBEDDER_NAME, EMBEDDING_DIM
 from ..outlets import name_key
-from ..types import Passage
+from ..types import Embedder, Passage
 from . import dedup
 from .base import AddResult, IndexStats, PreparedArticle, StoredArticle
 
@@ -71,8 +70,9 @@ _ARTICLE_COLUMNS = "id, url, outlet, title, author, published, text, content_has
 class SQLiteIndex:
     """An index in one SQLite file (or ``:memory:``)."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, embedder: Embedder) -> None:
         self.location = str(path)
+        self.embedder = embedder
         if self.location != ":memory:":
             Path(self.location).expanduser().parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -93,15 +93,20 @@ class SQLiteIndex:
         if not found:
             self._db.executemany(
                 "INSERT INTO meta VALUES (?, ?)",
-                [("schema_version", str(SCHEMA_VERSION)), ("embedder", EMBEDDER_NAME), ("dim", str(EMBEDDING_DIM))],
+                [
+                    ("schema_version", str(SCHEMA_VERSION)),
+                    ("embedder", self.embedder.name),
+                    ("dim", str(self.embedder.dim)),
+                ],
             )
             return
-        if found.get("schema_version") == "1" and found.get("embedder") == EMBEDDER_NAME:
+        if found.get("schema_version") == "1" and found.get("embedder") == self.embedder.name:
             self._upgrade_from_1()
-        elif found.get("schema_version") != str(SCHEMA_VERSION) or found.get("embedder") != EMBEDDER_NAME:
+        elif found.get("schema_version") != str(SCHEMA_VERSION) or found.get("embedder") != self.embedder.name:
             raise IndexStoreError(
                 f"{self.location}: index schema {found.get('schema_version')} / embedder {found.get('embedder')} "
-                f"does not match this twosource (schema {SCHEMA_VERSION}, {EMBEDDER_NAME}); ingest into a new index"
+                f"does not match this twosource (schema {SCHEMA_VERSION}, {self.embedder.name}); "
+                "ingest into a new index"
             )
 
     def _upgrade_from_1(self) -> None:
@@ -268,7 +273,9 @@ class SQLiteIndex:
             rows = self._db.execute("SELECT id, vector FROM passages ORDER BY id").fetchall()
             self._matrix_ids = np.array([r[0] for r in rows], dtype=np.int64)
             buffer = b"".join(r[1] for r in rows)
-            self._matrix = np.frombuffer(buffer, dtype=np.float16).reshape(len(rows), EMBEDDING_DIM).astype(np.float32)
+            self._matrix = (
+                np.frombuffer(buffer, dtype=np.float16).reshape(len(rows), self.embedder.dim).astype(np.float32)
+            )
         return self._matrix, self._matrix_ids
 
     def passage_vectors(self, ids: list[int]) -> np.ndarray:

@@ -31,9 +31,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from .. import open_index
 from ..errors import TwosourceError
 from ..fetch import FetchPolicy
-from ..index import open_index
 from ..live import LiveSources
 from ..logs import log_to_stderr
 from ..outlets import Outlets

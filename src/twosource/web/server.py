@@ -15,9 +15,9 @@ from typing import Any
 from fastapi import HTTPException, Request
 from starlette.concurrency import run_in_threadpool
 
+from .. import open_index
 from ..errors import TwosourceError
 from ..fetch import FetchPolicy
-from ..index import open_index
 from ..index.base import Index
 from ..live import LiveSources
 from ..outlets import Outlets
