@@ -1,4 +1,4 @@
-"""The index interface: the one stateful part of twosource. SQLite implements it (PostgreSQL will)."""
+"""The index interface: the one stateful part of twosource, in four parts; SQLite implements them all."""
 
 from __future__ import annotations
 
@@ -104,4 +104,4 @@ class Riders(Protocol):
 
 
 class Index(Archive, Search, Copies, Riders, Protocol):
-    """The whole interface a backend implements (SQLite today); a stage asks only for the part it uses."""
+    """The whole interface a backend implements (SQLite today; PostgreSQL next)."""
