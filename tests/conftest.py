@@ -13,6 +13,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("TWOSOURCE_SHARED_DATA", ROOT.parent / "shared" / "data"))
+#: The eval floors CI gates on, in one file.
+FLOORS = json.loads((Path(__file__).parent / "floors.json").read_text(encoding="utf-8"))
 SEED = DATA / "seed" / "qalamoun-2015-05-13.txt"
 FAKES = DATA / "fakes" / "FA-KES-Dataset.csv"
 FNC1 = DATA / "fnc1"
