@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import re
 import socket
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import ClassVar
 
 import pytest
 
 from twosource.fetch import FetchError, FetchPolicy, fetch, refusal
+
+from ..loopback import loopback
 
 LOOPBACK = ("127.0.0.1/32",)
 PAGE = b"<html><head><title>Hello</title></head><body><p>An article.</p></body></html>"
@@ -63,11 +64,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with loopback(_Handler) as port:
+        yield f"127.0.0.1:{port}"
 
 
 @pytest.fixture

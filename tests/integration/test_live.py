@@ -6,12 +6,11 @@ machine: every service URL points at loopback, reached through the fetcher's ``a
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import ClassVar
 from urllib.parse import parse_qs, urlsplit
@@ -24,6 +23,7 @@ from twosource.live import LiveSources, ServiceError, gdelt_window, key_terms
 from twosource.live.services import fact_checks, gdelt_articles, wikipedia_pages
 from twosource.read import article_from_text
 
+from ..loopback import loopback
 from .test_web import PAGES, aeb_page
 
 STORY = (
@@ -114,11 +114,9 @@ class _Services(BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def services() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Services)
-    _Services.base = f"http://127.0.0.1:{httpd.server_address[1]}"
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield _Services.base
-    httpd.shutdown()
+    with loopback(_Services) as port:
+        _Services.base = f"http://127.0.0.1:{port}"
+        yield _Services.base
 
 
 def live(base: str, mode: str = "normal", **changes) -> LiveSources:

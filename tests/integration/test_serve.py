@@ -10,7 +10,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import httpx
@@ -20,6 +20,7 @@ import pytest
 from twosource.web import ServeLimits, create_app, in_background
 
 from ..conftest import ROOT, SEED
+from ..loopback import loopback
 
 SCHEMA = json.loads((ROOT / "src" / "twosource" / "report" / "report.schema.json").read_text())
 
@@ -425,12 +426,10 @@ def test_articles_are_checked_and_ingested_by_url(fakes_index_path: Path, tmp_pa
         def log_message(self, *args: object) -> None:
             pass
 
-    site = ThreadingHTTPServer(("127.0.0.1", 0), Site)
-    threading.Thread(target=site.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{site.server_address[1]}"
-    index = Path(shutil.copy(fakes_index_path, tmp_path / "index.sqlite"))
-    policy = FetchPolicy(allow=("127.0.0.1/32",))
-    try:
+    with loopback(Site) as port:
+        base = f"http://127.0.0.1:{port}"
+        index = Path(shutil.copy(fakes_index_path, tmp_path / "index.sqlite"))
+        policy = FetchPolicy(allow=("127.0.0.1/32",))
         with serving(index, fetch_policy=policy) as url, httpx.Client(base_url=url, timeout=120) as client:
             checked = client.post("/api/check", json={"url": f"{base}/story/3"})
             assert checked.status_code == 201, checked.text
@@ -445,5 +444,3 @@ def test_articles_are_checked_and_ingested_by_url(fakes_index_path: Path, tmp_pa
         with serving(index) as url, httpx.Client(base_url=url, timeout=120) as client:  # no allow: loopback refused
             refused = client.post("/api/check", json={"url": f"{base}/story/3"})
             assert refused.status_code == 422 and "127.0.0.1 is a loopback address" in refused.json()["error"]
-    finally:
-        site.shutdown()

@@ -10,10 +10,9 @@ import gzip
 import io
 import itertools
 import json
-import threading
 import time
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import ClassVar
 
@@ -31,6 +30,7 @@ from twosource.read.web import read_url
 from twosource.types import Article, Rejection
 
 from ..conftest import DATA
+from ..loopback import loopback
 
 AEB = DATA / "aeb"
 #: Four English news pages of the benchmark, by id prefix: ctpost, venturebeat, cbssports, latimes.
@@ -81,54 +81,52 @@ class _Site(BaseHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def site() -> Iterator[str]:
     """A loopback site at http://news.test:PORT with the pages, an RSS and an Atom feed, and sitemaps."""
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Site)
-    base = f"http://news.test:{httpd.server_address[1]}"
-    routes: dict[str, tuple[int, str, bytes]] = {"/plain": (200, "text/html", PLAIN)}
-    items, urls = [], []
-    for n, prefix in enumerate(PAGES):
-        _, html, _ = aeb_page(prefix)
-        routes[f"/story/{n}"] = (200, "text/html; charset=ISO-8859-1", html)  # a wrong charset, as servers send
-        urls.append(f"{base}/story/{n}")
-        items.append(
-            f"<item><title>Story {n}</title><link>/story/{n}</link>"
-            "<pubDate>Tue, 19 Nov 2019 08:00:00 GMT</pubDate></item>"
+    with loopback(_Site) as port:
+        base = f"http://news.test:{port}"
+        routes: dict[str, tuple[int, str, bytes]] = {"/plain": (200, "text/html", PLAIN)}
+        items, urls = [], []
+        for n, prefix in enumerate(PAGES):
+            _, html, _ = aeb_page(prefix)
+            routes[f"/story/{n}"] = (200, "text/html; charset=ISO-8859-1", html)  # a wrong charset, as servers send
+            urls.append(f"{base}/story/{n}")
+            items.append(
+                f"<item><title>Story {n}</title><link>/story/{n}</link>"
+                "<pubDate>Tue, 19 Nov 2019 08:00:00 GMT</pubDate></item>"
+            )
+        items.append("<item><title>Metadata</title><link>http://metadata.test/latest/meta-data/</link></item>")
+        items.append(f"<item><title>Gone</title><link>{base}/gone</link></item>")
+        rss = f"<?xml version='1.0'?><rss version='2.0'><channel><title>News</title>{''.join(items)}</channel></rss>"
+        atom = (
+            "<?xml version='1.0' encoding='utf-8'?><feed xmlns='http://www.w3.org/2005/Atom'><title>News</title>"
+            f"<entry><title>Plain</title><link href='{base}/plain'/>"
+            "<updated>2019-11-20T10:00:00Z</updated></entry></feed>"
         )
-    items.append("<item><title>Metadata</title><link>http://metadata.test/latest/meta-data/</link></item>")
-    items.append(f"<item><title>Gone</title><link>{base}/gone</link></item>")
-    rss = f"<?xml version='1.0'?><rss version='2.0'><channel><title>News</title>{''.join(items)}</channel></rss>"
-    atom = (
-        "<?xml version='1.0' encoding='utf-8'?><feed xmlns='http://www.w3.org/2005/Atom'><title>News</title>"
-        f"<entry><title>Plain</title><link href='{base}/plain'/><updated>2019-11-20T10:00:00Z</updated></entry></feed>"
-    )
-    news = "xmlns:news='http://www.google.com/schemas/sitemap-news/0.9'"
-    urlset = (
-        f"<?xml version='1.0'?><urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9' {news}>"
-        + "".join(
-            f"<url><loc>{u}</loc><news:news><news:publication_date>2019-11-1{n}T08:00:00Z</news:publication_date>"
-            f"<news:title>Story {n}</news:title></news:news></url>"
-            for n, u in enumerate(urls)
+        news = "xmlns:news='http://www.google.com/schemas/sitemap-news/0.9'"
+        urlset = (
+            f"<?xml version='1.0'?><urlset xmlns='http://www.sitemaps.org/schemas/sitemap/0.9' {news}>"
+            + "".join(
+                f"<url><loc>{u}</loc><news:news><news:publication_date>2019-11-1{n}T08:00:00Z</news:publication_date>"
+                f"<news:title>Story {n}</news:title></news:news></url>"
+                for n, u in enumerate(urls)
+            )
+            + "</urlset>"
         )
-        + "</urlset>"
-    )
-    index = (
-        "<?xml version='1.0'?><sitemapindex xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
-        "<sitemap><loc>/sitemap-news.xml.gz</loc></sitemap><sitemap><loc>/sitemap-index.xml</loc></sitemap>"
-        "</sitemapindex>"
-    )
-    routes |= {
-        "/rss.xml": (200, "application/rss+xml", rss.encode()),
-        "/atom.xml": (200, "application/atom+xml", atom.encode()),
-        "/sitemap-news.xml.gz": (200, "application/gzip", gzip.compress(urlset.encode())),
-        "/sitemap-index.xml": (200, "application/xml", index.encode()),  # lists itself: followed once
-        "/watch.xml": (200, "application/rss+xml", rss.encode()),
-        "guarded.test/robots.txt": (200, "text/plain", b"User-agent: *\nDisallow: /story/3\nCrawl-delay: 2\n"),
-        "down.test/robots.txt": (503, "text/plain", b"busy"),
-    }
-    _Site.routes = routes
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield base
-    httpd.shutdown()
+        index = (
+            "<?xml version='1.0'?><sitemapindex xmlns='http://www.sitemaps.org/schemas/sitemap/0.9'>"
+            "<sitemap><loc>/sitemap-news.xml.gz</loc></sitemap><sitemap><loc>/sitemap-index.xml</loc></sitemap>"
+            "</sitemapindex>"
+        )
+        routes |= {
+            "/rss.xml": (200, "application/rss+xml", rss.encode()),
+            "/atom.xml": (200, "application/atom+xml", atom.encode()),
+            "/sitemap-news.xml.gz": (200, "application/gzip", gzip.compress(urlset.encode())),
+            "/sitemap-index.xml": (200, "application/xml", index.encode()),  # lists itself: followed once
+            "/watch.xml": (200, "application/rss+xml", rss.encode()),
+            "guarded.test/robots.txt": (200, "text/plain", b"User-agent: *\nDisallow: /story/3\nCrawl-delay: 2\n"),
+            "down.test/robots.txt": (503, "text/plain", b"busy"),
+        }
+        _Site.routes = routes
+        yield base
 
 
 @pytest.fixture(scope="module")
