@@ -1,6 +1,6 @@
 """WiCE support benchmark: does the page a Wikipedia claim cites support all of it, part of it, or none of it?
 
-Each claim is judged by the support judge (``twosource.support``) against its cited page's sentences, the only
+Each claim is judged by the support judge (``twosource.stance.support``) against its cited page's sentences, the only
 candidate evidence. Scored with accuracy, macro-F1, per-class precision/recall/F1, the precision of "supported",
 how often a not-supported claim is called supported, and the expected calibration error of the judge's
 confidence in the label it gives. With ``folds``, the judge is trained and scored by cross-validation grouped by
