@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from ..read.collection import COLUMNS
 from ..types import Progress
 
 index_option = click.option(
@@ -139,8 +140,6 @@ def stderr_progress(label: str) -> tuple[Any, Progress]:
 
 def column_options(command: Callable[..., None]) -> Callable[..., None]:
     """``--text-column`` and its siblings, one per field of a collection's records (``read.collection.COLUMNS``)."""
-    from ..read.collection import COLUMNS
-
     for name, holds in reversed(COLUMNS):
         command = click.option(f"--{name}-column", default=None, help=f"CSV/JSON field holding {holds}.")(command)
     return command

@@ -322,6 +322,7 @@ def build_benchmark(
     donors = [page.page.gold for page in pages]
     by_id = {d.id: d for d in natural}
     counts: Counter[str] = Counter()
+    max_bytes = ReadLimits.from_env().max_bytes
     for n, base in enumerate(chosen):
         step("generating copies", n, len(chosen))
         candidates = [i for i in sorted(partners.get(base.id, ())) if i in by_id and i not in found.unlabelled] or [
@@ -331,7 +332,7 @@ def build_benchmark(
         ]
         partner = by_id[rng.choice(candidates)] if candidates else None
         for derived in _derivations(rng, base, pages, donors, partner):
-            _add_derived(derived, base, docs, found, counts)
+            _add_derived(derived, base, docs, found, counts, max_bytes)
     step("generating copies", len(chosen), len(chosen))
     gold = _clusters([d.id for d in docs if d.id not in found.unlabelled], found.links)
     return Benchmark(
@@ -395,12 +396,13 @@ def _event_pairs(data: Path, natural: list[_Natural], found: _Pairs) -> dict[str
     return partners
 
 
-def _add_derived(derived: _Derived, base: _Natural, docs: list[BenchDoc], found: _Pairs, counts: Counter[str]) -> None:
+def _add_derived(
+    derived: _Derived, base: _Natural, docs: list[BenchDoc], found: _Pairs, counts: Counter[str], max_bytes: int
+) -> None:
     """Read a derived page as ingest would and add it with its pair, unless the reader lost what makes it one."""
     doc_id = f"{derived.kind}:{base.id}"
     try:
         if derived.html:
-            max_bytes = ReadLimits.from_env().max_bytes
             article = read_bytes(derived.raw.encode(), doc_id, url=derived.url, html=True, max_bytes=max_bytes)
         else:
             article = article_from_text(derived.raw, doc_id, outlet=derived.outlet, url=derived.url)
