@@ -15,12 +15,14 @@ Every passage set aside is listed with the rule and the reason, for the report.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
-from .index.base import Index
-from .index.dedup import CopyMatch, CopyText, shares_block
+from .index.base import Copies, Index
+from .index.dedup import CopyMatch, CopyText, copy_text, shares_block
 from .outlets import Outlet, Outlets
-from .types import Article, Passage
+from .provenance import Rewording, find_rewordings
+from .types import Article, ArticleSource, Passage
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,43 @@ class OutletNames:
         return self.outlets.same(a, b)
 
 
+#: Indexed articles retrieved for at least this many claims, the most often retrieved first and at most
+#: SOURCE_CANDIDATES of them, are compared with the article for rewording: a text it follows sentence after
+#: sentence is found for claim after claim.
+SOURCE_RETRIEVALS = 2
+SOURCE_CANDIDATES = 10
+
+
+def identify_own(
+    article: Article, index: Index, found: list[list[Passage]], names: OutletNames
+) -> tuple[Own, list[Rewording]]:
+    """What counts as ``article`` itself, given the passages ``found`` for its claims: its outlets, its copies in
+    the index, and the texts it rewords (returned too: the report shows them as the article's sources)."""
+    # The checked article, or any copy of it in the index, is never its own evidence (rule 3).
+    copies = index.find_copies(article.text, article.outlet, article.url)
+    clusters = {stored.cluster_id for stored, _ in copies}
+    # The texts the article rewords are its sources, never independent corroboration (rule 5).
+    retrieved = Counter(p.article_id for passages in found for p in passages if p.cluster_id not in clusters)
+    ids = [i for i, n in retrieved.most_common(SOURCE_CANDIDATES) if n >= SOURCE_RETRIEVALS]
+    rewordings = find_rewordings(article.text, [a for a in map(index.article, ids) if a is not None])
+    own = Own(
+        outlets=own_outlets(article, names),
+        articles=frozenset(stored.id for stored, _ in copies),
+        clusters=frozenset(clusters),
+        copy_reasons={stored.id: copy_reason(match) for stored, match in copies},
+        sources=frozenset(r.article.cluster_id for r in rewordings),
+        text=copy_text(article.text),
+    )
+    return own, rewordings
+
+
+def article_source(rewording: Rewording, names: OutletNames) -> ArticleSource:
+    """A text the article rewords, as the report names it."""
+    a = rewording.article
+    outlet = names.identify(a.outlet, a.url, a.credit)
+    return ArticleSource(a.id, a.cluster_id, outlet.name or a.outlet, a.title, a.url, a.published, rewording.pairs)
+
+
 def own_outlets(article: Article, names: OutletNames) -> tuple[Outlet, ...]:
     """The outlets whose reports cannot corroborate ``article``: its publisher's, and the one it credits."""
     found = [names.identify(article.outlet, article.url)]
@@ -85,7 +124,7 @@ def copy_reason(match: CopyMatch) -> str:
 
 
 def independent(
-    passages: list[Passage], index: Index, *, own: Own, names: OutletNames
+    passages: list[Passage], index: Copies, *, own: Own, names: OutletNames
 ) -> tuple[list[Counted], list[str]]:
     """Return the passages that count (one per copy cluster, best first; the article's sources flagged) and why
     the others were set aside."""
@@ -118,7 +157,7 @@ def independent(
     return counted, excluded
 
 
-def _cluster_outlet(index: Index, cluster_id: int, names: OutletNames) -> Outlet | None:
+def _cluster_outlet(index: Copies, cluster_id: int, names: OutletNames) -> Outlet | None:
     # A cluster counts under the outlet one of its texts credits, else under the outlet that published it first.
     members = index.cluster(cluster_id)
     credited = next((m for m in members if m.credit), None)

@@ -14,7 +14,7 @@ import numpy as np
 
 from .claims.quantities import comparable, find_quantities
 from .dates import days_between
-from .index.base import Index
+from .index.base import Search
 from .types import Claim, Passage, Quantity
 
 #: Fusion and feedback weights, swept together on the first half of the FNC-1 train headlines (eval retrieval);
@@ -69,7 +69,7 @@ def claim_query_text(claim: Claim) -> str:
     return " ".join([claim.text, *extra])
 
 
-def search(index: Index, query: Query, limit: int = 20) -> list[Passage]:
+def search(index: Search, query: Query, limit: int = 20) -> list[Passage]:
     """Return up to ``limit`` passages, one per article, best first."""
     article_bm25 = dict(index.lexical_articles(query.text, POOL))
     passage_bm25 = dict(index.lexical_passages(query.text, POOL))
@@ -142,7 +142,7 @@ def search(index: Index, query: Query, limit: int = 20) -> list[Passage]:
 
 
 def _prefer_figures(
-    index: Index,
+    index: Search,
     query: Query,
     by_article: dict[int, list[int]],
     article_ids: list[int],

@@ -220,6 +220,15 @@ class Background:
     similarity: float  # to the claim, cosine of their embeddings
 
 
+@dataclass
+class LiveContext:
+    """What the live providers said beside the evidence, per claim (by its start offset), and their notes."""
+
+    fact_checks: dict[int, tuple[FactCheck, ...]] = field(default_factory=dict)
+    background: dict[int, tuple[Background, ...]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
 @dataclass(frozen=True)
 class PartVerdict:
     """The verdict on one part of a compound claim, from the passages' stances toward that part."""

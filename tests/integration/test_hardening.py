@@ -324,7 +324,7 @@ def test_a_large_page_is_read_in_a_child_process_within_the_reading_budget(monke
 def test_claims_are_looked_for_in_a_long_texts_first_part_and_the_report_says_so(
     monkeypatch: pytest.MonkeyPatch, small_index: Path, tmp_path: Path
 ):
-    monkeypatch.setattr("twosource.pipeline.CLAIMS_READ_CHARS", 3_000)
+    monkeypatch.setattr("twosource.claims.CLAIMS_READ_CHARS", 3_000)
     article = read_article(SEED)
     index = open_index(Path(shutil.copy(small_index, tmp_path / "index.sqlite")))
     report = check(article, index, max_claims=1)

@@ -125,6 +125,16 @@ def test_no_module_imports_from_a_layer_above_its_own(module: str):
     assert above == [], f"{module} (layer {_layer(module)}) imports {above}"
 
 
+def test_no_submodule_imports_its_own_packages_init():
+    # The __init__ re-exports its submodules: a submodule importing it would be a loop waiting to happen.
+    inward = [
+        f"{name} imports {name.rsplit('.', 1)[0]}"
+        for name, path in MODULES.items()
+        if path.name != "__init__.py" and name.count(".") > 1 and name.rsplit(".", 1)[0] in GRAPH[name]
+    ]
+    assert inward == []
+
+
 def test_no_module_is_over_500_lines_and_no_function_over_80():
     long_modules, long_functions = [], []
     for name, path in MODULES.items():

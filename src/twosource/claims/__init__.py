@@ -2,7 +2,8 @@
 
 The trained detector (``detector``) scores how check-worthy each sentence is; rules (``kinds``) type it.
 Only sentences of a checkable kind (quantity, quote, event, causal) can be check-worthy: a report lists
-predictions and opinions as such, without evidence.
+predictions and opinions as such, without evidence. ``claims_to_check`` picks what a check looks at: a long text
+is read up to a budget, and the most check-worthy claims come first.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..dates import MENTION, find_years, normalize_mention
@@ -22,7 +23,7 @@ from .kinds import SPEECH, Features, classify, has_direct_quote, outside_quotes
 from .parts import split_parts
 from .quantities import find_quantities
 
-__all__ = ["CHECKWORTHY_FROM", "find_claims"]
+__all__ = ["CHECKWORTHY_FROM", "ClaimsToCheck", "claims_to_check", "find_claims"]
 
 _NOT_PROSE = re.compile(r"^\s*(sources?|references|read more|related|tags)\s*:", re.I)
 #: A quote's speaker may be named up to this many sentences earlier ("The chief declared ...").
@@ -138,3 +139,44 @@ def _dates(sentence: str, reference: str | None) -> tuple[DateMention, ...]:
         if not any(year in sentence[s:e] for s, e in taken):
             found.append(DateMention(text, year))
     return tuple(found)
+
+
+#: Characters of an article the claims stage reads: about 50,000 words, ten times a long feature; spaCy and the
+#: detector read every sentence, so a 5 MB text would otherwise take many minutes before any claim is checked.
+CLAIMS_READ_CHARS = 300_000
+
+
+@dataclass(frozen=True)
+class ClaimsToCheck:
+    claims: list[Claim]  # all the claims found, in text order
+    chosen: list[Claim]  # the check-worthy ones within budget, in text order
+    notes: list[str]  # what was cut, for the report
+
+
+def claims_to_check(article: Article, max_claims: int) -> ClaimsToCheck:
+    """All the article's claims, the ``max_claims`` most check-worthy of them, and notes on what was cut."""
+    read = claims_read(article.text)
+    claims = find_claims(replace(article, text=article.text[:read]))
+    worthy = [c for c in claims if c.checkworthy]
+    chosen = {c.start for c in sorted(worthy, key=lambda c: -c.score)[:max_claims]}
+    notes = []
+    if read < len(article.text):
+        notes.append(
+            f"Claims were looked for in the first {read:,} of the text's {len(article.text):,} characters only "
+            f"(about {CLAIMS_READ_CHARS // 6:,} words; a longer text costs more than a check should)."
+        )
+    if len(worthy) > max_claims:
+        notes.append(
+            f"{len(worthy) - max_claims:,} of {len(worthy):,} check-worthy claims were not checked: only the "
+            f"{max_claims:,} most check-worthy are (raise --max-claims to check more)."
+        )
+    return ClaimsToCheck(claims, [c for c in worthy if c.start in chosen], notes)
+
+
+def claims_read(text: str) -> int:
+    """How much of ``text`` the claims stage reads: all of it, or up to the paragraph (else the sentence) that
+    ends last within ``CLAIMS_READ_CHARS``."""
+    if len(text) <= CLAIMS_READ_CHARS:
+        return len(text)
+    cut = max(text.rfind("\n", 0, CLAIMS_READ_CHARS), text.rfind(". ", 0, CLAIMS_READ_CHARS) + 1)
+    return cut if cut > 0 else CLAIMS_READ_CHARS

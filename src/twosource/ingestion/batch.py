@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import SourceError
-from ..index.base import Index, PreparedArticle
+from ..index.base import Archive, PreparedArticle
 from ..index.dedup import content_hash, copy_text
 from ..index.passages import split_passages
 from ..models import embed
@@ -82,7 +82,7 @@ def prepare_batch(articles: list[Article], max_passages: int = DEFAULT_MAX_PASSA
 
 def ingest_articles(
     items: Iterable[Article | Rejection],
-    index: Index,
+    index: Archive,
     *,
     progress: Progress | None = None,
     batch_size: int = BATCH_SIZE,
@@ -135,7 +135,7 @@ def ingest_articles(
 
 def ingest(
     paths: list[str | Path],
-    index: Index,
+    index: Archive,
     *,
     fmt: str = "auto",
     columns: Columns | None = None,
@@ -207,7 +207,7 @@ def ingest(
 
 def ingest_links(
     links: Iterable[Link],
-    index: Index,
+    index: Archive,
     *,
     outlet: str = "",
     policy: FetchPolicy | None = None,

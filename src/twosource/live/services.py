@@ -12,7 +12,7 @@ from ..errors import SourceError
 from ..fetch import fetch
 from ..ingestion.feeds import Link
 from ..types import FactCheck
-from . import LiveSources, ServiceError
+from .sources import LiveSources, ServiceError
 
 
 def gdelt_articles(terms: list[str], window: tuple[date, date], live: LiveSources) -> list[Link]:

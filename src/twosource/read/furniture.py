@@ -26,6 +26,10 @@ _TAIL_START = re.compile(
     r"|previous (article|post)\b|next (article|post)\b)",
     re.I,
 )
+# Calls to share, follow or subscribe also stand between an article's paragraphs: they open the closing block only
+# when no sentence of prose follows them.
+_WEAK_TAIL_START = re.compile(r"^(share this|follow us|subscribe)\b", re.I)
+_PROSE = re.compile(r"^\S+(?:\s+\S+){11,}[.!?\"”’]$")
 # The heading of the readers' comments under an article: "3 Comments", "Responses".
 _COMMENTS = re.compile(r"^(\d+ )?(comments?|responses?|replies)$", re.I)
 _SITE_NOTICE = re.compile(
@@ -141,11 +145,20 @@ def _tail_start(lines: list[str], nonblank: list[int]) -> int | None:
     if len(nonblank) < 3:
         return None
     half = nonblank[len(nonblank) // 2]
-    for i in nonblank:
+    for at, i in enumerate(nonblank):
         notice = len(lines[i]) < 600 and _SITE_NOTICE.search(lines[i])
         if i >= half and (_TAIL_START.match(lines[i]) or _COMMENTS.match(lines[i]) or notice):
+            following = lines[nonblank[at + 1]] if at + 1 < len(nonblank) else ""
+            if _WEAK_TAIL_START.match(lines[i]) and _is_article_prose(following):
+                continue
             return i
     return None
+
+
+def _is_article_prose(line: str) -> bool:
+    # A sentence of a dozen words or more that no closing-block rule claims.
+    closing = _TAIL_START.match(line) or _COMMENTS.match(line) or _SITE_NOTICE.search(line) or _PROMO.match(line)
+    return bool(_PROSE.match(line)) and not closing
 
 
 def _tail_reason(line: str, author: str) -> str:
