@@ -41,8 +41,8 @@ def check(
 ) -> Report:
     """Return the corroboration report for ``article`` against ``index``; ``progress(stage, done, total)``
     is called as it goes. ``max_claims``: the check-worthy claims checked, the most check-worthy first; the others
-    are listed as not checked, and the report says so. ``live``: the live services to ask as well (GDELT's
-    articles are cached into the index first; fact-checks and Wikipedia background go beside the evidence); None
+    are listed as not checked, and the report says so. ``live``: which live providers to ask as well (the news
+    they list is cached into the index before the search; fact-checks and background go beside the evidence); None
     asks none. ``outlets``: the outlets declared one outlet under several hosts or names
     (``outlets.load_outlets``); None declares none."""
     step = progress or (lambda stage, done, total: None)
