@@ -10,10 +10,15 @@ CHECK_OPTIONS ?=
 
 .PHONY: demo test test-unit lint bench clean
 
+# The runtime and the dev tools; `make test` adds the training extra (torch), which the tests that train need.
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+$(VENV)/.installed-train: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[dev,train]'
 	touch $@
 
 demo: $(VENV)/.installed
@@ -24,7 +29,7 @@ demo: $(VENV)/.installed
 	else echo "The index holds $$articles articles; checking against it."; fi
 	$(BIN)/twosource check $(ARTICLE) $(CHECK_OPTIONS)
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed-train
 	$(BIN)/pytest -q
 
 # The unit tier alone: hand-built inputs, no servers, no models to load; seconds.

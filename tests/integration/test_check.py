@@ -277,6 +277,6 @@ def test_index_stats(fakes_index_path: Path):
 def test_importing_twosource_loads_no_heavy_library():
     code = (
         "import sys, twosource; heavy = [m for m in ('torch', 'spacy', 'sentence_transformers', 'transformers', "
-        "'trafilatura') if m in sys.modules]; print(heavy)"
+        "'trafilatura', 'onnxruntime', 'onnx') if m in sys.modules]; print(heavy)"
     )
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "[]"

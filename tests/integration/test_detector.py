@@ -88,18 +88,3 @@ def test_training_refuses_a_file_without_verdicts(tmp_path: Path):
     )
     result = CliRunner().invoke(cli, ["train", "claims", "--data", str(tmp_path), "-o", str(tmp_path / "m")])
     assert result.exit_code == 1 and "Verdict '5' of sentence 9 is not -1, 0 or 1" in result.output
-
-
-def test_float32_where_the_cpu_lacks_bfloat16_agrees_with_bfloat16(monkeypatch: pytest.MonkeyPatch):
-    import numpy as np
-    import torch
-
-    from twosource.claims import detector
-
-    sentences = [r["Text"] for r in _rows(CLAIMBUSTER) if held_out(r["File_id"]) and len(r["Text"].split()) > 8][:40]
-    native = ClaimDetector(default_detector().network, default_detector().manifest).predict_proba(sentences)
-    monkeypatch.setattr(torch.cpu, "_is_amx_tile_supported", lambda: False, raising=False)
-    monkeypatch.setattr(torch.cpu, "_is_avx512_bf16_supported", lambda: False, raising=False)
-    assert detector.prediction_dtype() == torch.float32
-    plain = ClaimDetector(default_detector().network, default_detector().manifest).predict_proba(sentences)
-    assert np.abs(plain - native).max() < 0.02

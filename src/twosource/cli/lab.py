@@ -446,7 +446,12 @@ def train_support(wice: str, words: str, words_dev: str | None, output: str | No
 )
 @model_output_option
 @click.option("--epochs", type=click.IntRange(1), default=None, help="Passes over the training sentences (default 2).")
-def train_claims(data_dir: str, output: str | None, epochs: int | None) -> None:
+@click.option(
+    "--rescore",
+    is_flag=True,
+    help="Train nothing: score the saved detector (-o, or the shipped one) again and rewrite its card.",
+)
+def train_claims(data_dir: str, output: str | None, epochs: int | None, rescore: bool) -> None:
     """Fine-tune the claim detector on ClaimBuster, holding a fifth of the debates out, and print its scores.
 
     Example: twosource train claims --data ../shared/data/checkworthy -o claims-model
@@ -455,9 +460,10 @@ def train_claims(data_dir: str, output: str | None, epochs: int | None) -> None:
     from ..training import train_claims as train
 
     scores, ranking = with_progress(
-        "training", lambda progress: train(data_dir, output, epochs=epochs, progress=progress)
+        "scoring" if rescore else "training",
+        lambda progress: train(data_dir, output, epochs=epochs, progress=progress, rescore=rescore),
     )
-    click.echo(f"model written to {output or DEFAULT_MODEL}", err=True)
+    click.echo(f"{'card rewritten' if rescore else 'model written'} in {output or DEFAULT_MODEL}", err=True)
     click.echo("held-out debates:")
     print_claimbuster_scores(scores)
     if ranking:

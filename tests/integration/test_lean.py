@@ -1,0 +1,80 @@
+"""The lean runtime: the models run on ONNX Runtime, agree with torch's, and a check needs no torch at all."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from twosource.claims.detector import DEFAULT_MODEL, held_out
+from twosource.models import embed, minilm_folder
+
+from ..conftest import FAKES_CLI, SEED, fakes_rows
+from .test_eval_claims import CLAIMBUSTER, _rows
+
+#: What only training may import.
+TRAINING_ONLY = ("torch", "transformers", "sentence_transformers")
+
+
+def _fakes_sentences(n: int) -> list[str]:
+    sentences = [s for row in fakes_rows()[:60] for s in re.split(r"(?<=[.!?])\s+", row["article_content"])]
+    return [s for s in sentences if len(s.split()) >= 5][:n]
+
+
+def test_embeddings_agree_with_sentence_transformers_sentence_by_sentence():
+    sentence_transformers = pytest.importorskip("sentence_transformers")  # the [train] extra; make test has it
+    texts = _fakes_sentences(200) + [" ".join(row["article_content"].split()[:400]) for row in fakes_rows()[:8]]
+    reference = sentence_transformers.SentenceTransformer(str(minilm_folder()), device="cpu").encode(
+        texts, normalize_embeddings=True, convert_to_numpy=True
+    )
+    cosines = (embed(texts) * reference).sum(axis=1)
+    assert len(texts) == 208 and cosines.min() >= 0.999, cosines.min()
+
+
+def test_the_detector_agrees_with_its_torch_network():
+    torch = pytest.importorskip("torch")
+    from twosource.claims.detector import default_detector
+    from twosource.claims.finetune import load_network
+    from twosource.encoders import pad_batch, tokenizer
+
+    sentences = [r["Text"] for r in _rows(CLAIMBUSTER) if held_out(r["File_id"]) and len(r["Text"].split()) > 6][:80]
+    runtime = default_detector().predict_proba(sentences)
+    ids, mask = pad_batch([e.ids for e in tokenizer(minilm_folder(), 64).encode_batch(sentences)])
+    with torch.inference_mode():
+        logits = load_network(DEFAULT_MODEL)(torch.from_numpy(ids), torch.from_numpy(mask))
+    reference = torch.softmax(logits, dim=-1).numpy()
+    assert np.abs(runtime - reference).max() < 1e-4
+    assert (runtime.argmax(axis=1) == reference.argmax(axis=1)).all()
+
+
+def test_a_check_runs_with_torch_unimportable(tmp_path: Path, small_csv: Path):
+    # A finder ahead of all others refuses them, as an install without them would.
+    code = (
+        "import sys\n"
+        "class Refuse:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        f"        if name.split('.')[0] in {TRAINING_ONLY!r}:\n"
+        "            raise ModuleNotFoundError(f'No module named {name!r}')\n"
+        "sys.meta_path.insert(0, Refuse())\n"
+        "sys.argv[0] = 'twosource'\n"
+        "from twosource.cli import main\n"
+        "try:\n"
+        "    main()\n"
+        "finally:\n"
+        f"    print('loaded:', [m for m in sys.modules if m.split('.')[0] in {TRAINING_ONLY!r}], file=sys.stderr)\n"
+    )
+    index = str(tmp_path / "index.sqlite")
+    ingest = [sys.executable, "-c", code, "ingest", str(small_csv), *FAKES_CLI, "--index", index]
+    done = subprocess.run(ingest, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    check = [sys.executable, "-c", code, "check", str(SEED), "--index", index, "--format", "json"]
+    done = subprocess.run(check, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    report = json.loads(done.stdout)
+    assert any(c["checkworthy"] and c["evidence"] for c in report["claims"])  # claims found, evidence retrieved
+    assert "loaded: []" in done.stderr
