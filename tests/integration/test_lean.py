@@ -15,10 +15,8 @@ from twosource.claims.detector import DEFAULT_MODEL, held_out
 from twosource.models import embed, minilm_folder
 
 from ..conftest import FAKES_CLI, SEED, fakes_rows
+from ..lean import LEAN_CLI, TRAINING_ONLY
 from .test_eval_claims import CLAIMBUSTER, _rows
-
-#: What only training may import.
-TRAINING_ONLY = ("torch", "transformers", "sentence_transformers")
 
 
 def _fakes_sentences(n: int) -> list[str]:
@@ -53,20 +51,10 @@ def test_the_detector_agrees_with_its_torch_network():
 
 
 def test_a_check_runs_with_torch_unimportable(tmp_path: Path, small_csv: Path):
-    # A finder ahead of all others refuses them, as an install without them would.
-    code = (
-        "import sys\n"
-        "class Refuse:\n"
-        "    def find_spec(self, name, path=None, target=None):\n"
-        f"        if name.split('.')[0] in {TRAINING_ONLY!r}:\n"
-        "            raise ModuleNotFoundError(f'No module named {name!r}')\n"
-        "sys.meta_path.insert(0, Refuse())\n"
-        "sys.argv[0] = 'twosource'\n"
-        "from twosource.cli import main\n"
-        "try:\n"
-        "    main()\n"
-        "finally:\n"
-        f"    print('loaded:', [m for m in sys.modules if m.split('.')[0] in {TRAINING_ONLY!r}], file=sys.stderr)\n"
+    code = LEAN_CLI.replace(
+        "main()\n",
+        f"try:\n    main()\nfinally:\n    print('loaded:', [m for m in sys.modules if m.split('.')[0] in "
+        f"{TRAINING_ONLY!r}], file=sys.stderr)\n",
     )
     index = str(tmp_path / "index.sqlite")
     ingest = [sys.executable, "-c", code, "ingest", str(small_csv), *FAKES_CLI, "--index", index]

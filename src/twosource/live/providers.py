@@ -8,7 +8,7 @@ so in a note and is not asked again in that check; it never fails the check.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 import numpy as np
 
@@ -59,13 +59,12 @@ def providers(live: LiveSources) -> list[Provider]:
     return found
 
 
+@dataclass(frozen=True)
 class Gdelt:
     """GDELT's DOC API: news articles on each claim's key terms, around the article's date."""
 
-    name = "GDELT"
-
-    def __init__(self, live: LiveSources) -> None:
-        self.live = live
+    live: LiveSources
+    name: ClassVar[str] = "GDELT"
 
     def ask(self, claims: list[Claim], vectors: np.ndarray, article: Article) -> Answer:
         window = gdelt_window(article.published, self.live.today())
@@ -87,13 +86,12 @@ class Gdelt:
         return answer
 
 
+@dataclass(frozen=True)
 class FactCheckTools:
     """Google Fact Check Tools: published fact-checks of claims like each one."""
 
-    name = "Google Fact Check Tools"
-
-    def __init__(self, live: LiveSources) -> None:
-        self.live = live
+    live: LiveSources
+    name: ClassVar[str] = "Google Fact Check Tools"
 
     def ask(self, claims: list[Claim], vectors: np.ndarray, article: Article) -> Answer:
         answer = Answer()
@@ -108,13 +106,12 @@ class FactCheckTools:
         return answer
 
 
+@dataclass(frozen=True)
 class Wikipedia:
     """Wikipedia: the paragraphs of the pages found for a claim's key terms that are closest to it, as background."""
 
-    name = "Wikipedia"
-
-    def __init__(self, live: LiveSources) -> None:
-        self.live = live
+    live: LiveSources
+    name: ClassVar[str] = "Wikipedia"
 
     def ask(self, claims: list[Claim], vectors: np.ndarray, article: Article) -> Answer:
         answer = Answer()
