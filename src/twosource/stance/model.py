@@ -8,7 +8,8 @@ Three parts, all trained on FNC-1 by ``twosource train stance``:
 - a lexical model (TF-IDF of words and word pairs, logistic regression) reading the evidence sentences closest
   to the claim, stacked: trained out of fold, so its output is honest where the booster learns from it.
 
-A LightGBM booster reads all three. The artifact is plain files (booster text, npz, json), never a pickle.
+A LightGBM booster reads all three. The artifact is plain files (booster text, npz, json), never a pickle. Only
+training imports LightGBM, scikit-learn and SciPy: predictions run in numpy (``stance.trees`` for the booster).
 
 Left out on purpose: the claim's embedding multiplied with the closest passage's (384 features). It added
 0.8 points of FNC score on held-out bodies by learning the stories themselves, and on unseen stories it cut
@@ -42,6 +43,7 @@ from .features import (
     sentence_relevance,
     top_sentences,
 )
+from .trees import Forest
 
 #: FNC-1's labels, in the order of the model's probability columns.
 LABELS = ("agree", "disagree", "discuss", "unrelated")
@@ -130,22 +132,29 @@ class LexicalModel:
     coef: np.ndarray  # labels × vocabulary
     intercept: np.ndarray
 
+    def weights(self, terms: list[str]) -> tuple[list[int], np.ndarray]:
+        """A document's vocabulary indices and their TF-IDF weights (sublinear, L2-normalised)."""
+        counts = Counter(self.vocabulary[t] for t in terms if t in self.vocabulary)
+        weights = np.array([(1 + math.log(c)) * self.idf[i] for i, c in counts.items()], dtype=np.float32)
+        return list(counts), weights / (float(np.linalg.norm(weights)) or 1.0)
+
     def matrix(self, documents: Sequence[list[str]]) -> Any:
+        """The documents' TF-IDF rows as a sparse matrix (for training: SciPy is not imported to predict)."""
         from scipy.sparse import csr_matrix
 
         indptr, indices, values = [0], [], []
         for terms in documents:
-            counts = Counter(self.vocabulary[t] for t in terms if t in self.vocabulary)
-            weights = np.array([(1 + math.log(c)) * self.idf[i] for i, c in counts.items()], dtype=np.float32)
-            norm = float(np.linalg.norm(weights)) or 1.0
-            indices += list(counts)
-            values += list(weights / norm)
+            found, weights = self.weights(terms)
+            indices += found
+            values += list(weights)
             indptr.append(len(indices))
         return csr_matrix((values, indices, indptr), shape=(len(documents), len(self.vocabulary)), dtype=np.float32)
 
     def predict_proba(self, documents: Sequence[list[str]]) -> np.ndarray:
-        logits = self.matrix(documents) @ self.coef.T + self.intercept
-        logits = np.asarray(logits, dtype=np.float64)
+        logits = np.empty((len(documents), len(self.intercept)), dtype=np.float64)
+        for row, terms in enumerate(documents):
+            found, weights = self.weights(terms)
+            logits[row] = self.coef[:, found] @ weights + self.intercept
         logits -= logits.max(axis=1, keepdims=True)
         exp = np.exp(logits)
         return (exp / exp.sum(axis=1, keepdims=True)).astype(np.float32)
@@ -178,8 +187,9 @@ class StanceModel:
     idf: dict[str, float]
     lexical: LexicalModel
     prototypes: np.ndarray  # embeddings of PROTOTYPES
-    booster: Any = None  # lightgbm.Booster
+    booster: str = ""  # LightGBM's text format, as trained and saved
     manifest: dict[str, Any] = field(default_factory=dict)
+    trees: Forest | None = field(default=None, repr=False, compare=False)  # the booster as numpy predicts it
 
     def features(self, pairs: Sequence[Pair], lexical: np.ndarray | None = None) -> np.ndarray:
         """Return the booster's input: pair features, prototype cosines, and the lexical model's probabilities."""
@@ -192,7 +202,9 @@ class StanceModel:
     def predict_proba(self, pairs: Sequence[Pair]) -> np.ndarray:
         if not pairs:
             return np.zeros((0, len(LABELS)), dtype=np.float32)
-        return np.asarray(self.booster.predict(self.features(pairs)), dtype=np.float32)
+        if self.trees is None:
+            self.trees = Forest.from_text(self.booster)
+        return self.trees.predict_proba(self.features(pairs)).astype(np.float32)
 
     def judge(self, pairs: Sequence[Pair]) -> list[tuple[str, float]]:
         """Return each pair's label (after the decision weights) and the model's probability of it."""
@@ -214,7 +226,7 @@ class StanceModel:
         """Write the model as plain files into ``directory``; return it."""
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
-        (out / "booster.txt").write_text(self.booster.model_to_string(), encoding="utf-8")
+        (out / "booster.txt").write_text(self.booster, encoding="utf-8")
         np.savez_compressed(
             out / "lexical.npz",
             idf=self.lexical.idf,
@@ -231,15 +243,14 @@ class StanceModel:
     @classmethod
     def load(cls, directory: str | Path) -> StanceModel:
         """Load a model written by ``save``; raise ModelError if it is missing or unreadable."""
-        import lightgbm
-
         path = Path(directory)
         try:
             vocabulary = json.loads((path / "vocabulary.json").read_text(encoding="utf-8"))
             manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
             arrays = np.load(path / "lexical.npz")
-            booster = lightgbm.Booster(model_str=(path / "booster.txt").read_text(encoding="utf-8"))
-        except (OSError, ValueError, KeyError, lightgbm.basic.LightGBMError) as exc:
+            booster = (path / "booster.txt").read_text(encoding="utf-8")
+            trees = Forest.from_text(booster)
+        except (OSError, ValueError, KeyError, ModelError) as exc:
             raise ModelError(f"cannot load the stance model from {path}: {exc}") from exc
         if manifest.get("features") != all_feature_names():
             raise ModelError(f"the stance model in {path} was trained on other features; retrain it")
@@ -249,7 +260,7 @@ class StanceModel:
             arrays["coef"].astype(np.float32),
             arrays["intercept"],
         )
-        return cls(vocabulary["word_idf"], lexical, arrays["prototypes"], booster, manifest)
+        return cls(vocabulary["word_idf"], lexical, arrays["prototypes"], booster, manifest, trees)
 
 
 @loaded_once
@@ -360,7 +371,9 @@ def train_stance_model(
         if (env.iteration + 1) % 20 == 0 or env.iteration + 1 == rounds:
             step("boosting", env.iteration + 1, rounds)
 
-    model.booster = lightgbm.train(BOOSTER_PARAMS, dataset, num_boost_round=rounds, callbacks=[report])
+    model.booster = lightgbm.train(
+        BOOSTER_PARAMS, dataset, num_boost_round=rounds, callbacks=[report]
+    ).model_to_string()
     model.manifest = {
         "model": "twosource stance",
         "labels": list(LABELS),
