@@ -24,6 +24,7 @@ import numpy as np
 import onnx
 import onnxruntime as ort
 from onnx import TensorProto, helper, numpy_helper
+from safetensors import safe_open
 from safetensors.numpy import load_file
 from tokenizers import Tokenizer
 
@@ -236,7 +237,9 @@ def detector_graph(artifact: str | Path, minilm: str | Path, layers: int) -> onn
     config = json.loads((Path(minilm) / "config.json").read_text(encoding="utf-8"))
     stored = {k: v.astype(np.float32) for k, v in load_file(str(Path(artifact) / "network.safetensors")).items()}
     weights = {k.removeprefix("bert."): v for k, v in stored.items() if k.startswith("bert.")}
-    weights[_WORD_EMBEDDINGS] = load_file(str(Path(minilm) / "model.safetensors"))[_WORD_EMBEDDINGS]
+    # Only the one tensor is read: the rest of MiniLM's 90 MB is the embedder's, not the detector's.
+    with safe_open(str(Path(minilm) / "model.safetensors"), framework="np") as minilm_weights:
+        weights[_WORD_EMBEDDINGS] = minilm_weights.get_tensor(_WORD_EMBEDDINGS)
     shape = BertShape.from_config(config, layers=layers)
     return build_graph(weights, shape, head=(stored["head.weight"], stored["head.bias"]))
 

@@ -155,7 +155,7 @@ class ClaimsToCheck:
 
 def claims_to_check(article: Article, max_claims: int) -> ClaimsToCheck:
     """All the article's claims, the ``max_claims`` most check-worthy of them, and notes on what was cut."""
-    read = claims_read(article.text)
+    read = _claims_read(article.text)
     claims = find_claims(replace(article, text=article.text[:read]))
     worthy = [c for c in claims if c.checkworthy]
     chosen = {c.start for c in sorted(worthy, key=lambda c: -c.score)[:max_claims]}
@@ -173,7 +173,7 @@ def claims_to_check(article: Article, max_claims: int) -> ClaimsToCheck:
     return ClaimsToCheck(claims, [c for c in worthy if c.start in chosen], notes)
 
 
-def claims_read(text: str) -> int:
+def _claims_read(text: str) -> int:
     """How much of ``text`` the claims stage reads: all of it, or up to the paragraph (else the sentence) that
     ends last within ``CLAIMS_READ_CHARS``."""
     if len(text) <= CLAIMS_READ_CHARS:

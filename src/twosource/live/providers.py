@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, ClassVar, Protocol
 
 import numpy as np
 
-from ..types import Article, Background, Claim, FactCheck
+from ..types import Article, Background, Claim, LiveContext
 from .services import fact_checks, gdelt_articles, wikipedia_pages
 from .sources import GDELT_WINDOW_DAYS, LiveSources, ServiceError, Spacing, gdelt_window, key_terms
 
@@ -27,14 +27,11 @@ PARAGRAPHS_PER_PAGE = 60
 
 
 @dataclass
-class Answer:
-    """What a provider found for a check's claims (keyed by the claim's start offset)."""
+class Answer(LiveContext):
+    """What a provider found for a check's claims: what goes beside the evidence, and news for the index."""
 
     news: list[Link] = field(default_factory=list)  # articles to fetch and add to the index
     news_failure: str = ""  # what went wrong after some news was listed, in words that follow the provider's name
-    fact_checks: dict[int, tuple[FactCheck, ...]] = field(default_factory=dict)
-    background: dict[int, tuple[Background, ...]] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
 
 
 class Provider(Protocol):

@@ -18,6 +18,7 @@ Left out on purpose: the claim's embedding multiplied with the closest passage's
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import time
@@ -189,7 +190,6 @@ class StanceModel:
     prototypes: np.ndarray  # embeddings of PROTOTYPES
     booster: str = ""  # LightGBM's text format, as trained and saved
     manifest: dict[str, Any] = field(default_factory=dict)
-    trees: Forest | None = field(default=None, repr=False, compare=False)  # the booster as numpy predicts it
 
     def features(self, pairs: Sequence[Pair], lexical: np.ndarray | None = None) -> np.ndarray:
         """Return the booster's input: pair features, prototype cosines, and the lexical model's probabilities."""
@@ -202,9 +202,12 @@ class StanceModel:
     def predict_proba(self, pairs: Sequence[Pair]) -> np.ndarray:
         if not pairs:
             return np.zeros((0, len(LABELS)), dtype=np.float32)
-        if self.trees is None:
-            self.trees = Forest.from_text(self.booster)
         return self.trees.predict_proba(self.features(pairs)).astype(np.float32)
+
+    @functools.cached_property
+    def trees(self) -> Forest:
+        """The booster as numpy predicts it, read from its text once."""
+        return Forest.from_text(self.booster)
 
     def judge(self, pairs: Sequence[Pair]) -> list[tuple[str, float]]:
         """Return each pair's label (after the decision weights) and the model's probability of it."""
@@ -249,7 +252,6 @@ class StanceModel:
             manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
             arrays = np.load(path / "lexical.npz")
             booster = (path / "booster.txt").read_text(encoding="utf-8")
-            trees = Forest.from_text(booster)
         except (OSError, ValueError, KeyError, ModelError) as exc:
             raise ModelError(f"cannot load the stance model from {path}: {exc}") from exc
         if manifest.get("features") != all_feature_names():
@@ -260,7 +262,12 @@ class StanceModel:
             arrays["coef"].astype(np.float32),
             arrays["intercept"],
         )
-        return cls(vocabulary["word_idf"], lexical, arrays["prototypes"], booster, manifest, trees)
+        model = cls(vocabulary["word_idf"], lexical, arrays["prototypes"], booster, manifest)
+        try:
+            model.trees  # noqa: B018 (read now, so a broken booster fails the load, not the first check)
+        except (ValueError, ModelError) as exc:
+            raise ModelError(f"cannot load the stance model from {path}: {exc}") from exc
+        return model
 
 
 @loaded_once
