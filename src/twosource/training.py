@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import FormatError, ModelError
+from .errors import FormatError
 from .evaluate.claims import (
     VERDICTS,
     ClaimBusterScores,
@@ -17,6 +17,7 @@ from .evaluate.claims import (
 from .evaluate.files import read_csv_rows
 from .evaluate.stance import StanceScores, read_fnc_pairs, score_stances
 from .evaluate.support import SupportScores
+from .models import require_training_extra
 from .stance.features import feature_names
 from .stance.model import (
     BOOSTER_ROUNDS,
@@ -44,6 +45,7 @@ def train_stance(
     progress: Progress | None = None,
 ) -> tuple[StanceModel, StanceScores]:
     """Train the stance model on FNC-1's training data less a held-out fifth; score it on that fifth; save it."""
+    require_training_extra()
     folder = Path(fnc1_dir)
     bodies, stances = read_fnc_pairs(folder / "train_bodies.csv", folder / "train_stances.csv")
     if stances and "Stance" not in stances[0]:
@@ -106,10 +108,9 @@ def train_claims(
     step = progress or (lambda *_: None)
     out = Path(output or DEFAULT_MODEL)
     if not rescore:
-        try:
-            from .claims.finetune import train_detector
-        except ImportError as exc:  # torch is the [train] extra, out of the runtime
-            raise ModelError(f"training the claim detector needs {exc.name}: pip install 'twosource[train]'") from exc
+        require_training_extra()
+        from .claims.finetune import train_detector
+
         labels = [VERDICTS[r["Verdict"].strip()] for r in fit]
         train_detector([r["Text"] for r in fit], labels, epochs=epochs, progress=step).save(out)
     return _score_detector(out, folder, fit, test, step)

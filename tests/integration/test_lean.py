@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 
 from twosource.claims.detector import DEFAULT_MODEL, held_out
-from twosource.models import embed, minilm_folder
+from twosource.models import TRAINING_ONLY, embed, minilm_folder
 
-from ..conftest import FAKES_CLI, SEED, fakes_rows
-from ..lean import LEAN_CLI, TRAINING_ONLY
+from ..conftest import DATA, FAKES_CLI, FNC1, SEED, fakes_rows
+from ..lean import LEAN_CLI
 from .test_eval_claims import CLAIMBUSTER, _rows
 
 
@@ -64,13 +64,12 @@ def test_the_stance_trees_predict_as_lightgbm_does_on_real_pairs():
     assert model.trees is not None and np.abs(model.trees.predict_proba(features) - reference).max() < 1e-9
 
 
-def test_a_check_runs_with_torch_unimportable(tmp_path: Path, small_csv: Path):
-    # Refused: the training-only libraries. Installed but never imported by a check: what only the lab needs.
-    unwanted = (*TRAINING_ONLY, "lightgbm", "sklearn", "scipy")
+def test_a_check_runs_without_the_training_libraries(tmp_path: Path, small_csv: Path):
+    # The training-only libraries refused on import, as where the [train] extra is not installed.
     code = LEAN_CLI.replace(
         "main()\n",
         f"try:\n    main()\nfinally:\n    print('loaded:', [m for m in sys.modules if m.split('.')[0] in "
-        f"{unwanted!r}], file=sys.stderr)\n",
+        f"{TRAINING_ONLY!r}], file=sys.stderr)\n",
     )
     index = str(tmp_path / "index.sqlite")
     ingest = [sys.executable, "-c", code, "ingest", str(small_csv), *FAKES_CLI, "--index", index]
@@ -82,3 +81,25 @@ def test_a_check_runs_with_torch_unimportable(tmp_path: Path, small_csv: Path):
     report = json.loads(done.stdout)
     assert any(c["checkworthy"] and c["evidence"] for c in report["claims"])  # claims found, evidence retrieved
     assert "loaded: []" in done.stderr
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["train", "stance", "--fnc1", str(FNC1)],
+        ["train", "claims", "--data", str(DATA / "checkworthy")],
+        ["eval", "support", "--wice", str(DATA / "wice" / "dev.jsonl"), "--folds", "5"],
+    ],
+    ids=["train stance", "train claims", "eval support --folds"],
+)
+def test_training_without_the_training_libraries_is_refused_at_once_in_one_line(tmp_path: Path, command: list[str]):
+    done = subprocess.run(
+        [sys.executable, "-c", LEAN_CLI, *command, *(["-o", str(tmp_path / "model")] if command[0] == "train" else [])],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode != 0
+    assert done.stderr.strip().count("\n") == 0, done.stderr
+    assert "pip install 'twosource[train]'" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "model").exists()

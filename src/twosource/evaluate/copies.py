@@ -20,6 +20,7 @@ from ..outlets import name_key
 from ..types import Progress
 from .copybench import HALVES, NEGATIVE_KINDS, POSITIVE_KINDS, Benchmark, LabelledPair, build_benchmark
 from .files import write_csv_rows
+from .metrics import adjusted_rand_index
 
 #: Excerpt lengths (words) and shares of the original that recall is broken down by.
 WORD_BUCKETS = ((60, 100), (100, 200), (200, 400), (400, 10**9))
@@ -217,7 +218,5 @@ def _score(
 
 
 def _ari(bench: Benchmark, predicted: dict[str, int], half: str | None) -> float:
-    from sklearn.metrics import adjusted_rand_score
-
     ids = [d.id for d in bench.docs if d.id in bench.gold and d.id in predicted and (half is None or d.half == half)]
-    return float(adjusted_rand_score([bench.gold[i] for i in ids], [predicted[i] for i in ids]))
+    return adjusted_rand_index([bench.gold[i] for i in ids], [predicted[i] for i in ids])

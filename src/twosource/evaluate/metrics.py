@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
 
@@ -65,3 +66,20 @@ def average_precision(hits: Sequence[bool], relevant: int) -> float:
 def precision_at(hits: Sequence[bool], k: int) -> float:
     """Return the share of relevant items among the first ``k`` (a shorter ranking counts its gaps as misses)."""
     return sum(hits[:k]) / k
+
+
+def adjusted_rand_index(gold: Sequence[Hashable], predicted: Sequence[Hashable]) -> float:
+    """Agreement of two clusterings of the same items, pair by pair, corrected for chance (1 = identical; as
+    scikit-learn's adjusted_rand_score computes it, including its 1.0 for two clusterings with no pair to tell)."""
+    n = len(gold)
+    together = sum(c * c for c in Counter(zip(gold, predicted, strict=True)).values())
+    gold_pairs = sum(c * c for c in Counter(gold).values()) - together  # together in gold only
+    predicted_pairs = sum(c * c for c in Counter(predicted).values()) - together  # in the prediction only
+    both, neither = together - n, n * n - gold_pairs - predicted_pairs - together
+    if gold_pairs == predicted_pairs == 0:
+        return 1.0
+    return (
+        2.0
+        * (both * neither - gold_pairs * predicted_pairs)
+        / ((both + gold_pairs) * (gold_pairs + neither) + (both + predicted_pairs) * (predicted_pairs + neither))
+    )

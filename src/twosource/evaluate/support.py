@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import FormatError
+from ..models import require_training_extra
 from ..stance.support import (
     LABELS,
     WORD_LABELS,
@@ -135,7 +136,9 @@ def cross_validated(items: list[WiceClaim], features: np.ndarray, folds: int) ->
 
 
 def check_folds(items: list[WiceClaim], folds: int) -> None:
-    """Refuse, before any work, a cross-validation the claims cannot take: unlabelled, or fewer pages than folds."""
+    """Refuse, before any work, a cross-validation the claims cannot take (unlabelled, or fewer pages than folds)
+    or this install cannot (without the training extra: it trains a judge per fold)."""
+    require_training_extra()
     if any(item.label is None for item in items):
         raise FormatError("WiCE file", "cross-validation needs every claim labelled")
     pages = len({item.page_title for item in items})
