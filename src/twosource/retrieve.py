@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .claims.quantities import comparable, find_quantities
+from .claims.quantities import comparable, figures_in
 from .dates import days_between
 from .index.base import Search
 from .types import Claim, Passage, Quantity
@@ -157,7 +157,7 @@ def _prefer_figures(
         hits = [
             pid
             for pid in by_article[article_ids[i]]
-            if pid in texts and any(comparable(q, e) for e in find_quantities(texts[pid].text) for q in query.figures)
+            if pid in texts and any(comparable(q, e) for e in figures_in(texts[pid].text) for q in query.figures)
         ]
         if hits:
             final[i] += WEIGHT_FIGURE

@@ -1,8 +1,9 @@
 """Settings resolved once, at the edge (CLI or caller), and passed down.
 
 Environment variables read here and nowhere else:
-``TWOSOURCE_INDEX`` (index path), ``TWOSOURCE_MAX_BYTES`` (largest input accepted), ``TWOSOURCE_MAX_CLAIMS``
-(claims checked per article), ``TWOSOURCE_MAX_PASSAGES`` (passages indexed per article),
+``TWOSOURCE_INDEX`` (index path), ``TWOSOURCE_CACHE`` (where built model graphs are kept),
+``TWOSOURCE_MAX_BYTES`` (largest input accepted), ``TWOSOURCE_MAX_CLAIMS`` (claims checked per article),
+``TWOSOURCE_MAX_PASSAGES`` (passages indexed per article),
 ``TWOSOURCE_READ_SECONDS`` (the time reading one HTML page may take),
 ``TWOSOURCE_FACTCHECK_KEY`` (a Google Fact Check Tools API key), ``TWOSOURCE_CONTACT`` (who runs this
 twosource: an e-mail or a URL, sent in the User-Agent as Wikipedia's etiquette asks), ``TWOSOURCE_OUTLETS`` (the
@@ -36,6 +37,16 @@ def default_index_path() -> Path:
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("twosource")) / "index.sqlite"
+
+
+def cache_dir() -> Path:
+    """Return ``$TWOSOURCE_CACHE`` or twosource's folder in the user's XDG cache directory."""
+    configured = os.environ.get("TWOSOURCE_CACHE")
+    if configured:
+        return Path(configured).expanduser()
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("twosource"))
 
 
 def contact() -> str:

@@ -34,6 +34,30 @@ def test_embeddings_agree_with_sentence_transformers_sentence_by_sentence():
     assert len(texts) == 208 and cosines.min() >= 0.999, cosines.min()
 
 
+def test_a_built_graph_is_kept_loaded_again_and_rebuilt_when_damaged(tmp_path: Path, monkeypatch):
+    from twosource import bertgraph
+    from twosource.encoders import sentence_encoder
+
+    monkeypatch.setenv("TWOSOURCE_CACHE", str(tmp_path))
+    stale = tmp_path / "graphs" / "minilm-0123456789abcdef0123.onnx"  # as built from an older package
+    stale.parent.mkdir()
+    stale.write_bytes(b"old")
+    texts = _fakes_sentences(24)
+    built = sentence_encoder(minilm_folder()).run(texts)
+    kept = list((tmp_path / "graphs").glob("minilm-*.onnx"))
+    assert len(kept) == 1 and kept[0] != stale and kept[0].stat().st_size > 80_000_000
+
+    def refuse(*_):
+        raise AssertionError("built again")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(bertgraph, "minilm_graph", refuse)
+        assert np.array_equal(sentence_encoder(minilm_folder()).run(texts), built)  # loaded, not built
+    kept[0].write_bytes(kept[0].read_bytes()[:5_000_000])  # torn, as by a full disk
+    assert np.array_equal(sentence_encoder(minilm_folder()).run(texts), built)
+    assert kept[0].stat().st_size > 80_000_000
+
+
 def test_the_detector_agrees_with_its_torch_network():
     torch = pytest.importorskip("torch")
     from twosource.claims.detector import default_detector

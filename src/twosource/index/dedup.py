@@ -253,10 +253,14 @@ def shares_block(passage: str, text: CopyText) -> bool:
     """Whether ``passage`` shares with ``text`` a block of narrative (outside quotation marks) word for word, of at
     least MIN_BLOCK_WORDS content words: a stretch one of them copied, not a statement both quote."""
     # Only the passage's side is measured: this runs for every passage retrieved for every claim.
-    mine = copy_text(passage)
+    mine = _passage_copy_text(passage)
     if mine.empty:
         return False
     return _block(_covered(mine, mine.shingle_set & text.shingle_set, text.quoting), mine.quoted) >= MIN_BLOCK_WORDS
+
+
+#: A retrieved passage's copy text, found once however many claims retrieve it.
+_passage_copy_text = functools.lru_cache(maxsize=4096)(copy_text)
 
 
 def _block(covered: list[bool], quoted: tuple[bool | None, ...]) -> int:

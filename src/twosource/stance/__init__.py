@@ -18,7 +18,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from ..claims.quantities import comparable, find_quantities
+from ..claims.quantities import comparable, figures_in
 from ..claims.shares import Share, find_shares
 from ..dates import MONTH_NAMES, days_between
 from ..sentences import split_sentences
@@ -246,7 +246,7 @@ def compare_figures(claim: Claim, passage: Passage, gap_days: int | None = None)
     if not stated:
         return None
     best: NumericComparison | None = None
-    stating = _figures_in(passage.text)
+    stating = figures_in(passage.text)
     for q in stated:
         q_context, q_period, q_place = _context(claim.text, q), _period(claim.text, q), _place(claim.text, q)
         for e in stating:
@@ -345,10 +345,9 @@ def _period(text: str, q: Quantity) -> str:
     return next((name for name, cue in _PERIODS if cue.search(sentence)), "")
 
 
-#: A passage's sentences, split once however many of its figures are compared; its figures and shares, and the
-#: claim's, found once however many parts of the claim are judged against it.
+#: A passage's sentences, split once however many of its figures are compared; its shares, and the claim's,
+#: found once however many parts of the claim are judged against it.
 _sentence_spans = functools.lru_cache(maxsize=256)(split_sentences)
-_figures_in = functools.lru_cache(maxsize=256)(find_quantities)
 _shares_in = functools.lru_cache(maxsize=1024)(find_shares)
 
 

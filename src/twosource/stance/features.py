@@ -8,6 +8,7 @@ with about thirty headlines and ``check`` every claim with many passages.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter
@@ -93,7 +94,7 @@ def analyse(text: str) -> TextView:
     )
 
 
-def sentence_relevance(claim: TextView, evidence: TextView, idf: dict[str, float]) -> np.ndarray:
+def sentence_relevance(claim: TextView, evidence: TextView, idf: Idf) -> np.ndarray:
     """Return, per evidence sentence, the IDF-weighted share of the claim's content words it contains."""
     weight, total = _claim_weights(claim, idf)
     return np.array(
@@ -101,10 +102,9 @@ def sentence_relevance(claim: TextView, evidence: TextView, idf: dict[str, float
     )
 
 
-def _claim_weights(claim: TextView, idf: dict[str, float]) -> tuple[dict[str, float], float]:
+def _claim_weights(claim: TextView, idf: Idf) -> tuple[dict[str, float], float]:
     # Each claim word weighs its IDF (unknown words the most), and the total they weigh.
-    default_idf = max(idf.values(), default=1.0)
-    weight = {w: idf.get(w, default_idf) for w in claim.words}
+    weight = {w: idf.get(w, idf.unseen) for w in claim.words}
     return weight, sum(weight.values()) or 1.0
 
 
@@ -145,7 +145,7 @@ def feature_names() -> list[str]:
 def pair_features(
     claim: TextView,
     evidence: TextView,
-    idf: dict[str, float],
+    idf: Idf,
     relevance: np.ndarray,
     dense: np.ndarray,
 ) -> np.ndarray:
@@ -154,7 +154,6 @@ def pair_features(
     ``relevance`` is ``sentence_relevance(claim, evidence, idf)``; ``dense`` holds the claim's embedding cosine
     with each evidence passage, the lead passage first.
     """
-    default_idf = max(idf.values(), default=1.0)
     weight, total = _claim_weights(claim, idf)
     shared = claim.words & evidence.words
     top = top_sentences(relevance)
@@ -177,8 +176,8 @@ def pair_features(
         best / max(len(relevance) - 1, 1),
         len(claim.bigrams & evidence.bigrams) / (len(claim.bigrams) or 1),
         len(claim.trigrams & evidence.trigrams) / (len(claim.trigrams) or 1),
-        _tfidf_cosine(claim.term_counts, evidence.term_counts, idf, default_idf),
-        _tfidf_cosine(claim.term_counts, Counter(evidence.sentence_words[best]), idf, default_idf),
+        _tfidf_cosine(claim.term_counts, evidence.term_counts, idf),
+        _tfidf_cosine(claim.term_counts, Counter(evidence.sentence_words[best]), idf),
         float(dense.max()) if dense.size else 0.0,
         float(dense.mean()) if dense.size else 0.0,
         float(dense[0]) if dense.size else 0.0,
@@ -200,19 +199,28 @@ def pair_features(
     return np.asarray(row, dtype=np.float32)
 
 
-def _tfidf_cosine(a: Counter[str], b: Counter[str], idf: dict[str, float], default: float) -> float:
-    dot = sum(a[w] * b[w] * idf.get(w, default) ** 2 for w in a.keys() & b.keys())
+def _tfidf_cosine(a: Counter[str], b: Counter[str], idf: Idf) -> float:
+    dot = sum(a[w] * b[w] * idf.get(w, idf.unseen) ** 2 for w in a.keys() & b.keys())
     if not dot:
         return 0.0
-    norm_a = math.sqrt(sum((c * idf.get(w, default)) ** 2 for w, c in a.items()))
-    norm_b = math.sqrt(sum((c * idf.get(w, default)) ** 2 for w, c in b.items()))
+    norm_a = math.sqrt(sum((c * idf.get(w, idf.unseen)) ** 2 for w, c in a.items()))
+    norm_b = math.sqrt(sum((c * idf.get(w, idf.unseen)) ** 2 for w, c in b.items()))
     return dot / (norm_a * norm_b)
 
 
-def inverse_document_frequency(documents: list[TextView], min_count: int = 2) -> dict[str, float]:
+class Idf(dict[str, float]):
+    """Smoothed inverse document frequencies of words; ``unseen`` is what a word they lack weighs (the most)."""
+
+    @functools.cached_property
+    def unseen(self) -> float:
+        # Read for every pair: found once (the model's table holds tens of thousands of words).
+        return max(self.values(), default=1.0)
+
+
+def inverse_document_frequency(documents: list[TextView], min_count: int = 2) -> Idf:
     """Return smoothed IDF for every word in at least ``min_count`` documents."""
     counts: Counter[str] = Counter()
     for d in documents:
         counts.update(d.words)
     n = len(documents)
-    return {w: round(math.log((1 + n) / (1 + c)) + 1, 4) for w, c in counts.items() if c >= min_count}
+    return Idf({w: round(math.log((1 + n) / (1 + c)) + 1, 4) for w, c in counts.items() if c >= min_count})

@@ -36,6 +36,7 @@ from ..errors import ModelError
 from ..models import loaded_once
 from ..types import Progress
 from .features import (
+    Idf,
     TextView,
     analyse,
     feature_names,
@@ -185,7 +186,7 @@ class LexicalModel:
 class StanceModel:
     """The trained model; ``predict_proba`` returns one row per pair, columns in ``LABELS`` order."""
 
-    idf: dict[str, float]
+    idf: Idf
     lexical: LexicalModel
     prototypes: np.ndarray  # embeddings of PROTOTYPES
     booster: str = ""  # LightGBM's text format, as trained and saved
@@ -262,7 +263,7 @@ class StanceModel:
             arrays["coef"].astype(np.float32),
             arrays["intercept"],
         )
-        model = cls(vocabulary["word_idf"], lexical, arrays["prototypes"], booster, manifest)
+        model = cls(Idf(vocabulary["word_idf"]), lexical, arrays["prototypes"], booster, manifest)
         try:
             model.trees  # noqa: B018 (read now, so a broken booster fails the load, not the first check)
         except (ValueError, ModelError) as exc:
@@ -285,14 +286,12 @@ def all_feature_names() -> list[str]:
     )
 
 
-def _relevances(pairs: Sequence[Pair], idf: dict[str, float]) -> list[np.ndarray]:
+def _relevances(pairs: Sequence[Pair], idf: Idf) -> list[np.ndarray]:
     # Computed once per pair: both the pair features and the lexical model read the closest sentences.
     return [sentence_relevance(p.claim, p.evidence, idf) for p in pairs]
 
 
-def _pair_matrix(
-    pairs: Sequence[Pair], relevances: list[np.ndarray], idf: dict[str, float], prototypes: np.ndarray
-) -> np.ndarray:
+def _pair_matrix(pairs: Sequence[Pair], relevances: list[np.ndarray], idf: Idf, prototypes: np.ndarray) -> np.ndarray:
     rows = []
     for p, relevance in zip(pairs, relevances, strict=True):
         dense = p.evidence_vectors @ p.claim_vector
