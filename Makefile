@@ -49,7 +49,8 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/bench_claims.py
 	$(BIN)/python bench/bench_serve.py
 	$(BIN)/python bench/bench_extract.py
-	$(BIN)/python bench/bench_copies.py
+	$(BIN)/python bench/bench_versions.py --baseline torch
+	$(BIN)/python bench/bench_versions.py --baseline minhash
 
 clean:
 	rm -rf $(VENV) build *.egg-info
