@@ -147,3 +147,47 @@ def test_a_killed_ingest_leaves_a_consistent_index_that_a_rerun_completes(tmp_pa
     expected = {content_hash(a.text) for a in iter_articles([source], encoding="latin-1") if isinstance(a, Article)}
     assert stats(index_path).articles == len(expected)
     assert f"{len(expected) - partial} added" in result.stdout
+
+
+def test_one_index_shared_by_threads_searches_while_it_grows(tmp_path: Path, small_csv: Path):
+    # As a server shares it: each thread its own connection, the passage vectors loaded once and extended with
+    # what any writer adds (here this index's own ingest, and a second index object, as another process would).
+    import threading
+
+    import numpy as np
+
+    from twosource import ingest
+    from twosource.models import embed
+
+    rows = fakes_rows()[:40]
+    with open_index(tmp_path / "index.sqlite") as index:
+        ingest([write_fakes_slice(tmp_path / "first.csv", rows[:20])], index, encoding="latin-1")
+        queries = embed([row["article_title"] for row in rows])
+        failures: list[BaseException] = []
+        searching = threading.Event()
+
+        def search() -> None:
+            try:
+                while not searching.is_set():
+                    for vector in queries:
+                        found = index.dense_passages(vector, 5)
+                        index.passage_vectors([pid for pid, _ in found])
+            except BaseException as exc:
+                failures.append(exc)
+
+        threads = [threading.Thread(target=search) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        ingest([write_fakes_slice(tmp_path / "second.csv", rows[20:30])], index, encoding="latin-1")
+        with open_index(tmp_path / "index.sqlite") as other:
+            ingest([write_fakes_slice(tmp_path / "third.csv", rows[30:])], other, encoding="latin-1")
+        searching.set()
+        for thread in threads:
+            thread.join()
+        assert not failures, failures
+        # Every passage, whoever wrote it, is found by its own vector.
+        ids = [pid for aid in index.article_ids() for pid in index.article_passages([aid])[aid]]
+        vectors = index.passage_vectors(ids)
+        assert len(ids) == index.stats().passages > 40
+        assert all(index.dense_passages(v, 1)[0][1] > 0.99 for v in vectors[:: max(1, len(ids) // 25)])
+        assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-2)

@@ -444,3 +444,34 @@ def test_articles_are_checked_and_ingested_by_url(fakes_index_path: Path, tmp_pa
         with serving(index) as url, httpx.Client(base_url=url, timeout=120) as client:  # no allow: loopback refused
             refused = client.post("/api/check", json={"url": f"{base}/story/3"})
             assert refused.status_code == 422 and "127.0.0.1 is a loopback address" in refused.json()["error"]
+
+
+def test_the_server_opens_its_index_once_and_sees_what_others_add(fakes_index_path: Path, tmp_path: Path, monkeypatch):
+    from twosource import open_index
+    from twosource.index.sqlite import SQLiteIndex
+    from twosource.ingestion import ingest_articles
+    from twosource.types import Article
+
+    index = Path(shutil.copy(fakes_index_path, tmp_path / "index.sqlite"))
+    opened = []
+    real_init = SQLiteIndex.__init__
+
+    def counted(self, *args, **kwargs):
+        opened.append(args)
+        real_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQLiteIndex, "__init__", counted)
+    story = (
+        "Beekeepers in the hills above Latakia said on Sunday that this year's thyme honey harvest, gathered by "
+        "forty families of the cooperative, reached nine tonnes despite the drought."
+    )
+    with serving(index) as url, httpx.Client(base_url=url, timeout=120) as client:
+        assert client.get("/api/search", params={"q": "Aleppo siege", "limit": 3}).status_code == 200
+        assert client.get("/api/health").status_code == 200
+        # Another writer (a `twosource ingest` beside the server) adds an article: the server's next search
+        # reads its passages' vectors without reopening the index.
+        with open_index(index) as other:
+            ingest_articles([Article(text=story, title="Honey", outlet="Coast")], other)
+        found = client.get("/api/search", params={"q": "thyme honey harvest beekeepers", "limit": 1}).json()
+        assert found["results"][0]["outlet"] == "Coast"
+    assert len(opened) == 2  # the server's, once for every request, and the other writer's

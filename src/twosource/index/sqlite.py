@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -68,23 +69,53 @@ _ARTICLE_COLUMNS = "id, url, outlet, title, author, published, text, content_has
 
 
 class SQLiteIndex:
-    """An index in one SQLite file (or ``:memory:``)."""
+    """An index in one SQLite file (or ``:memory:``), to be shared by the threads of one process (a server's).
+
+    Each thread gets its own connection, so its transactions stay its own; the passage vectors are loaded once
+    and shared. Use it as a context manager, or ``close`` it.
+    """
 
     def __init__(self, path: str | Path, embedder: Embedder) -> None:
         self.location = str(path)
         self.embedder = embedder
         if self.location != ":memory:":
             Path(self.location).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._connections_lock = threading.Lock()
+        self._vectors_lock = threading.Lock()  # one thread reads the passages added since the last search
+        self._vectors_loaded = (np.zeros((0, embedder.dim), dtype=np.float32), np.zeros(0, dtype=np.int64))
         try:
-            self._db = sqlite3.connect(self.location, isolation_level=None, check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute("PRAGMA foreign_keys=ON")
             self._migrate()
         except sqlite3.DatabaseError as exc:
+            self.close()
             raise IndexStoreError(f"{self.location}: cannot open the index ({exc})") from exc
-        self._matrix: np.ndarray | None = None
-        self._matrix_ids: np.ndarray | None = None
+        except IndexStoreError:
+            self.close()
+            raise
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        """This thread's connection (in memory, the one connection: a second would be another database)."""
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            with self._connections_lock:
+                if self.location == ":memory:" and self._connections:
+                    db = self._connections[0]
+                else:
+                    db = sqlite3.connect(self.location, isolation_level=None, check_same_thread=False, timeout=30)
+                    db.execute("PRAGMA journal_mode=WAL")
+                    db.execute("PRAGMA synchronous=NORMAL")
+                    db.execute("PRAGMA foreign_keys=ON")
+                    self._connections.append(db)
+            self._local.db = db
+        return db
+
+    def __enter__(self) -> SQLiteIndex:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
     # -- schema -----------------------------------------------------------------------------------
     def _migrate(self) -> None:
@@ -137,7 +168,11 @@ class SQLiteIndex:
             raise
 
     def close(self) -> None:
-        self._db.close()
+        """Close every thread's connection."""
+        with self._connections_lock:
+            for db in self._connections:
+                db.close()
+            self._connections.clear()
 
     # -- writing ----------------------------------------------------------------------------------
     def contains(self, content_hash: str) -> bool:
@@ -165,7 +200,6 @@ class SQLiteIndex:
         except BaseException:
             self._db.execute("ROLLBACK")
             raise
-        self._matrix = None
         return result
 
     def _insert(self, item: PreparedArticle) -> int:
@@ -268,25 +302,26 @@ class SQLiteIndex:
         return [(int(ids[i]), float(scores[i])) for i in top]
 
     def _vectors(self) -> tuple[np.ndarray, np.ndarray]:
-        # All passage vectors in one matrix, built once per process and rebuilt after a write.
-        if self._matrix is None or self._matrix_ids is None:
-            rows = self._db.execute("SELECT id, vector FROM passages ORDER BY id").fetchall()
-            self._matrix_ids = np.array([r[0] for r in rows], dtype=np.int64)
-            buffer = b"".join(r[1] for r in rows)
-            self._matrix = (
-                np.frombuffer(buffer, dtype=np.float16).reshape(len(rows), self.embedder.dim).astype(np.float32)
-            )
-        return self._matrix, self._matrix_ids
+        # All passage vectors in one matrix, shared by the process's threads. Passages are only ever added, with
+        # ascending ids: those committed since the last call, by any connection or process, are read and appended.
+        with self._vectors_lock:
+            matrix, ids = self._vectors_loaded
+            rows = self._db.execute(
+                "SELECT id, vector FROM passages WHERE id > ? ORDER BY id", (int(ids[-1]) if len(ids) else 0,)
+            ).fetchall()
+            if rows:
+                added = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float16)
+                matrix = np.concatenate([matrix, added.reshape(len(rows), self.embedder.dim).astype(np.float32)])
+                ids = np.concatenate([ids, np.array([r[0] for r in rows], dtype=np.int64)])
+                self._vectors_loaded = (matrix, ids)
+            return matrix, ids
 
     def passage_vectors(self, ids: list[int]) -> np.ndarray:
         wanted = np.asarray(ids, dtype=np.int64)
-        for _ in range(2):
-            matrix, all_ids = self._vectors()
-            positions = np.searchsorted(all_ids, wanted)
-            if not len(wanted) or ((positions < len(all_ids)).all() and (all_ids[positions] == wanted).all()):
-                return matrix[positions]
-            # Another connection (an ingest, a watch) has added passages since this one read the matrix.
-            self._matrix = None
+        matrix, all_ids = self._vectors()
+        positions = np.searchsorted(all_ids, wanted)
+        if not len(wanted) or ((positions < len(all_ids)).all() and (all_ids[positions] == wanted).all()):
+            return matrix[positions]
         missing = sorted(set(ids) - set(all_ids.tolist()))[:5]
         raise IndexStoreError(f"{self.location}: passages {missing} have no vector")
 

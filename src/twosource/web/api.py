@@ -21,8 +21,7 @@ def api_routes(server: Server) -> APIRouter:
 
     @router.get("/health")
     def health() -> dict[str, Any]:
-        with server.opened() as index:
-            stats = index.stats()
+        stats = server.index.stats()
         return {"status": "ok", "articles": stats.articles, "passages": stats.passages}
 
     @router.post("/check", status_code=201)

@@ -22,8 +22,8 @@ Imports FastAPI; ``twosource`` imports this module only for ``serve``.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -64,14 +64,24 @@ def create_app(
     """
     limits = limits or ServeLimits()
     fetch_policy = fetch_policy or FetchPolicy(max_bytes=limits.max_body_bytes)
-    open_index(index_path, create=False).close()  # a missing or broken index fails at start, not per request
-    server = Server(index_path, limits, fetch_policy, live=live, outlets=outlets, token=token)
+    # Opened once, so a missing or broken index fails at start, and the passage vectors load once for every request.
+    index = open_index(index_path, create=False)
+    server = Server(index, limits, fetch_policy, live=live, outlets=outlets, token=token)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            index.close()
+
     # No /docs or /redoc: FastAPI builds them from a CDN, and nothing the server sends may need the internet.
     app = FastAPI(
         title="twosource",
         summary="Which claims of a news article independent sources back.",
         docs_url=None,
         redoc_url=None,
+        lifespan=lifespan,
     )
     app.add_middleware(Guard, token=token, limits=limits, allowed_hosts=allowed_hosts)
 

@@ -6,8 +6,7 @@ import asyncio
 import json
 import logging
 import re
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,6 @@ from typing import Any
 from fastapi import HTTPException, Request
 from starlette.concurrency import run_in_threadpool
 
-from .. import open_index
 from ..errors import TwosourceError
 from ..fetch import FetchPolicy
 from ..index.base import Index
@@ -36,9 +34,10 @@ _log = logging.getLogger(__name__)
 
 @dataclass
 class Server:
-    """What every request of one app shares: the index (opened per request), the limits, the running jobs."""
+    """What every request of one app shares: the index (opened once, its connections per thread, its vectors
+    loaded once), the limits, the running jobs."""
 
-    index_path: str | Path
+    index: Index
     limits: ServeLimits
     fetch_policy: FetchPolicy
     live: LiveSources | None = None
@@ -51,15 +50,6 @@ class Server:
 
     def __post_init__(self) -> None:
         self.check_slots = asyncio.Semaphore(self.limits.max_checks)
-
-    @contextmanager
-    def opened(self) -> Iterator[Index]:
-        """The index, opened for one request: SQLite connections are cheap, and each request gets its own."""
-        index = open_index(self.index_path, create=False)
-        try:
-            yield index
-        finally:
-            index.close()
 
     async def run_job(
         self, job: Job, slots: asyncio.Semaphore, work: Callable[[Job], dict[str, Any]], outcome: Callable[[dict], dict]
@@ -109,8 +99,7 @@ class Server:
     def stored(self, report_id: str) -> dict[str, Any]:
         document = None
         if _REPORT_ID.fullmatch(report_id):
-            with self.opened() as index:
-                document = index.load_report(report_id)
+            document = self.index.load_report(report_id)
         if document is None:
             raise HTTPException(404, f"no report {report_id}")
         return json.loads(document)
@@ -122,18 +111,16 @@ class Server:
 
         if not q.strip():
             raise HTTPException(422, "the query is empty")
-        with self.opened() as index:
-            found = retrieve(index, Query(q, embed([q])[0]), max(1, min(limit, self.limits.max_search_results)))
+        found = retrieve(self.index, Query(q, embed([q])[0]), max(1, min(limit, self.limits.max_search_results)))
         return [asdict(p) for p in found]
 
     def with_copies(self, article_id: int) -> dict[str, Any]:
         if not 0 < article_id <= _MAX_ID:  # beyond SQLite's integers: no such article
             raise HTTPException(404, f"no article {article_id}")
-        with self.opened() as index:
-            record = index.article(article_id)
-            if record is None:
-                raise HTTPException(404, f"no article {article_id}")
-            copies = [a for a in index.cluster(record.cluster_id) if a.id != record.id]
+        record = self.index.article(article_id)
+        if record is None:
+            raise HTTPException(404, f"no article {article_id}")
+        copies = [a for a in self.index.cluster(record.cluster_id) if a.id != record.id]
         fields = asdict(record)
         fields["copies"] = [{k: v for k, v in asdict(a).items() if k != "text"} for a in copies]
         return fields
@@ -145,20 +132,19 @@ class Server:
 
         columns = Columns(**{k.removesuffix("_column"): v or None for k, v in options.items() if k.endswith("_column")})
         policy = self.fetch_policy
-        with self.opened() as index:
-            summary = ingest(
-                [*sorted(folder.iterdir()), *options.get("urls", [])],
-                index,
-                fmt=options["format"] or "auto",
-                columns=columns,
-                outlet=options["outlet"],
-                encoding=options["encoding"] or None,
-                limits=ReadLimits(max_bytes=policy.max_bytes),
-                feeds=options.get("feeds", []),
-                sitemaps=options.get("sitemaps", []),
-                policy=policy,
-                progress=progress,
-            )
+        summary = ingest(
+            [*sorted(folder.iterdir()), *options.get("urls", [])],
+            self.index,
+            fmt=options["format"] or "auto",
+            columns=columns,
+            outlet=options["outlet"],
+            encoding=options["encoding"] or None,
+            limits=ReadLimits(max_bytes=policy.max_bytes),
+            feeds=options.get("feeds", []),
+            sitemaps=options.get("sitemaps", []),
+            policy=policy,
+            progress=progress,
+        )
         rejected = [{"origin": _uploaded_name(r.origin, folder), "reason": r.reason} for r in summary.rejected]
         return {
             "added": summary.added,
@@ -186,16 +172,15 @@ class Server:
                 encoding=encoding,
                 max_bytes=policy.max_bytes,
             )
-        with self.opened() as index:
-            report = check(
-                article,
-                index,
-                progress=progress,
-                live=self.live,
-                outlets=self.outlets,
-                max_claims=self.limits.max_claims,
-            )
-            return store_report(report, index)
+        report = check(
+            article,
+            self.index,
+            progress=progress,
+            live=self.live,
+            outlets=self.outlets,
+            max_claims=self.limits.max_claims,
+        )
+        return store_report(report, self.index)
 
 
 def _uploaded_name(origin: str, folder: Path) -> str:
