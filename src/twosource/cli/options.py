@@ -16,7 +16,8 @@ index_option = click.option(
     "index_path",
     type=click.Path(dir_okay=False),
     envvar="TWOSOURCE_INDEX",
-    help="Index file (default: $TWOSOURCE_INDEX, else index.sqlite in the user data directory).",
+    help="Index: a SQLite file or a postgresql:// address (default: $TWOSOURCE_INDEX, else index.sqlite in the user "
+    "data directory).",
 )
 
 outlets_option = click.option(

@@ -6,7 +6,6 @@ and a re-run skips them by content hash.
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import threading
 from pathlib import Path
@@ -14,10 +13,10 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import IndexStoreError
-from ..outlets import name_key
-from ..types import Embedder, Passage
+from ..types import Embedder
 from . import dedup
-from .base import AddResult, IndexStats, PreparedArticle, StoredArticle
+from .base import PreparedArticle
+from .sql import SQLIndex, query_words
 
 SCHEMA_VERSION = 2
 _SCHEMA = """
@@ -65,24 +64,18 @@ CREATE TABLE IF NOT EXISTS feeds (
     checked TEXT NOT NULL DEFAULT (datetime('now'))
 );
 """
-_ARTICLE_COLUMNS = "id, url, outlet, title, author, published, text, content_hash, cluster_id, origin, credit"
 
 
-class SQLiteIndex:
-    """An index in one SQLite file (or ``:memory:``), to be shared by the threads of one process (a server's).
+class SQLiteIndex(SQLIndex):
+    """An index in one SQLite file (or ``:memory:``, one connection for every thread: a second would be another
+    database). The passage vectors are loaded once per process and shared by its threads."""
 
-    Each thread gets its own connection, so its transactions stay its own; the passage vectors are loaded once
-    and shared. Use it as a context manager, or ``close`` it.
-    """
+    unique_violation = sqlite3.IntegrityError
 
     def __init__(self, path: str | Path, embedder: Embedder) -> None:
-        self.location = str(path)
-        self.embedder = embedder
+        super().__init__(str(path), embedder)
         if self.location != ":memory:":
             Path(self.location).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        self._local = threading.local()
-        self._connections: list[sqlite3.Connection] = []
-        self._connections_lock = threading.Lock()
         self._vectors_lock = threading.Lock()  # one thread reads the passages added since the last search
         self._vectors_loaded = (np.zeros((0, embedder.dim), dtype=np.float32), np.zeros(0, dtype=np.int64))
         try:
@@ -94,28 +87,17 @@ class SQLiteIndex:
             self.close()
             raise
 
-    @property
-    def _db(self) -> sqlite3.Connection:
-        """This thread's connection (in memory, the one connection: a second would be another database)."""
-        db: sqlite3.Connection | None = getattr(self._local, "db", None)
-        if db is None:
-            with self._connections_lock:
-                if self.location == ":memory:" and self._connections:
-                    db = self._connections[0]
-                else:
-                    db = sqlite3.connect(self.location, isolation_level=None, check_same_thread=False, timeout=30)
-                    db.execute("PRAGMA journal_mode=WAL")
-                    db.execute("PRAGMA synchronous=NORMAL")
-                    db.execute("PRAGMA foreign_keys=ON")
-                    self._connections.append(db)
-            self._local.db = db
+    def _connect(self) -> sqlite3.Connection:
+        if self.location == ":memory:" and self._connections:
+            return self._connections[0]
+        db = sqlite3.connect(self.location, isolation_level=None, check_same_thread=False, timeout=30)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA foreign_keys=ON")
         return db
 
-    def __enter__(self) -> SQLiteIndex:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.close()
+    def _begin(self) -> None:
+        self._db.execute("BEGIN IMMEDIATE")
 
     # -- schema -----------------------------------------------------------------------------------
     def _migrate(self) -> None:
@@ -167,41 +149,7 @@ class SQLiteIndex:
             self._db.execute("ROLLBACK")
             raise
 
-    def close(self) -> None:
-        """Close every thread's connection."""
-        with self._connections_lock:
-            for db in self._connections:
-                db.close()
-            self._connections.clear()
-
     # -- writing ----------------------------------------------------------------------------------
-    def contains(self, content_hash: str) -> bool:
-        return self._db.execute("SELECT 1 FROM articles WHERE content_hash = ?", (content_hash,)).fetchone() is not None
-
-    def has_url(self, url: str) -> bool:
-        return bool(url) and self._db.execute("SELECT 1 FROM articles WHERE url = ?", (url,)).fetchone() is not None
-
-    def add_batch(self, batch: list[PreparedArticle]) -> AddResult:
-        """Add a batch in one transaction: all of it lands, or (on any error or interruption) none of it."""
-        result = AddResult()
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            for item in batch:
-                if self.contains(item.content_hash):
-                    result.duplicates += 1
-                    continue
-                copies = self._copies(item.copy, item.article.outlet, item.article.url)
-                article_id = self._insert(item)
-                self._join(article_id, dedup.clusters_to_join(copies))
-                result.added += 1
-                result.copies += bool(copies)
-                result.ids.append(article_id)
-            self._db.execute("COMMIT")
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        return result
-
     def _insert(self, item: PreparedArticle) -> int:
         a = item.article
         cur = self._db.execute(
@@ -224,56 +172,6 @@ class SQLiteIndex:
             self._db.execute("INSERT INTO passages_fts (rowid, text) VALUES (?, ?)", (cur.lastrowid, text))
         self._add_fingerprints(article_id, item.copy)
         return article_id
-
-    def _add_fingerprints(self, article_id: int, copy: dedup.CopyText) -> None:
-        self._db.executemany(
-            "INSERT OR IGNORE INTO fingerprints (hash, article_id) VALUES (?, ?)",
-            [(h, article_id) for h in copy.fingerprints],
-        )
-
-    def _join(self, article_id: int, copies: list[int]) -> None:
-        # An article joins its copies' clusters, which merge under the oldest cluster's id: an excerpt and its
-        # original end up together whichever arrived first, and so do two excerpts once their original comes.
-        if not copies:
-            return
-        marks = ",".join("?" * len(copies))
-        clusters = {r[0] for r in self._db.execute(f"SELECT cluster_id FROM articles WHERE id IN ({marks})", copies)}
-        clusters.add(int(self._db.execute("SELECT cluster_id FROM articles WHERE id = ?", (article_id,)).fetchone()[0]))
-        target = min(clusters)
-        marks = ",".join("?" * len(clusters))
-        self._db.execute(f"UPDATE articles SET cluster_id = ? WHERE cluster_id IN ({marks})", [target, *clusters])
-
-    def _copies(self, copy: dedup.CopyText, outlet: str, url: str) -> list[tuple[int, dedup.CopyMatch]]:
-        return dedup.find_copies(copy, self._postings, self._texts, name_key(outlet or url))
-
-    def _postings(self, fingerprint: int) -> list[int]:
-        rows = self._db.execute(
-            "SELECT article_id FROM fingerprints WHERE hash = ? ORDER BY article_id LIMIT ?",
-            (fingerprint, dedup.POSTINGS),
-        )
-        return [r[0] for r in rows]
-
-    def _texts(self, ids: list[int]) -> dict[int, tuple[str, str]]:
-        if not ids:
-            return {}
-        marks = ",".join("?" * len(ids))
-        rows = self._db.execute(f"SELECT id, text, outlet, url FROM articles WHERE id IN ({marks})", ids)
-        return {i: (text, name_key(outlet or url)) for i, text, outlet, url in rows}
-
-    def find_copies(self, text: str, outlet: str = "", url: str = "") -> list[tuple[StoredArticle, dedup.CopyMatch]]:
-        """Return the stored articles that are ``text`` (published by ``outlet`` at ``url``) or a copy of it, or
-        that it copies, with what they share."""
-        copy = dedup.copy_text(text)
-        rows = self._db.execute(
-            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE content_hash = ?", (dedup.content_hash(text),)
-        )
-        same = dedup.CopyMatch(len(copy.words), 1.0, 1.0, len(copy.words), 1.0, contained=True)
-        found = {a.id: (a, same) for a in map(_stored, rows.fetchall())}
-        for article_id, match in self._copies(copy, outlet, url):
-            stored = self.article(article_id)
-            if stored and article_id not in found:
-                found[article_id] = (stored, match)
-        return list(found.values())
 
     # -- searching --------------------------------------------------------------------------------
     def lexical_passages(self, query: str, limit: int) -> list[tuple[int, float]]:
@@ -325,78 +223,10 @@ class SQLiteIndex:
         missing = sorted(set(ids) - set(all_ids.tolist()))[:5]
         raise IndexStoreError(f"{self.location}: passages {missing} have no vector")
 
-    def passages(self, ids: list[int]) -> dict[int, Passage]:
-        if not ids:
-            return {}
-        marks = ",".join("?" * len(ids))
-        rows = self._db.execute(
-            "SELECT p.id, p.article_id, a.outlet, a.published, a.title, a.url, p.text, a.cluster_id, a.credit"
-            f" FROM passages p JOIN articles a ON a.id = p.article_id WHERE p.id IN ({marks})",
-            ids,
-        ).fetchall()
-        return {
-            r[0]: Passage(
-                article_id=r[1],
-                passage_id=r[0],
-                outlet=r[2],
-                published=r[3],
-                title=r[4],
-                url=r[5],
-                text=r[6],
-                cluster_id=r[7],
-                credit=r[8],
-            )
-            for r in rows
-        }
-
-    def article_passages(self, article_ids: list[int]) -> dict[int, list[int]]:
-        if not article_ids:
-            return {}
-        marks = ",".join("?" * len(article_ids))
-        out: dict[int, list[int]] = {}
-        for pid, aid in self._db.execute(
-            f"SELECT id, article_id FROM passages WHERE article_id IN ({marks}) ORDER BY id", article_ids
-        ):
-            out.setdefault(aid, []).append(pid)
-        return out
-
-    # -- reading ----------------------------------------------------------------------------------
-    def article(self, article_id: int) -> StoredArticle | None:
-        row = self._db.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id = ?", (article_id,)).fetchone()
-        return _stored(row) if row else None
-
-    def article_ids(self) -> list[int]:
-        return [r[0] for r in self._db.execute("SELECT id FROM articles ORDER BY id")]
-
-    def cluster(self, cluster_id: int) -> list[StoredArticle]:
-        rows = self._db.execute(
-            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE cluster_id = ? ORDER BY published IS NULL, published, id",
-            (cluster_id,),
-        )
-        return [_stored(r) for r in rows]
-
-    def stats(self) -> IndexStats:
-        one = self._db.execute
-        outlets = dict(one("SELECT outlet, count(*) FROM articles GROUP BY outlet ORDER BY count(*) DESC").fetchall())
-        earliest, latest = one("SELECT min(published), max(published) FROM articles").fetchone()
-        size = 0
-        if self.location != ":memory:":
-            size = sum(p.stat().st_size for p in Path(self.location).parent.glob(Path(self.location).name + "*"))
-        return IndexStats(
-            location=self.location,
-            articles=one("SELECT count(*) FROM articles").fetchone()[0],
-            passages=one("SELECT count(*) FROM passages").fetchone()[0],
-            outlets=outlets,
-            clusters=one("SELECT count(DISTINCT cluster_id) FROM articles").fetchone()[0],
-            multi_article_clusters=one(
-                "SELECT count(*) FROM (SELECT cluster_id FROM articles GROUP BY cluster_id HAVING count(*) > 1)"
-            ).fetchone()[0],
-            earliest=earliest,
-            latest=latest,
-            undated=one("SELECT count(*) FROM articles WHERE published IS NULL").fetchone()[0],
-            size_bytes=size,
-            reports=one("SELECT count(*) FROM reports").fetchone()[0],
-        )
+    def _size_bytes(self) -> int:
+        if self.location == ":memory:":
+            return 0
+        return sum(p.stat().st_size for p in Path(self.location).parent.glob(Path(self.location).name + "*"))
 
     def check_integrity(self) -> list[str]:
         """Return a list of inconsistencies (empty when the index is whole)."""
@@ -406,94 +236,9 @@ class SQLiteIndex:
                 self._db.execute(f"INSERT INTO {table}({table}, rank) VALUES ('integrity-check', 1)")
             except sqlite3.DatabaseError as exc:
                 problems.append(f"{table}: {exc}")
-        orphans = self._db.execute(
-            "SELECT count(*) FROM articles a WHERE NOT EXISTS (SELECT 1 FROM passages p WHERE p.article_id = a.id)"
-        ).fetchone()[0]
-        if orphans:
-            problems.append(f"{orphans} articles without passages")
-        return problems
-
-    # -- reports ----------------------------------------------------------------------------------
-    def save_report(self, report_id: str, document: str) -> None:
-        try:
-            self._db.execute("INSERT INTO reports (id, document) VALUES (?, ?)", (report_id, document))
-        except sqlite3.IntegrityError:
-            # A stored report is never replaced: its id is in someone's link.
-            raise IndexStoreError(f"a report {report_id} is already stored") from None
-
-    def load_report(self, report_id: str) -> str | None:
-        row = self._db.execute("SELECT document FROM reports WHERE id = ?", (report_id,)).fetchone()
-        return row[0] if row else None
-
-    # -- watched feeds ----------------------------------------------------------------------------
-    def feed_validators(self, url: str) -> tuple[str, str]:
-        row = self._db.execute("SELECT etag, last_modified FROM feeds WHERE url = ?", (url,)).fetchone()
-        return (row[0], row[1]) if row else ("", "")
-
-    def save_feed_validators(self, url: str, etag: str, last_modified: str) -> None:
-        self._db.execute(
-            "INSERT OR REPLACE INTO feeds (url, etag, last_modified, checked) VALUES (?, ?, ?, datetime('now'))",
-            (url, etag, last_modified),
-        )
-
-
-_FTS_STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "but",
-        "by",
-        "for",
-        "from",
-        "has",
-        "have",
-        "he",
-        "her",
-        "his",
-        "i",
-        "in",
-        "is",
-        "it",
-        "its",
-        "of",
-        "on",
-        "or",
-        "that",
-        "the",
-        "their",
-        "they",
-        "this",
-        "to",
-        "was",
-        "were",
-        "will",
-        "with",
-        "would",
-        "who",
-        "which",
-        "what",
-        "when",
-        "where",
-        "there",
-        "been",
-        "not",
-        "no",
-        "said",
-        "says",
-    ]
-)
+        return problems + self._orphans()
 
 
 def fts_query(text: str) -> str:
     """Return an FTS5 query OR-ing the content words of ``text``, each quoted so no user text is syntax."""
-    words = dict.fromkeys(w for w in re.findall(r"\w+", text.lower()) if w not in _FTS_STOPWORDS and len(w) > 1)
-    return " OR ".join(f'"{w}"' for w in words)
-
-
-def _stored(row: tuple) -> StoredArticle:
-    return StoredArticle(*row)
+    return " OR ".join(f'"{w}"' for w in query_words(text))

