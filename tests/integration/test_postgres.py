@@ -54,9 +54,11 @@ def test_searches_find_what_sqlite_finds(postgres_url: str, tmp_path: Path):
         titles = [r["article_title"] for r in rows[:20]]
         for title, vector in zip(titles, embed(titles), strict=True):
             dense_pg, dense_lite = pg.dense_passages(vector, 10), lite.dense_passages(vector, 10)
-            # Few passages: the HNSW graph search is exact here, and the scores are the same cosines.
-            assert [p for p, _ in dense_pg] == [p for p, _ in dense_lite]
-            assert np.allclose([s for _, s in dense_pg], [s for _, s in dense_lite], atol=1e-3)
+            # Few passages: the HNSW graph search is exact here, and the scores the same cosines, but for the
+            # query's rounding to half precision in PostgreSQL, which may swap two passages a hair apart.
+            assert np.allclose([s for _, s in dense_pg], [s for _, s in dense_lite], atol=2e-3)
+            exact = dict(lite.dense_passages(vector, 20))
+            assert all(abs(exact.get(pid, -1.0) - score) < 2e-3 for pid, score in dense_pg)
             lexical = pg.lexical_articles(title, 5)
             assert lexical and lexical[0][0] in {a for a, _ in lite.lexical_articles(title, 5)}
         assert pg.lexical_passages("the of and", 5) == [] and pg.lexical_passages('") OR ( * :', 5) == []

@@ -65,14 +65,24 @@ def shared_data_option(help_text: str) -> Callable[[Callable[..., None]], Callab
 
 @eval_group.command("retrieval")
 @fnc_options("Write Headline,Body ID,rank,score for the top 50 bodies of every headline.")
-def eval_retrieval(bodies: str, stances: str, predictions: str | None, as_json: bool) -> None:
+@click.option(
+    "--index",
+    "index_address",
+    default=None,
+    help="An empty index to hold the bodies, e.g. a postgresql:// database to score that backend (default: a "
+    "temporary SQLite file).",
+)
+def eval_retrieval(
+    bodies: str, stances: str, predictions: str | None, as_json: bool, index_address: str | None
+) -> None:
     """Score the retrieve stage on FNC-1: each headline a query, all bodies the collection.
 
     Example: twosource eval retrieval --bodies train_bodies.csv --stances train_stances.csv
     """
     from ..evaluate.retrieval import evaluate_retrieval
 
-    scores = run_benchmark(partial(evaluate_retrieval, bodies, stances, predictions=predictions), predictions)
+    run = partial(evaluate_retrieval, bodies, stances, predictions=predictions, index_address=index_address)
+    scores = run_benchmark(run, predictions)
     if scores is None:
         return
     if as_json:

@@ -9,8 +9,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import FormatError
+from ..index import open_index
 from ..index.dedup import content_hash
-from ..index.sqlite import SQLiteIndex
 from ..ingestion import ingest_articles
 from ..retrieve import Query, search
 from ..stance.model import RELATED
@@ -42,16 +43,21 @@ def rank_bodies(
     bodies: list[dict[str, str]],
     headlines: list[str],
     *,
+    index_address: str | None = None,
     progress: Progress | None = None,
 ) -> dict[str, list[tuple[str, float]]]:
-    """Return, for each headline, the top body IDs with scores, from a fresh index of ``bodies``."""
+    """Return, for each headline, the top body IDs with scores, from a fresh index of ``bodies``: a temporary
+    SQLite file, or the empty index at ``index_address`` (a PostgreSQL database, to compare the backends)."""
     from ..models import EMBEDDER, embed
 
     by_hash: dict[str, list[str]] = {}
     for b in bodies:
         by_hash.setdefault(content_hash(b["articleBody"]), []).append(b["Body ID"])
     with tempfile.TemporaryDirectory() as tmp:
-        index = SQLiteIndex(Path(tmp) / "fnc.sqlite", EMBEDDER)
+        index = open_index(index_address or Path(tmp) / "fnc.sqlite", embedder=EMBEDDER)
+        if index.article_ids():
+            index.close()
+            raise FormatError(str(index_address), "the benchmark needs an empty index to hold its bodies")
         articles = [Article(text=b["articleBody"], origin=b["Body ID"]) for b in bodies if b["articleBody"].strip()]
 
         def advance(_: str, done: int, __: int) -> None:
@@ -93,13 +99,14 @@ def evaluate_retrieval(
     stances_path: str | Path,
     *,
     predictions: str | Path | None = None,
+    index_address: str | None = None,
     progress: Progress | None = None,
 ) -> RetrievalScores | None:
     """Rank bodies for every headline; write predictions if asked; return scores when stances are labelled."""
     bodies = read_csv_rows(bodies_path, ("Body ID", "articleBody"))
     stances = read_csv_rows(stances_path, ("Headline", "Body ID"))
     headlines = list(dict.fromkeys(s["Headline"] for s in stances))
-    ranked = rank_bodies(bodies, headlines, progress=progress)
+    ranked = rank_bodies(bodies, headlines, index_address=index_address, progress=progress)
     if predictions:
         rows = (
             [headline, body, rank, float(value)]

@@ -31,4 +31,3 @@ def open_index(path: str | Path | None = None, *, embedder: Embedder, create: bo
     if not create and str(location) != ":memory:" and not location.exists():
         raise IndexStoreError(f"no index at {location}; build one with `twosource ingest`")
     return SQLiteIndex(location, embedder)
-

@@ -1,6 +1,8 @@
 """The PostgreSQL index, for an archive a team shares: the SQLite index's tables and copy detection, with
 pgvector for dense search (an HNSW index over inner product, the vectors being unit length, stored in half
-precision as SQLite stores them) and PostgreSQL's full-text search for lexical search.
+precision as SQLite stores them) and PostgreSQL's full-text search for lexical search, ranked by BM25 as SQLite's
+FTS5 ranks (ts_rank knows no document frequencies): each text's length in words and, per word, how many passages
+and articles hold it are kept as the texts are added.
 
 Needs the ``postgres`` extra (psycopg and pgvector's adapter) and a server with the ``vector`` extension.
 Writers take turns (a transaction-scoped advisory lock), as SQLite's do, so that copy detection always sees every
@@ -39,7 +41,8 @@ CREATE TABLE IF NOT EXISTS articles (
     added TIMESTAMPTZ NOT NULL DEFAULT now(),
     credit TEXT NOT NULL DEFAULT '',
     words TSVECTOR GENERATED ALWAYS AS
-        (setweight(to_tsvector('english', title), 'A') || setweight(to_tsvector('english', text), 'D')) STORED
+        (setweight(to_tsvector('english', title), 'A') || setweight(to_tsvector('english', text), 'D')) STORED,
+    length INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS articles_cluster ON articles (cluster_id);
 CREATE INDEX IF NOT EXISTS articles_url ON articles (url);
@@ -52,7 +55,8 @@ CREATE TABLE IF NOT EXISTS passages (
     "end" INTEGER NOT NULL,
     text TEXT NOT NULL,
     vector HALFVEC({dim}) NOT NULL,
-    words TSVECTOR GENERATED ALWAYS AS (to_tsvector('english', text)) STORED
+    words TSVECTOR GENERATED ALWAYS AS (to_tsvector('english', text)) STORED,
+    length INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS passages_article ON passages (article_id);
 CREATE INDEX IF NOT EXISTS passages_words ON passages USING gin (words);
@@ -60,6 +64,14 @@ CREATE INDEX IF NOT EXISTS passages_vector ON passages USING hnsw (vector halfve
 CREATE TABLE IF NOT EXISTS fingerprints (
     hash BIGINT NOT NULL, article_id BIGINT NOT NULL REFERENCES articles (id), PRIMARY KEY (hash, article_id)
 );
+CREATE TABLE IF NOT EXISTS lexemes (
+    lexeme TEXT PRIMARY KEY, passages BIGINT NOT NULL DEFAULT 0, articles BIGINT NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS totals (
+    one INTEGER PRIMARY KEY CHECK (one = 1),
+    passages BIGINT NOT NULL, passage_words BIGINT NOT NULL, articles BIGINT NOT NULL, article_words BIGINT NOT NULL
+);
+INSERT INTO totals VALUES (1, 0, 0, 0, 0) ON CONFLICT DO NOTHING;
 CREATE TABLE IF NOT EXISTS reports (
     id TEXT PRIMARY KEY, created TIMESTAMPTZ NOT NULL DEFAULT now(), document TEXT NOT NULL
 );
@@ -70,8 +82,48 @@ CREATE TABLE IF NOT EXISTS feeds (
 """
 #: Candidates the HNSW graph search keeps (pgvector's ``hnsw.ef_search``): at least the pool retrieval asks for.
 _EF_SEARCH = 400
-#: ts_rank's weights for labels D, C, B, A: an article's title (A) counts twice its text (D), as in SQLite.
-_ARTICLE_WEIGHTS = "{0.5, 0.2, 0.4, 1.0}"
+#: A text's length in words, as its tsvector holds them (stop words left out).
+_WORDS = "(SELECT coalesce(sum(array_length(positions, 1)), 0) FROM unnest(words))"
+#: After an article's row and its passages (one statement each): their lengths, and the counts BM25 reads.
+_STATISTICS = (
+    f"""UPDATE articles SET length = {_WORDS} WHERE id = %(id)s""",
+    f"""UPDATE passages SET length = {_WORDS} WHERE article_id = %(id)s""",
+    """INSERT INTO lexemes (lexeme, passages)
+    SELECT lexeme, count(*) FROM passages, unnest(tsvector_to_array(words)) AS lexeme WHERE article_id = %(id)s
+    GROUP BY lexeme
+    ON CONFLICT (lexeme) DO UPDATE SET passages = lexemes.passages + excluded.passages""",
+    """INSERT INTO lexemes (lexeme, articles)
+    SELECT lexeme, 1 FROM articles, unnest(tsvector_to_array(words)) AS lexeme WHERE id = %(id)s
+    ON CONFLICT (lexeme) DO UPDATE SET articles = lexemes.articles + 1""",
+    """UPDATE totals SET
+    passages = passages + (SELECT count(*) FROM passages WHERE article_id = %(id)s),
+    passage_words = passage_words + (SELECT coalesce(sum(length), 0) FROM passages WHERE article_id = %(id)s),
+    articles = articles + 1,
+    article_words = article_words + (SELECT length FROM articles WHERE id = %(id)s)""",
+)
+#: BM25 as FTS5 computes it (k1 1.2, b 0.75, an IDF of at least 1e-6), over the texts holding any of the query's
+#: words. ``{table}`` is passages or articles; an article's title words (weight A) count twice, as FTS5's
+#: ``bm25(articles_fts, 2.0, 1.0)`` counts them.
+_BM25 = """
+WITH terms AS (
+    SELECT l.lexeme, greatest(ln((t.n - l.{table} + 0.5) / (l.{table} + 0.5)), 1e-6) AS idf, t.average
+    FROM (SELECT DISTINCT unnest(tsvector_to_array(to_tsvector('english', %(query)s))) AS lexeme) AS q
+    JOIN lexemes AS l USING (lexeme),
+    (SELECT {table} AS n, {words}::float8 / greatest({table}, 1) AS average FROM totals) AS t
+    WHERE l.{table} > 0
+)
+SELECT d.id, sum(terms.idf * h.tf * 2.2 / (h.tf + 1.2 * (0.25 + 0.75 * d.length / terms.average))) AS score
+FROM {table} AS d
+CROSS JOIN LATERAL (
+    SELECT u.lexeme, (SELECT sum(CASE w WHEN 'A' THEN 2 ELSE 1 END) FROM unnest(u.weights) AS w) AS tf
+    FROM unnest(d.words) AS u
+) AS h
+JOIN terms USING (lexeme)
+WHERE d.words @@ (SELECT string_agg(quote_literal(lexeme), ' | ')::tsquery FROM terms)
+GROUP BY d.id
+ORDER BY score DESC, d.id
+LIMIT %(limit)s
+"""
 
 
 class PostgresIndex(SQLIndex):
@@ -162,31 +214,31 @@ class PostgresIndex(SQLIndex):
             ).fetchone()[0]
         )
         self._db.execute("UPDATE articles SET cluster_id = id WHERE id = %s", (article_id,))
-        with self._db.cursor() as cursor, cursor.copy(
-            'COPY passages (article_id, position, start, "end", text, vector) FROM STDIN'
-        ) as copy:
+        with (
+            self._db.cursor() as cursor,
+            cursor.copy('COPY passages (article_id, position, start, "end", text, vector) FROM STDIN') as copy,
+        ):
             for position, ((start, end), vector) in enumerate(zip(item.passage_spans, item.embeddings, strict=True)):
                 copy.write_row((article_id, position, start, end, a.text[start:end], HalfVector(vector)))
+        for statement in _STATISTICS:
+            self._db.execute(statement, {"id": article_id})
         self._add_fingerprints(article_id, item.copy)
         return article_id
 
     # -- searching --------------------------------------------------------------------------------
     def lexical_passages(self, query: str, limit: int) -> list[tuple[int, float]]:
-        return self._text_search("passages", "ts_rank(words, q, 1)", query, limit)
+        return self._bm25("passages", "passage_words", query, limit)
 
     def lexical_articles(self, query: str, limit: int) -> list[tuple[int, float]]:
-        return self._text_search("articles", f"ts_rank('{_ARTICLE_WEIGHTS}', words, q, 1)", query, limit)
+        return self._bm25("articles", "article_words", query, limit)
 
-    def _text_search(self, table: str, rank: str, query: str, limit: int) -> list[tuple[int, float]]:
-        words = query_words(query)
-        if not words:
+    def _bm25(self, table: str, words: str, query: str, limit: int) -> list[tuple[int, float]]:
+        # The query's words as the SQLite index reads them (stop words out), then stemmed by PostgreSQL's parser:
+        # the text is a parameter, never query syntax.
+        text = " ".join(query_words(query))
+        if not text:
             return []
-        # websearch_to_tsquery reads any text safely: the words OR-ed, as the SQLite index's query does.
-        rows = self._db.execute(
-            f"SELECT id, {rank} AS r FROM {table}, websearch_to_tsquery('english', %s) AS q WHERE words @@ q "
-            "ORDER BY r DESC, id LIMIT %s",
-            (" OR ".join(words), limit),
-        ).fetchall()
+        rows = self._db.execute(_BM25.format(table=table, words=words), {"query": text, "limit": limit}).fetchall()
         return [(int(i), float(score)) for i, score in rows]
 
     def dense_passages(self, vector: np.ndarray, limit: int) -> list[tuple[int, float]]:
