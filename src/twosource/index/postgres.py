@@ -101,6 +101,8 @@ _STATISTICS = (
     articles = articles + 1,
     article_words = article_words + (SELECT length FROM articles WHERE id = %(id)s)""",
 )
+#: Where ``totals`` keeps the words of all passages, of all articles.
+_WORD_TOTALS = {"passages": "passage_words", "articles": "article_words"}
 #: BM25 as FTS5 computes it (k1 1.2, b 0.75, an IDF of at least 1e-6), over the texts holding any of the query's
 #: words. ``{table}`` is passages or articles; an article's title words (weight A) count twice, as FTS5's
 #: ``bm25(articles_fts, 2.0, 1.0)`` counts them.
@@ -226,19 +228,14 @@ class PostgresIndex(SQLIndex):
         return article_id
 
     # -- searching --------------------------------------------------------------------------------
-    def lexical_passages(self, query: str, limit: int) -> list[tuple[int, float]]:
-        return self._bm25("passages", "passage_words", query, limit)
-
-    def lexical_articles(self, query: str, limit: int) -> list[tuple[int, float]]:
-        return self._bm25("articles", "article_words", query, limit)
-
-    def _bm25(self, table: str, words: str, query: str, limit: int) -> list[tuple[int, float]]:
+    def _lexical(self, table: str, query: str, limit: int) -> list[tuple[int, float]]:
         # The query's words as the SQLite index reads them (stop words out), then stemmed by PostgreSQL's parser:
         # the text is a parameter, never query syntax.
         text = " ".join(query_words(query))
         if not text:
             return []
-        rows = self._db.execute(_BM25.format(table=table, words=words), {"query": text, "limit": limit}).fetchall()
+        bm25 = _BM25.format(table=table, words=_WORD_TOTALS[table])
+        rows = self._db.execute(bm25, {"query": text, "limit": limit}).fetchall()
         return [(int(i), float(score)) for i, score in rows]
 
     def dense_passages(self, vector: np.ndarray, limit: int) -> list[tuple[int, float]]:

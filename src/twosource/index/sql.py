@@ -159,6 +159,18 @@ class SQLIndex:
                 found[article_id] = (stored, match)
         return list(found.values())
 
+    # -- searching ----------------------------------------------------------------------------------
+    def lexical_passages(self, query: str, limit: int) -> list[tuple[int, float]]:
+        return self._lexical("passages", query, limit)
+
+    def lexical_articles(self, query: str, limit: int) -> list[tuple[int, float]]:
+        return self._lexical("articles", query, limit)
+
+    def _lexical(self, table: str, query: str, limit: int) -> list[tuple[int, float]]:
+        """BM25 of the rows of ``table`` (passages, or articles with their titles counting twice: a title states
+        the story in the fewest words) holding any of the query's words, best first."""
+        raise NotImplementedError
+
     # -- reading what a search found ----------------------------------------------------------------
     def passages(self, ids: list[int]) -> dict[int, Passage]:
         if not ids:

@@ -66,6 +66,10 @@ CREATE TABLE IF NOT EXISTS feeds (
 """
 
 
+#: FTS5's BM25 of each table's text: an article's title counts twice its text.
+_BM25_RANKS = {"passages": "bm25(passages_fts)", "articles": "bm25(articles_fts, 2.0, 1.0)"}
+
+
 class SQLiteIndex(SQLIndex):
     """An index in one SQLite file (or ``:memory:``, one connection for every thread: a second would be another
     database). The passage vectors are loaded once per process and shared by its threads."""
@@ -174,17 +178,11 @@ class SQLiteIndex(SQLIndex):
         return article_id
 
     # -- searching --------------------------------------------------------------------------------
-    def lexical_passages(self, query: str, limit: int) -> list[tuple[int, float]]:
-        return self._fts("passages_fts", "bm25(passages_fts)", query, limit)
-
-    def lexical_articles(self, query: str, limit: int) -> list[tuple[int, float]]:
-        # The title counts double: it states the story in the fewest words.
-        return self._fts("articles_fts", "bm25(articles_fts, 2.0, 1.0)", query, limit)
-
-    def _fts(self, table: str, rank: str, query: str, limit: int) -> list[tuple[int, float]]:
+    def _lexical(self, table: str, query: str, limit: int) -> list[tuple[int, float]]:
         match = fts_query(query)
         if not match:
             return []
+        table, rank = f"{table}_fts", _BM25_RANKS[table]
         rows = self._db.execute(
             f"SELECT rowid, {rank} AS r FROM {table} WHERE {table} MATCH ? ORDER BY r LIMIT ?", (match, limit)
         ).fetchall()
