@@ -81,6 +81,7 @@ def index_contents(path: Path) -> tuple[list[tuple], list[tuple], np.ndarray]:
     """An index's articles (hash, cluster size), its passages (article hash, position, text) and their vectors,
     in a fixed order: what two versions must agree on."""
     with sqlite3.connect(path) as db:
+        dim = int(db.execute("SELECT value FROM meta WHERE key = 'dim'").fetchone()[0])
         articles = db.execute(
             "SELECT a.content_hash, (SELECT count(*) FROM articles b WHERE b.cluster_id = a.cluster_id) "
             "FROM articles a ORDER BY a.content_hash"
@@ -89,7 +90,7 @@ def index_contents(path: Path) -> tuple[list[tuple], list[tuple], np.ndarray]:
             "SELECT a.content_hash, p.position, p.text, p.vector "
             "FROM passages p JOIN articles a ON a.id = p.article_id ORDER BY a.content_hash, p.position"
         ).fetchall()
-    width = len(rows[0][3]) // 384 if rows else 4
+    width = len(rows[0][3]) // dim if rows else 4  # bytes per number: half precision, or single in older indexes
     vectors = np.array([np.frombuffer(r[3], dtype=np.float16 if width == 2 else np.float32) for r in rows])
     return articles, [r[:3] for r in rows], vectors.astype(np.float32)
 

@@ -74,7 +74,8 @@ def minilm_folder() -> Path:
 
 @loaded_once
 def sentence_embedder() -> Any:
-    """Return all-MiniLM-L6-v2 on ONNX Runtime, its graph built from the package's weights (under a second)."""
+    """Return all-MiniLM-L6-v2 on ONNX Runtime, its graph built from the package's weights once and then kept in
+    the user's cache (``encoders.kept_session``)."""
     try:
         from .encoders import sentence_encoder
     except ImportError as exc:
