@@ -4,7 +4,9 @@ re-run it, and compare the index with one built without interruption.
 The comparison reads the SQLite file itself (a copy of it, so that a half-written index is looked at as the
 re-run will find it, never changed by looking): every article (its text hash, fields, passages and fingerprints),
 the copy clusters as a partition of articles (cluster ids may differ), the embeddings (close, not bit-equal: a
-re-run embeds other batches), ``PRAGMA integrity_check`` and the index's own ``check_integrity``.
+re-run embeds other batches), ``PRAGMA integrity_check`` and the index's own ``check_integrity``. The ingests
+fold their passages into the graph beside the index every 16 passages, so that kills land inside folds too; after
+the re-run, the graph must hold the index's first passages and nothing else (``graph_differences``).
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ AFTER_EXIT = "after the ingest had ended"
 MIN_COSINE = 0.99
 
 # An ingest must not reach for a model hub.
-_ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+_ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "TWOSOURCE_GRAPH_AFTER": "16"}
 _ADDED = re.compile(r"^(\d+) added, ", re.MULTILINE)
 
 
@@ -198,6 +200,35 @@ def compare(reference: Snapshot, got: Snapshot) -> list[str]:
     return differences
 
 
+def graph_differences(index_path: Path) -> list[str]:
+    """What is wrong with the passage graph beside a finished index: it must hold exactly the index's first
+    passages, their vectors as stored, and dense search must find each passage by its own vector."""
+    from usearch.index import Index
+
+    db = sqlite3.connect(index_path)
+    try:
+        rows = db.execute("SELECT id, vector FROM passages ORDER BY id").fetchall()
+    finally:
+        db.close()
+    ids = [r[0] for r in rows]
+    vectors = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float16).reshape(len(rows), -1)
+    graph = Index.restore(f"{index_path}-vectors", view=True)
+    if graph is None:
+        return ["no passage graph beside the index"]
+    differences = []
+    held = sorted(int(k) for k in np.asarray(graph.keys))
+    if held != ids[: len(held)]:
+        differences.append(f"the graph holds {len(held)} passages that are not the index's first {len(held)}")
+    elif not np.array_equal(np.asarray(graph.get(held), dtype=np.float16), vectors[: len(held)]):
+        differences.append("the graph's vectors differ from the index's")
+    with open_index(index_path) as index:
+        best = [index.dense_passages(v.astype(np.float32), 1)[0][1] for v in vectors]
+    lost = [i for i, score in zip(ids, best, strict=True) if score < 0.999]
+    if lost:
+        differences.append(f"{len(lost)} passages not found by their own vectors (first: {lost[:3]})")
+    return differences
+
+
 def check_partial(reference: Snapshot, got: Snapshot) -> list[str]:
     """What is wrong with the index a kill left: it must be whole, and hold whole batches of the reference's
     articles in the reference's order (a prefix of it), each copy cluster within one of the reference's."""
@@ -272,4 +303,5 @@ def crash_run(
     if rerun.added != total - committed:
         differences.append(f"the re-run added {rerun.added}, not the {total - committed} the kills left out")
     differences += compare(reference, snapshot(index_path))
+    differences += graph_differences(index_path)
     return CrashRun(kills, differences, time.perf_counter() - began)

@@ -3,7 +3,8 @@
 Environment variables read here and nowhere else:
 ``TWOSOURCE_INDEX`` (index file or address), ``TWOSOURCE_CACHE`` (where built model graphs are kept),
 ``TWOSOURCE_MAX_BYTES`` (largest input accepted), ``TWOSOURCE_MAX_CLAIMS`` (claims checked per article),
-``TWOSOURCE_MAX_PASSAGES`` (passages indexed per article),
+``TWOSOURCE_MAX_PASSAGES`` (passages indexed per article), ``TWOSOURCE_GRAPH_AFTER`` (passages an SQLite index
+searches exactly before it builds their graph),
 ``TWOSOURCE_READ_SECONDS`` (the time reading one HTML page may take),
 ``TWOSOURCE_FACTCHECK_KEY`` (a Google Fact Check Tools API key), ``TWOSOURCE_CONTACT`` (who runs this
 twosource: an e-mail or a URL, sent in the User-Agent as Wikipedia's etiquette asks), ``TWOSOURCE_OUTLETS`` (the
@@ -27,6 +28,9 @@ DEFAULT_MAX_CLAIMS = 100
 DEFAULT_READ_SECONDS = 60
 #: Passages indexed per article (about 60 words each: 30,000 words); the rest of a longer text is not searched.
 DEFAULT_MAX_PASSAGES = 500
+#: Passages an SQLite index searches exactly, in memory, before it folds them into its on-disk graph: below this,
+#: an exact scan (under a millisecond) costs less than keeping a graph file.
+DEFAULT_GRAPH_AFTER = 4096
 
 
 def is_postgres_address(location: str) -> bool:
@@ -83,6 +87,11 @@ def default_read_seconds() -> int:
 def default_max_passages() -> int:
     """Return ``$TWOSOURCE_MAX_PASSAGES`` or the default number of passages indexed per article."""
     return _positive_int("TWOSOURCE_MAX_PASSAGES", DEFAULT_MAX_PASSAGES)
+
+
+def default_graph_after() -> int:
+    """Return ``$TWOSOURCE_GRAPH_AFTER`` or the default number of passages searched exactly before the graph."""
+    return _positive_int("TWOSOURCE_GRAPH_AFTER", DEFAULT_GRAPH_AFTER)
 
 
 def _positive_int(variable: str, default: int) -> int:

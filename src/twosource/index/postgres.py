@@ -247,14 +247,8 @@ class PostgresIndex(SQLIndex):
         ).fetchall()
         return [(int(i), float(score)) for i, score in rows]
 
-    def passage_vectors(self, ids: list[int]) -> np.ndarray:
-        rows = dict(self._db.execute("SELECT id, vector FROM passages WHERE id = ANY(%s)", (ids,)).fetchall())
-        missing = [i for i in ids if i not in rows][:5]
-        if missing:
-            raise IndexStoreError(f"{self.location}: passages {missing} have no vector")
-        if not ids:
-            return np.zeros((0, self.embedder.dim), dtype=np.float32)
-        return np.array([rows[i].to_numpy() for i in ids], dtype=np.float32)
+    def _decode_vector(self, stored: Any) -> np.ndarray:
+        return stored.to_numpy()
 
     def _size_bytes(self) -> int:
         return int(self._db.execute("SELECT pg_database_size(current_database())").fetchone()[0])

@@ -10,6 +10,8 @@ import re
 import threading
 from typing import Any
 
+import numpy as np
+
 from ..errors import IndexStoreError
 from ..outlets import name_key
 from ..types import Embedder, Passage
@@ -48,6 +50,10 @@ class SQLIndex:
 
     def _insert(self, item: PreparedArticle) -> int:
         """Insert an article, its passages (text, vector, searchable words) and its fingerprints; its id."""
+        raise NotImplementedError
+
+    def _decode_vector(self, stored: Any) -> np.ndarray:
+        """A passage vector as the database returns it, as an array."""
         raise NotImplementedError
 
     # -- connections --------------------------------------------------------------------------------
@@ -205,6 +211,15 @@ class SQLIndex:
         ):
             out.setdefault(aid, []).append(pid)
         return out
+
+    def passage_vectors(self, ids: list[int]) -> np.ndarray:
+        if not ids:
+            return np.zeros((0, self.embedder.dim), dtype=np.float32)
+        rows = dict(self._run(f"SELECT id, vector FROM passages WHERE id IN ({self._marks(ids)})", ids).fetchall())
+        missing = [i for i in ids if i not in rows][:5]
+        if missing:
+            raise IndexStoreError(f"{self.location}: passages {missing} have no vector")
+        return np.array([self._decode_vector(rows[i]) for i in ids], dtype=np.float32)
 
     # -- reading ------------------------------------------------------------------------------------
     def article(self, article_id: int) -> StoredArticle | None:

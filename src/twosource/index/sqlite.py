@@ -7,16 +7,17 @@ and a re-run skips them by content hash.
 from __future__ import annotations
 
 import sqlite3
-import threading
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import IndexStoreError
+from ..settings import default_graph_after
 from ..types import Embedder
 from . import dedup
-from .base import PreparedArticle
+from .base import AddResult, PreparedArticle
 from .sql import SQLIndex, query_words
+from .vectors import PassageVectors, discard_graph, graph_path_for
 
 SCHEMA_VERSION = 2
 _SCHEMA = """
@@ -72,16 +73,24 @@ _BM25_RANKS = {"passages": "bm25(passages_fts)", "articles": "bm25(articles_fts,
 
 class SQLiteIndex(SQLIndex):
     """An index in one SQLite file (or ``:memory:``, one connection for every thread: a second would be another
-    database). The passage vectors are loaded once per process and shared by its threads."""
+    database). Dense search goes through a graph file beside it (``vectors.PassageVectors``), shared by the
+    process's threads; an in-memory index searches its vectors exactly."""
 
     unique_violation = sqlite3.IntegrityError
 
-    def __init__(self, path: str | Path, embedder: Embedder) -> None:
+    def __init__(self, path: str | Path, embedder: Embedder, *, graph_after: int | None = None) -> None:
         super().__init__(str(path), embedder)
-        if self.location != ":memory:":
+        in_memory = self.location == ":memory:"
+        if not in_memory:
             Path(self.location).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        self._vectors_lock = threading.Lock()  # one thread reads the passages added since the last search
-        self._vectors_loaded = (np.zeros((0, embedder.dim), dtype=np.float32), np.zeros(0, dtype=np.int64))
+        self._vectors = PassageVectors(
+            None if in_memory else graph_path_for(self.location),
+            embedder.dim,
+            rows_after=self._vector_rows_after,
+            vector_of=self._vector_of,
+            count_through=self._count_through,
+            fold_at=graph_after or default_graph_after(),
+        )
         try:
             self._migrate()
         except sqlite3.DatabaseError as exc:
@@ -108,6 +117,8 @@ class SQLiteIndex(SQLIndex):
         self._db.executescript(_SCHEMA)
         found = dict(self._db.execute("SELECT key, value FROM meta").fetchall())
         if not found:
+            if self.location != ":memory:":
+                discard_graph(self.location)
             self._db.executemany(
                 "INSERT INTO meta VALUES (?, ?)",
                 [
@@ -188,38 +199,28 @@ class SQLiteIndex(SQLIndex):
         ).fetchall()
         return [(int(rowid), -float(score)) for rowid, score in rows]  # FTS5's bm25 is negative: lower is better
 
+    def add_batch(self, batch: list[PreparedArticle]) -> AddResult:
+        result = super().add_batch(batch)
+        self._vectors.fold_if_due()
+        return result
+
     def dense_passages(self, vector: np.ndarray, limit: int) -> list[tuple[int, float]]:
-        matrix, ids = self._vectors()
-        if not len(ids):
-            return []
-        scores = matrix @ vector.astype(np.float32)
-        top = np.argpartition(-scores, min(limit, len(scores) - 1))[:limit]
-        top = top[np.argsort(-scores[top])]
-        return [(int(ids[i]), float(scores[i])) for i in top]
+        return self._vectors.search(vector, limit)
 
-    def _vectors(self) -> tuple[np.ndarray, np.ndarray]:
-        # All passage vectors in one matrix, shared by the process's threads. Passages are only ever added, with
-        # ascending ids: those committed since the last call, by any connection or process, are read and appended.
-        with self._vectors_lock:
-            matrix, ids = self._vectors_loaded
-            rows = self._db.execute(
-                "SELECT id, vector FROM passages WHERE id > ? ORDER BY id", (int(ids[-1]) if len(ids) else 0,)
-            ).fetchall()
-            if rows:
-                added = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float16)
-                matrix = np.concatenate([matrix, added.reshape(len(rows), self.embedder.dim).astype(np.float32)])
-                ids = np.concatenate([ids, np.array([r[0] for r in rows], dtype=np.int64)])
-                self._vectors_loaded = (matrix, ids)
-            return matrix, ids
+    def _vector_rows_after(self, after: int, limit: int) -> list[tuple[int, bytes]]:
+        return self._db.execute(
+            "SELECT id, vector FROM passages WHERE id > ? ORDER BY id LIMIT ?", (after, limit)
+        ).fetchall()
 
-    def passage_vectors(self, ids: list[int]) -> np.ndarray:
-        wanted = np.asarray(ids, dtype=np.int64)
-        matrix, all_ids = self._vectors()
-        positions = np.searchsorted(all_ids, wanted)
-        if not len(wanted) or ((positions < len(all_ids)).all() and (all_ids[positions] == wanted).all()):
-            return matrix[positions]
-        missing = sorted(set(ids) - set(all_ids.tolist()))[:5]
-        raise IndexStoreError(f"{self.location}: passages {missing} have no vector")
+    def _vector_of(self, passage_id: int) -> bytes | None:
+        row = self._db.execute("SELECT vector FROM passages WHERE id = ?", (passage_id,)).fetchone()
+        return row[0] if row else None
+
+    def _count_through(self, passage_id: int) -> int:
+        return int(self._db.execute("SELECT count(*) FROM passages WHERE id <= ?", (passage_id,)).fetchone()[0])
+
+    def _decode_vector(self, stored: bytes) -> np.ndarray:
+        return np.frombuffer(stored, dtype=np.float16)
 
     def _size_bytes(self) -> int:
         if self.location == ":memory:":
