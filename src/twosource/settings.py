@@ -85,6 +85,12 @@ def default_max_passages() -> int:
     return _positive_int("TWOSOURCE_MAX_PASSAGES", DEFAULT_MAX_PASSAGES)
 
 
+def model_threads() -> int:
+    """Return ``$TWOSOURCE_MODEL_THREADS``, the threads a model runs each operation on, or 0 when it is not set (one
+    per core: ONNX Runtime's default). A Spark task sets 1, as Spark counts one core per task."""
+    return _positive_int("TWOSOURCE_MODEL_THREADS", 0)
+
+
 def _positive_int(variable: str, default: int) -> int:
     """Return the environment's ``variable`` as a whole number above 0, or ``default`` when it is not set."""
     configured = os.environ.get(variable, "").strip().replace("_", "")
