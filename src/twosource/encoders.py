@@ -22,7 +22,7 @@ import numpy as np
 import onnxruntime as ort
 from tokenizers import Tokenizer
 
-from .settings import cache_dir
+from .settings import cache_dir, model_threads
 
 if TYPE_CHECKING:
     import onnx
@@ -33,6 +33,7 @@ def session(model: bytes | Path) -> ort.InferenceSession:
     its ``run`` may be called from several threads at once)."""
     options = ort.SessionOptions()
     options.inter_op_num_threads = 1  # the graph is one chain: nothing to run side by side
+    options.intra_op_num_threads = model_threads()  # 0: one per core
     source = str(model) if isinstance(model, Path) else model
     return ort.InferenceSession(source, options, providers=["CPUExecutionProvider"])
 

@@ -4,7 +4,7 @@ Environment variables read here and nowhere else:
 ``TWOSOURCE_INDEX`` (index file or address), ``TWOSOURCE_CACHE`` (where built model graphs are kept),
 ``TWOSOURCE_MAX_BYTES`` (largest input accepted), ``TWOSOURCE_MAX_CLAIMS`` (claims checked per article),
 ``TWOSOURCE_MAX_PASSAGES`` (passages indexed per article), ``TWOSOURCE_GRAPH_AFTER`` (passages an SQLite index
-searches exactly before it builds their graph),
+searches exactly before it builds their graph), ``TWOSOURCE_MODEL_THREADS`` (threads per model operation),
 ``TWOSOURCE_READ_SECONDS`` (the time reading one HTML page may take),
 ``TWOSOURCE_FACTCHECK_KEY`` (a Google Fact Check Tools API key), ``TWOSOURCE_CONTACT`` (who runs this
 twosource: an e-mail or a URL, sent in the User-Agent as Wikipedia's etiquette asks), ``TWOSOURCE_OUTLETS`` (the
@@ -92,6 +92,12 @@ def default_max_passages() -> int:
 def default_graph_after() -> int:
     """Return ``$TWOSOURCE_GRAPH_AFTER`` or the default number of passages searched exactly before the graph."""
     return _positive_int("TWOSOURCE_GRAPH_AFTER", DEFAULT_GRAPH_AFTER)
+
+
+def model_threads() -> int:
+    """Return ``$TWOSOURCE_MODEL_THREADS``, the threads a model runs each operation on, or 0 when it is not set (one
+    per core: ONNX Runtime's default). A Spark task sets 1, as Spark counts one core per task."""
+    return _positive_int("TWOSOURCE_MODEL_THREADS", 0)
 
 
 def _positive_int(variable: str, default: int) -> int:

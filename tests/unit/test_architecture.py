@@ -23,7 +23,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("ingestion", "retrieve", "independence", "provenance", "stance"),
     ("verdict", "live"),
     ("pipeline", "report"),
-    ("evaluate", "training"),
+    ("evaluate", "training", "spark"),
     ("web", "cli", "__init__", "__main__"),
 )
 

@@ -12,17 +12,20 @@ from typing import Any
 import click
 
 from ..errors import TwosourceError, one_line
-from ..read.collection import FORMATS as INGEST_FORMATS
 from ..report import FORMATS
+from .batch import batch_group
 from .lab import eval_group, train_group
 from .options import (
     allow_option,
     checked_date,
-    column_options,
+    columns_given,
     fetch_policy,
+    finish_ingest,
     index_option,
+    ingest_input_options,
     live_options,
     live_sources,
+    max_claims_option,
     outlets_option,
     stderr_progress,
 )
@@ -70,23 +73,7 @@ def cli() -> None:
 @click.option("--feed", "feeds", multiple=True, metavar="URL|FILE", help="An RSS or Atom feed: ingest its entries.")
 @click.option("--sitemap", "sitemaps", multiple=True, metavar="URL|FILE", help="A sitemap (or news sitemap, or index).")
 @allow_option
-@click.option("--outlet", default="", help="Outlet of every article ingested (overrides the data).")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(INGEST_FORMATS),
-    default="auto",
-    help="Input format (default: from each file's extension).",
-)
-@click.option("--encoding", default=None, help="Text encoding of the inputs (default: detected), e.g. latin-1.")
-@click.option(
-    "--max-passages",
-    type=click.IntRange(1),
-    default=None,
-    help="Index at most this many passages of an article (about 60 words each); a longer text is searched by its "
-    "first ones only (default: $TWOSOURCE_MAX_PASSAGES, else 500).",
-)
-@column_options
+@ingest_input_options
 def ingest(
     paths: tuple[str, ...],
     index_path: str | None,
@@ -110,7 +97,6 @@ def ingest(
     """
     from .. import open_index
     from ..ingestion import ingest as run_ingest
-    from ..read.collection import Columns
 
     if not (paths or feeds or sitemaps):
         raise click.UsageError("give files, folders or URLs to ingest, or --feed / --sitemap")
@@ -124,7 +110,7 @@ def ingest(
             fmt=fmt,
             outlet=outlet,
             encoding=encoding,
-            columns=Columns(**{k.removesuffix("_column"): v for k, v in columns.items()}),
+            columns=columns_given(columns),
             feeds=feeds,
             sitemaps=sitemaps,
             policy=policy,
@@ -132,12 +118,7 @@ def ingest(
             max_passages=max_passages,
         )
     index.close()
-    for rejection in summary.rejected:
-        click.echo(one_line(f"rejected: {rejection.origin}: {rejection.reason}"), err=True)
-    click.echo(one_line(summary.line()))
-    if summary.rejected:
-        # As trafilatura's CLI: 1 when some inputs failed, 126 when (nearly) all did.
-        sys.exit(126 if summary.added + summary.duplicates == 0 else 1)
+    finish_ingest(summary)
 
 
 @cli.command()
@@ -162,13 +143,7 @@ def ingest(
     default=None,
     help="Write the report to this file instead of standard output.",
 )
-@click.option(
-    "--max-claims",
-    type=click.IntRange(1),
-    default=None,
-    help="Check at most this many check-worthy claims, the most check-worthy first; the rest are listed as not "
-    "checked (default: $TWOSOURCE_MAX_CLAIMS, else 100).",
-)
+@max_claims_option
 @live_options
 def check(
     article: str,
@@ -350,6 +325,7 @@ def index_stats(index_path: str | None, as_json: bool) -> None:
     click.echo(f"size        {stats.size_bytes / 1e6:.1f} MB on disk; {stats.reports} stored reports")
 
 
+cli.add_command(batch_group)
 cli.add_command(eval_group)
 cli.add_command(train_group)
 

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from ..read.collection import COLUMNS
+from ..read.collection import FORMATS as INGEST_FORMATS
 from ..types import Progress
 
 index_option = click.option(
@@ -144,3 +145,61 @@ def column_options(command: Callable[..., None]) -> Callable[..., None]:
     for name, holds in reversed(COLUMNS):
         command = click.option(f"--{name}-column", default=None, help=f"CSV/JSON field holding {holds}.")(command)
     return command
+
+
+def ingest_input_options(command: Callable[..., None]) -> Callable[..., None]:
+    """How an ingest reads its inputs: ``--outlet``, ``--format``, ``--encoding``, ``--max-passages`` and the
+    column options."""
+    for option in reversed(
+        [
+            click.option("--outlet", default="", help="Outlet of every article ingested (overrides the data)."),
+            click.option(
+                "--format",
+                "fmt",
+                type=click.Choice(INGEST_FORMATS),
+                default="auto",
+                help="Input format (default: from each file's extension).",
+            ),
+            click.option(
+                "--encoding", default=None, help="Text encoding of the inputs (default: detected), e.g. latin-1."
+            ),
+            click.option(
+                "--max-passages",
+                type=click.IntRange(1),
+                default=None,
+                help="Index at most this many passages of an article (about 60 words each); a longer text is searched "
+                "by its first ones only (default: $TWOSOURCE_MAX_PASSAGES, else 500).",
+            ),
+            column_options,
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+max_claims_option = click.option(
+    "--max-claims",
+    type=click.IntRange(1),
+    default=None,
+    help="Check at most this many check-worthy claims, the most check-worthy first; the rest are listed as not "
+    "checked (default: $TWOSOURCE_MAX_CLAIMS, else 100).",
+)
+
+
+def columns_given(columns: dict[str, str | None]) -> Any:
+    """The ``Columns`` named by the column options' values (``text_column=...`` and its siblings)."""
+    from ..read.collection import Columns
+
+    return Columns(**{k.removesuffix("_column"): v for k, v in columns.items()})
+
+
+def finish_ingest(summary: Any) -> None:
+    """Print an ingest's rejections (on standard error) and its summary line; exit as the rejections say."""
+    from ..errors import one_line
+
+    for rejection in summary.rejected:
+        click.echo(one_line(f"rejected: {rejection.origin}: {rejection.reason}"), err=True)
+    click.echo(one_line(summary.line()))
+    if summary.rejected:
+        # As trafilatura's CLI: 1 when some inputs failed, 126 when (nearly) all did.
+        sys.exit(126 if summary.added + summary.duplicates == 0 else 1)

@@ -80,6 +80,17 @@ def prepare_batch(articles: list[Article], max_passages: int = DEFAULT_MAX_PASSA
     return prepared
 
 
+def add_prepared(prepared: list[PreparedArticle], index: Archive, summary: IngestSummary, max_passages: int) -> None:
+    """Add prepared articles to ``index`` in one transaction (those it already holds are skipped, by content hash),
+    and count them into ``summary``."""
+    at_budget = [p.article.text for p in prepared if len(p.passage_spans) == max_passages]
+    summary.cut += sum(len(split_passages(text)) > max_passages for text in at_budget)
+    result = index.add_batch(prepared)
+    summary.added += result.added
+    summary.duplicates += result.duplicates
+    summary.copies += result.copies
+
+
 def ingest_articles(
     items: Iterable[Article | Rejection],
     index: Archive,
@@ -104,13 +115,7 @@ def ingest_articles(
 
     def flush() -> None:
         if batch:
-            prepared = prepare_batch(batch, max_passages)
-            at_budget = [p.article.text for p in prepared if len(p.passage_spans) == max_passages]
-            summary.cut += sum(len(split_passages(text)) > max_passages for text in at_budget)
-            result = index.add_batch(prepared)
-            summary.added += result.added
-            summary.duplicates += result.duplicates
-            summary.copies += result.copies
+            add_prepared(prepare_batch(batch, max_passages), index, summary, max_passages)
             advance(len(batch))
             batch.clear()
             hashes.clear()

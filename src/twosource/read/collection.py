@@ -18,7 +18,7 @@ from ..settings import ReadLimits
 from ..types import Article, Rejection
 from .article import article_from_text, read_file
 from .decode import decode_bytes, holds_controls
-from .warc import WARC_SUFFIXES, warc_articles
+from .warc import WARC_SUFFIXES, warc_articles, warc_responses
 
 ARTICLE_SUFFIXES = (".txt", ".text", ".html", ".htm", ".html.gz", ".htm.gz")
 RECORD_SUFFIXES = (".csv", ".json", ".jsonl", ".ndjson", *WARC_SUFFIXES)
@@ -63,17 +63,20 @@ def iter_articles(
     outlet: str = "",
     encoding: str | None = None,
     limits: ReadLimits | None = None,
+    records: range | None = None,
 ) -> Iterator[Article | Rejection]:
-    """Yield an Article or a Rejection for every article file and record under ``paths`` (folders recursively)."""
+    """Yield an Article or a Rejection for every article file and record under ``paths`` (folders recursively).
+    ``records``: of each collection (CSV, JSON(L), WARC), only the records at these ordinals (``count_records``
+    numbers them), so that several workers share one large file."""
     limits = limits or ReadLimits.from_env()
     columns = columns or Columns()
-    for path in _expand(paths, fmt):
-        kind = fmt if fmt != "auto" else _kind(path)
+    for path in input_files(paths, fmt):
+        kind = file_kind(path, fmt)
         try:
             if kind in ("csv", "json", "jsonl"):
-                yield from _records(path, kind, columns, outlet, encoding, limits)
+                yield from _records(path, kind, columns, outlet, encoding, limits, records)
             elif kind == "warc":
-                yield from warc_articles(path, limits)
+                yield from warc_articles(path, limits, records)
             else:
                 html = {"html": True, "text": False}.get(kind)
                 yield read_file(path, outlet=outlet, encoding=encoding, html=html, limits=limits)
@@ -81,7 +84,8 @@ def iter_articles(
             yield Rejection(exc.origin, exc.message)
 
 
-def _expand(paths: list[str | Path], fmt: str) -> Iterator[Path]:
+def input_files(paths: list[str | Path], fmt: str = "auto") -> Iterator[Path]:
+    """The files ``iter_articles`` reads under ``paths``, in the order it reads them."""
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
@@ -92,7 +96,10 @@ def _expand(paths: list[str | Path], fmt: str) -> Iterator[Path]:
             yield path  # a missing file is rejected by its reader, naming it
 
 
-def _kind(path: Path) -> str:
+def file_kind(path: Path, fmt: str = "auto") -> str:
+    """How ``iter_articles`` reads ``path``: csv, json, jsonl, warc, or (an article file) text, html or file."""
+    if fmt != "auto":
+        return fmt
     name = path.name.lower()
     if name.endswith(".csv"):
         return "csv"
@@ -105,17 +112,42 @@ def _kind(path: Path) -> str:
     return "file"
 
 
-def _records(
-    path: Path, kind: str, columns: Columns, outlet: str, encoding: str | None, limits: ReadLimits
-) -> Iterator[Article | Rejection]:
+def count_records(path: Path, kind: str, encoding: str | None = None) -> int:
+    """The number of records of a collection file that ``iter_articles`` yields an item for (for a WARC archive,
+    its responses); 0 for a file it cannot read as one."""
+    try:
+        if kind == "warc":
+            return sum(1 for _ in warc_responses(path))
+        return len(_entries(path, kind, encoding))
+    except SourceError:
+        return 0
+
+
+def _entries(path: Path, kind: str, encoding: str | None) -> list[Entry]:
     origin = str(path)
     if not path.is_file():
         raise FormatError(origin, "no such file")
     text = decode_bytes(path.read_bytes(), origin, encoding=encoding, max_bytes=MAX_COLLECTION_BYTES, records=True)
-    entries = _csv_entries(text, origin) if kind == "csv" else _json_entries(text, origin, kind)
+    return _csv_entries(text, origin) if kind == "csv" else _json_entries(text, origin, kind)
+
+
+def _records(
+    path: Path,
+    kind: str,
+    columns: Columns,
+    outlet: str,
+    encoding: str | None,
+    limits: ReadLimits,
+    records: range | None,
+) -> Iterator[Article | Rejection]:
+    origin = str(path)
+    entries = _entries(path, kind, encoding)
     rows = [row for _, row in entries if isinstance(row, dict)]
+    # The columns are told from the whole file's records, whichever of them this call reads.
     mapping = _map_columns(columns, _field_names(rows), origin) if rows else {}
-    for row_origin, row in entries:
+    for number, (row_origin, row) in enumerate(entries):
+        if records is not None and number not in records:
+            continue
         if isinstance(row, str):  # the reason this record could not be read
             yield Rejection(row_origin, row)
             continue

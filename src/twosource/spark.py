@@ -1,0 +1,350 @@
+"""Batch work on Spark (``twosource batch``): ingest and check many articles in partitions, on executors.
+
+pyspark (the ``spark`` extra) is imported here only, when a batch job starts: ``import twosource`` and every other
+command never load it.
+
+A batch ingest runs in three steps, each a Spark stage:
+
+read      The input is planned into splits (``plan_splits``): a file per split when there are files enough for
+          the partitions asked, else each collection is cut into ranges of record ordinals (CSV rows, JSON(L)
+          records, WARC responses). A task builds articles for its range only; the file's cheap parse is repeated
+          by each task of it (CSV fields hold newlines, so a byte range cannot be cut safely, and a gzip stream has
+          no index), the costly work (extraction, embedding) is not.
+prepare   A text repeated in the input is found by a distributed group-by on content hashes (its first record
+          wins); each partition opens the index once, drops the texts it holds, and embeds, hashes and fingerprints
+          the rest (``prepare_batch``), the models loaded once per Python worker.
+write     One task adds the prepared articles in input order through ``add_batch``, whose copy detection joins
+          each article to the clusters of those before it, exactly as ``twosource ingest`` does: the clusters come
+          out the same. Writes are keyed by content hash, so a retried task adds nothing twice.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+import json
+import math
+import os
+import sys
+import tempfile
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from .errors import TwosourceError, one_line
+from .index import Index, open_index
+from .index.base import PreparedArticle
+from .index.dedup import content_hash
+from .ingestion.batch import BATCH_SIZE, IngestSummary, add_prepared, prepare_batch
+from .models import EMBEDDER
+from .outlets import Outlets, load_outlets
+from .pipeline import check, store_report
+from .read import read_article
+from .read.collection import Columns, count_records, file_kind, input_files, iter_articles
+from .settings import DEFAULT_MAX_CLAIMS, DEFAULT_MAX_PASSAGES, ReadLimits, is_postgres_address
+from .types import Article, Progress, Rejection
+
+if TYPE_CHECKING:
+    from pyspark import Broadcast, SparkContext
+
+DEFAULT_MASTER = "local[2]"
+#: Partitions per core when none are asked for: small tasks even out articles of unequal lengths.
+PARTITIONS_PER_CORE = 4
+#: Set to a file's path, the first write task to find no such file makes it and fails after its first batch: the
+#: tests' proof that a retried task adds nothing twice.
+FAULT_VARIABLE = "TWOSOURCE_SPARK_FAULT"
+#: Spark's own logging, errors only: its INFO and WARN lines would drown the progress and the summary (the shell's
+#: logger too: pyspark runs as a shell, whose level Spark sets to WARN unless its gateway's logger is configured).
+_LOG4J2 = """\
+rootLogger.level = error
+rootLogger.appenderRef.stderr.ref = stderr
+appender.console.type = Console
+appender.console.name = stderr
+appender.console.target = SYSTEM_ERR
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = spark: %p %c{1}: %m%n
+logger.shell.name = org.apache.spark.api.python.PythonGatewayServer
+logger.shell.level = error
+"""
+
+#: An item's place in the input: (split number, position in the split).
+Ordinal = tuple[int, int]
+Item = TypeVar("Item")
+
+
+def require_spark() -> None:
+    """Refuse at once, in one line, where the ``spark`` extra is missing."""
+    if importlib.util.find_spec("pyspark") is None:
+        raise TwosourceError("batch work needs pyspark, which the runtime leaves out: pip install 'twosource[spark]'")
+
+
+@contextmanager
+def spark_context(master: str, app: str) -> Iterator[SparkContext]:
+    """Start Spark on ``master`` (``local[N]`` on this machine, ``spark://host:port`` on a cluster); stop it after."""
+    require_spark()
+    from pyspark import SparkConf, SparkContext
+
+    os.environ["PYSPARK_PYTHON"] = sys.executable  # the workers run this interpreter, where twosource is installed
+    conf = SparkConf().setMaster(master).setAppName(app)
+    conf.set("spark.ui.enabled", str(not master.startswith("local")).lower())  # a cluster's operators want it
+    conf.set("spark.ui.showConsoleProgress", "false")  # the command shows its own
+    conf.set("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={_log_settings()}")
+    for name, value in _executor_environment().items():
+        conf.setExecutorEnv(name, value)
+    context = SparkContext(conf=conf)
+    context.setLogLevel("ERROR")
+    try:
+        yield context
+    finally:
+        context.stop()
+
+
+def _log_settings() -> Path:
+    path = Path(tempfile.gettempdir()) / "twosource-spark-log4j2.properties"
+    if not path.exists() or path.read_text() != _LOG4J2:
+        path.write_text(_LOG4J2)
+    return path
+
+
+def _executor_environment() -> dict[str, str]:
+    # An executor sees the driver's twosource settings; its models run on one core each, as Spark counts a task.
+    settings = {name: value for name, value in os.environ.items() if name.startswith("TWOSOURCE_")}
+    return {"TWOSOURCE_MODEL_THREADS": "1", **settings}
+
+
+@contextmanager
+def _tasks_progress(context: SparkContext, progress: Progress | None, stage: str) -> Iterator[None]:
+    """Report the tasks done of the running stages as ``progress(stage, done, total)`` while inside, twice a second."""
+    if progress is None:
+        yield
+        return
+    tracker = context.statusTracker()
+    stop = threading.Event()
+
+    def poll() -> None:
+        while not stop.wait(0.5):
+            stages = [info for s in tracker.getActiveStageIds() if (info := tracker.getStageInfo(s))]
+            if stages:
+                progress(stage, sum(s.numCompletedTasks for s in stages), sum(s.numTasks for s in stages))
+
+    poller = threading.Thread(target=poll, daemon=True)
+    poller.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        poller.join()
+
+
+def _default_partitions(context: SparkContext, partitions: int | None) -> int:
+    return partitions or PARTITIONS_PER_CORE * context.defaultParallelism
+
+
+def _executor_address(address: str) -> str:
+    # Executors may run elsewhere than the driver's folder: a SQLite path is made absolute.
+    return address if is_postgres_address(address) else str(Path(address).expanduser().resolve())
+
+
+def _chunks(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
+# -- ingest -----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Split:
+    """What one task reads: a file, or (``records``) a range of a collection's record ordinals."""
+
+    path: str
+    records: range | None = None
+
+
+def plan_splits(paths: list[str], partitions: int, fmt: str = "auto", encoding: str | None = None) -> list[Split]:
+    """Cut the files under ``paths`` into about ``partitions`` splits, in input order."""
+    files = list(input_files(list(paths), fmt))
+    if len(files) >= partitions:
+        return [Split(str(path)) for path in files]  # no file is counted: a WARC file is read once
+    parts = math.ceil(partitions / len(files)) if files else 0
+    return [split for path in files for split in _file_splits(path, fmt, encoding, parts)]
+
+
+def _file_splits(path: Path, fmt: str, encoding: str | None, parts: int) -> list[Split]:
+    kind = file_kind(path, fmt)
+    count = count_records(path, kind, encoding) if kind in ("csv", "json", "jsonl", "warc") else 0
+    if count < 2:  # an article file, or a file read as no collection: whole, so that its rejection is said once
+        return [Split(str(path))]
+    size = math.ceil(count / min(parts, count))
+    return [Split(str(path), range(start, min(start + size, count))) for start in range(0, count, size)]
+
+
+@dataclass(frozen=True)
+class IngestJob:
+    """What each task of a batch ingest is told (pickled to the executors with the functions that take it)."""
+
+    index: str
+    fmt: str = "auto"
+    columns: Columns = field(default_factory=Columns)
+    outlet: str = ""
+    encoding: str | None = None
+    limits: ReadLimits = field(default_factory=ReadLimits.from_env)
+    max_passages: int = DEFAULT_MAX_PASSAGES
+
+
+def batch_ingest(
+    paths: list[str],
+    job: IngestJob,
+    *,
+    master: str = DEFAULT_MASTER,
+    partitions: int | None = None,
+    progress: Progress | None = None,
+) -> IngestSummary:
+    """Add every article under ``paths`` to ``job.index`` with Spark on ``master``, in about ``partitions``
+    partitions (default: four per core); the articles, passages and copy clusters come out as ``ingest`` makes
+    them from the same input in the same order."""
+    job = replace(job, index=_executor_address(job.index))
+    with open_index(job.index, embedder=EMBEDDER):
+        pass  # the tables are made once, here, rather than raced for by the tasks
+    with spark_context(master, "twosource batch ingest") as context:
+        splits = plan_splits(paths, _default_partitions(context, partitions), job.fmt, job.encoding)
+        numbered = context.parallelize(list(enumerate(splits)), max(1, len(splits)))
+        read = numbered.flatMap(partial(_read_split, job)).persist()
+        with _tasks_progress(context, progress, "reading"):
+            repeats = context.broadcast(set(read.flatMap(_hashed).groupByKey().flatMap(_later).collect()))
+        prepared = read.mapPartitions(partial(_prepare_partition, job, repeats))
+        # One writer, fed in input order: the shuffle lets every partition embed at once before it.
+        in_order = prepared.repartitionAndSortWithinPartitions(1, lambda _: 0)
+        with _tasks_progress(context, progress, "embedding and writing"):
+            (summary,) = in_order.mapPartitions(partial(_write_in_order, job)).collect()
+        read.unpersist()
+    return summary
+
+
+def _read_split(job: IngestJob, numbered: tuple[int, Split]) -> Iterator[tuple[Ordinal, Article | Rejection]]:
+    number, split = numbered
+    items = iter_articles(
+        [split.path],
+        fmt=job.fmt,
+        columns=job.columns,
+        outlet=job.outlet,
+        encoding=job.encoding,
+        limits=job.limits,
+        records=split.records,
+    )
+    for position, item in enumerate(items):
+        yield (number, position), item
+
+
+def _hashed(entry: tuple[Ordinal, Article | Rejection]) -> list[tuple[str, Ordinal]]:
+    ordinal, item = entry
+    return [(content_hash(item.text), ordinal)] if isinstance(item, Article) else []
+
+
+def _later(occurrences: tuple[str, Iterable[Ordinal]]) -> list[Ordinal]:
+    return sorted(occurrences[1])[1:]  # every occurrence of a text but its first
+
+
+def _prepare_partition(
+    job: IngestJob, repeats: Broadcast[set[Ordinal]], entries: Iterator[tuple[Ordinal, Article | Rejection]]
+) -> Iterator[tuple[Ordinal, PreparedArticle | Rejection | None]]:
+    """Each item prepared for the index; None for a text the index holds or an earlier record repeats."""
+    with open_index(job.index, embedder=EMBEDDER) as index:
+        for chunk in _chunks(entries, BATCH_SIZE):
+            known = repeats.value
+            new = {
+                ordinal: item
+                for ordinal, item in chunk
+                if isinstance(item, Article) and ordinal not in known and not index.contains(content_hash(item.text))
+            }
+            prepared = prepare_batch(list(new.values()), job.max_passages) if new else []
+            ready = dict(zip(new, prepared, strict=True))
+            for ordinal, item in chunk:
+                yield ordinal, item if isinstance(item, Rejection) else ready.get(ordinal)
+
+
+def _write_in_order(
+    job: IngestJob, entries: Iterator[tuple[Ordinal, PreparedArticle | Rejection | None]]
+) -> Iterator[IngestSummary]:
+    summary = IngestSummary()
+    with open_index(job.index, embedder=EMBEDDER) as index:
+        for chunk in _chunks(entries, BATCH_SIZE):
+            summary.rejected += [item for _, item in chunk if isinstance(item, Rejection)]
+            summary.duplicates += sum(item is None for _, item in chunk)
+            ready = [item for _, item in chunk if isinstance(item, PreparedArticle)]
+            if ready:
+                add_prepared(ready, index, summary, job.max_passages)
+                _injected_fault()
+    yield summary
+
+
+def _injected_fault() -> None:
+    flag = os.environ.get(FAULT_VARIABLE)
+    if not flag:
+        return
+    try:
+        Path(flag).touch(exist_ok=False)
+    except FileExistsError:
+        return
+    raise RuntimeError(f"a fault injected by ${FAULT_VARIABLE}")
+
+
+# -- check ------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckJob:
+    """What each task of a batch check is told."""
+
+    index: str
+    encoding: str | None = None
+    max_claims: int = DEFAULT_MAX_CLAIMS
+    outlets_file: str | None = None
+
+
+def batch_check(
+    articles: list[str],
+    job: CheckJob,
+    output: Path,
+    *,
+    master: str = DEFAULT_MASTER,
+    partitions: int | None = None,
+    progress: Progress | None = None,
+) -> int:
+    """Check each article file against ``job.index`` with Spark on ``master``; write its report's JSON (as
+    ``check --format json`` prints it, on one line), or the reason it could not be checked, to ``output``, a line
+    per article in input order. Return how many could not be checked."""
+    job = replace(job, index=_executor_address(job.index))
+    with spark_context(master, "twosource batch check") as context:
+        slices = min(len(articles), _default_partitions(context, partitions))
+        checked = context.parallelize(articles, max(1, slices)).mapPartitions(partial(_check_partition, job)).persist()
+        with _tasks_progress(context, progress, "checking"):
+            checked.count()
+        failed = 0
+        with open(output, "w", encoding="utf-8") as out:
+            for line, ok in checked.toLocalIterator():
+                out.write(line + "\n")
+                failed += not ok
+    return failed
+
+
+def _check_partition(job: CheckJob, paths: Iterator[str]) -> Iterator[tuple[str, bool]]:
+    outlets = load_outlets(job.outlets_file)
+    with open_index(job.index, embedder=EMBEDDER, create=False) as index:
+        for path in paths:
+            yield _check_one(path, index, job, outlets)
+
+
+def _check_one(path: str, index: Index, job: CheckJob, outlets: Outlets) -> tuple[str, bool]:
+    """The report's JSON line and True, or an error line and False: one bad article never costs the others."""
+    try:
+        report = check(read_article(path, encoding=job.encoding), index, max_claims=job.max_claims, outlets=outlets)
+        return json.dumps(store_report(report, index), ensure_ascii=False), True
+    except Exception as exc:
+        reason = str(exc) if isinstance(exc, TwosourceError) else f"{type(exc).__name__}: {exc}"
+        return json.dumps({"article": path, "error": one_line(reason)}, ensure_ascii=False), False
