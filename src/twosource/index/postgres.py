@@ -101,6 +101,20 @@ _STATISTICS = (
     articles = articles + 1,
     article_words = article_words + (SELECT length FROM articles WHERE id = %(id)s)""",
 )
+#: The statistics of every text at once (``recount``), as ``_STATISTICS`` keeps them a text at a time.
+_RECOUNT = (
+    f"UPDATE articles SET length = {_WORDS}",
+    f"UPDATE passages SET length = {_WORDS}",
+    "TRUNCATE lexemes",
+    """INSERT INTO lexemes (lexeme, passages)
+    SELECT lexeme, count(*) FROM passages, unnest(tsvector_to_array(words)) AS lexeme GROUP BY lexeme""",
+    """INSERT INTO lexemes (lexeme, articles)
+    SELECT lexeme, count(*) FROM articles, unnest(tsvector_to_array(words)) AS lexeme GROUP BY lexeme
+    ON CONFLICT (lexeme) DO UPDATE SET articles = excluded.articles""",
+    """UPDATE totals SET
+    passages = (SELECT count(*) FROM passages), passage_words = (SELECT coalesce(sum(length), 0) FROM passages),
+    articles = (SELECT count(*) FROM articles), article_words = (SELECT coalesce(sum(length), 0) FROM articles)""",
+)
 #: Where ``totals`` keeps the words of all passages, of all articles.
 _WORD_TOTALS = {"passages": "passage_words", "articles": "article_words"}
 #: BM25 as FTS5 computes it (k1 1.2, b 0.75, an IDF of at least 1e-6), over the texts holding any of the query's
@@ -252,6 +266,18 @@ class PostgresIndex(SQLIndex):
 
     def _size_bytes(self) -> int:
         return int(self._db.execute("SELECT pg_database_size(current_database())").fetchone()[0])
+
+    def recount(self) -> None:
+        """Recompute every text's length, and the counts and totals BM25 reads, from the texts themselves: after a
+        bulk load that went around ``add_batch`` (bench/bench_growth.py's, a restored dump). One transaction."""
+        self._begin()
+        try:
+            for statement in _RECOUNT:
+                self._db.execute(statement)
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
 
     def check_integrity(self) -> list[str]:
         """Return a list of inconsistencies (empty when the index is whole)."""

@@ -229,6 +229,9 @@ class SQLIndex:
     def article_ids(self) -> list[int]:
         return [r[0] for r in self._run("SELECT id FROM articles ORDER BY id")]
 
+    def is_empty(self) -> bool:
+        return self._run("SELECT 1 FROM articles LIMIT 1").fetchone() is None
+
     def cluster(self, cluster_id: int) -> list[StoredArticle]:
         rows = self._run(
             f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE cluster_id = ? ORDER BY published IS NULL, published, id",

@@ -88,9 +88,9 @@ class PassageVectors:
         self._graph.expansion_search = max(EXPANSION_SEARCH, limit)
         matches = self._graph.search(query, limit)
         found = []
-        for node, distance in zip(matches.keys, matches.distances, strict=True):
-            score = 1.0 - float(distance)
-            found.append((int(node), score))
+        for key, distance in zip(matches.keys, matches.distances, strict=True):
+            node, score = int(key), 1.0 - float(distance)  # int: an unsigned key would cast the aliases to float
+            found.append((node, score))
             first, last = np.searchsorted(self._alias_nodes, [node, node + 1])
             found += [(int(alias), score) for alias in self._alias_ids[first:last]]
         return found
@@ -158,7 +158,8 @@ class PassageVectors:
         # tail start again from where it ends.
         keep = self._tail_ids > covered if covered >= self._covered else np.zeros(len(self._tail_ids), dtype=bool)
         self._graph, self._graph_file, self._covered = graph, key, covered
-        self._alias_ids, self._alias_nodes = aliases[:, 0], aliases[:, 1]
+        # Contiguous copies: a column of the pairs is strided, and searchsorted copies a strided array every call.
+        self._alias_ids, self._alias_nodes = np.ascontiguousarray(aliases[:, 0]), np.ascontiguousarray(aliases[:, 1])
         self._tail, self._tail_ids = self._tail[keep], self._tail_ids[keep]
 
     def _check(self, graph: Any, header: tuple[int, int], aliases: int) -> int:
