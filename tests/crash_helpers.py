@@ -201,10 +201,9 @@ def compare(reference: Snapshot, got: Snapshot) -> list[str]:
 
 
 def graph_differences(index_path: Path) -> list[str]:
-    """What is wrong with the passage graph beside a finished index: it must hold exactly the index's first
-    passages, their vectors as stored, and dense search must find each passage by its own vector."""
-    from usearch.index import Index
-
+    """What is wrong with the passage graph beside a finished index: its nodes and their aliases (passages whose
+    vector is a node's) must be exactly the index's first passages, with the vectors stored, and dense search must
+    find each passage by its own vector."""
     db = sqlite3.connect(index_path)
     try:
         rows = db.execute("SELECT id, vector FROM passages ORDER BY id").fetchall()
@@ -212,21 +211,40 @@ def graph_differences(index_path: Path) -> list[str]:
         db.close()
     ids = [r[0] for r in rows]
     vectors = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float16).reshape(len(rows), -1)
-    graph = Index.restore(f"{index_path}-vectors", view=True)
-    if graph is None:
+    held = graph_holdings(index_path)
+    if held is None:
         return ["no passage graph beside the index"]
+    nodes, node_vectors, aliases = held
+    covered = sorted([*nodes, *aliases])
     differences = []
-    held = sorted(int(k) for k in np.asarray(graph.keys))
-    if held != ids[: len(held)]:
-        differences.append(f"the graph holds {len(held)} passages that are not the index's first {len(held)}")
-    elif not np.array_equal(np.asarray(graph.get(held), dtype=np.float16), vectors[: len(held)]):
-        differences.append("the graph's vectors differ from the index's")
+    if not nodes or covered != ids[: len(covered)]:
+        differences.append(f"the graph holds {len(covered)} passages that are not the index's first {len(covered)}")
+    else:
+        stored = dict(zip(ids, vectors, strict=True))
+        if not np.array_equal(node_vectors, np.array([stored[i] for i in nodes])):
+            differences.append("the graph's vectors differ from the index's")
+        if any(not np.array_equal(stored[alias], stored[node]) for alias, node in aliases.items()):
+            differences.append("an alias's vector differs from its node's")
     with open_index(index_path) as index:
         best = [index.dense_passages(v.astype(np.float32), 1)[0][1] for v in vectors]
     lost = [i for i, score in zip(ids, best, strict=True) if score < 0.999]
     if lost:
         differences.append(f"{len(lost)} passages not found by their own vectors (first: {lost[:3]})")
     return differences
+
+
+def graph_holdings(index_path: Path) -> tuple[list[int], np.ndarray, dict[int, int]] | None:
+    """The graph file beside an index, read without twosource: its nodes (passage ids, ascending), their vectors,
+    and its aliases (passage id: node); None without a graph."""
+    from usearch.index import Index
+
+    graph = Index.restore(f"{index_path}-vectors", view=True)
+    if graph is None:
+        return None
+    nodes = sorted(int(k) for k in np.asarray(graph.keys))
+    stored = np.load(f"{index_path}-vectors.aliases")
+    aliases = {int(alias): int(node) for alias, node in stored[1:]}  # the first row is the header
+    return nodes, np.asarray(graph.get(nodes), dtype=np.float16).reshape(len(nodes), -1), aliases
 
 
 def check_partial(reference: Snapshot, got: Snapshot) -> list[str]:
