@@ -111,3 +111,15 @@ def test_a_new_index_discards_a_graph_left_by_an_old_file(tmp_path: Path):
     with open_index(path):
         pass
     assert not graph.exists()
+
+
+def test_a_graph_that_cannot_be_written_leaves_search_exact(grown: Path, tmp_path: Path):
+    # As on a read-only folder or a full disk (a directory where the lock file goes fails even for root).
+    path = tmp_path / "index.sqlite"
+    shutil.copy(grown / "index.sqlite", path)
+    Path(f"{path}-vectors.lock").mkdir()
+    ids, matrix = stored_vectors(path)
+    with SQLiteIndex(path, EMBEDDER, graph_after=16) as index:
+        best = [index.dense_passages(v, 1)[0] for v in matrix]
+    assert all(score > 0.999 for _, score in best) and len(best) == len(ids)
+    assert not Path(f"{path}-vectors").exists()

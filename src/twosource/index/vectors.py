@@ -71,6 +71,7 @@ class PassageVectors:
         self._alias_nodes = np.zeros(0, dtype=np.int64)  # ... that node's passage id (ascending)
         self._tail = np.zeros((0, dim), dtype=np.float32)
         self._tail_ids = np.zeros(0, dtype=np.int64)
+        self._can_fold = graph_path is not None
 
     # -- searching ----------------------------------------------------------------------------------
     def search(self, vector: np.ndarray, limit: int) -> list[tuple[int, float]]:
@@ -118,8 +119,12 @@ class PassageVectors:
             if not rows:
                 return
             self._append(rows)
-            if self.graph_path is not None and len(self._tail_ids) >= self._tail_bound():
-                self._fold()
+            if self._can_fold and len(self._tail_ids) >= self._tail_bound():
+                try:
+                    self._fold()
+                except OSError as exc:  # a read-only folder or a full disk: search the tail exactly instead
+                    log.warning("%s: cannot write the passage graph (%s); searching exactly", self.graph_path, exc)
+                    self._can_fold = False
 
     def _tail_bound(self) -> int:
         # Folding rewrites the whole graph file: let the tail grow with the graph (an eighth of it) so that the
@@ -304,7 +309,14 @@ def _replace(path: Path, write: Callable[[Any], object]) -> None:
 @contextmanager
 def _held(lock_path: Path, mode: int) -> Iterator[None]:
     """The fold lock, exclusive for a folder, shared for a reader; a killed holder's lock goes with its process."""
-    with open(lock_path, "a") as handle:
+    try:
+        handle = open(lock_path, "a")  # noqa: SIM115 (closed below; a reader of a read-only folder goes without)
+    except OSError:
+        if mode == fcntl.LOCK_EX:
+            raise
+        yield
+        return
+    with handle:
         fcntl.flock(handle, mode)
         try:
             yield
