@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
 import re
 import subprocess
 import sys
@@ -20,20 +19,9 @@ import tempfile
 import time
 from pathlib import Path
 
-DATA = Path(os.environ.get("TWOSOURCE_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
-FAKES = DATA / "fakes" / "FA-KES-Dataset.csv"
-FAKES_CLI = [
-    "--encoding",
-    "latin-1",
-    "--title-column",
-    "article_title",
-    "--text-column",
-    "article_content",
-    "--outlet-column",
-    "source",
-    "--date-column",
-    "date",
-]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # FA-KES's ingest options live in tests/
+
+from tests.conftest import FAKES, FAKES_CLI
 
 
 def first_rows(rows: int, folder: Path) -> Path:

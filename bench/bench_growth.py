@@ -37,25 +37,13 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-DATA = Path(os.environ.get("TWOSOURCE_SHARED_DATA", ROOT.parent / "shared" / "data"))
-SEED = DATA / "seed" / "qalamoun-2015-05-13.txt"
+sys.path.insert(0, str(ROOT))  # the shared data's paths and FA-KES's ingest options live in tests/
+
+from tests.conftest import DATA, FAKES, FAKES_CLI, SEED  # noqa: E402
+
 #: The pool's corpora, with the options `twosource ingest` needs for each.
 POOL = [
-    (
-        DATA / "fakes" / "FA-KES-Dataset.csv",
-        [
-            "--encoding",
-            "latin-1",
-            "--title-column",
-            "article_title",
-            "--text-column",
-            "article_content",
-            "--outlet-column",
-            "source",
-            "--date-column",
-            "date",
-        ],
-    ),
+    (FAKES, FAKES_CLI),
     (DATA / "news" / "bbc" / "bbc_news.csv", []),
     (DATA / "fnc1" / "train_bodies.csv", ["--text-column", "articleBody", "--outlet", "fnc1.example"]),
     (DATA / "ptc" / "train" / "train-articles", []),
