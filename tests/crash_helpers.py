@@ -204,13 +204,7 @@ def graph_differences(index_path: Path) -> list[str]:
     """What is wrong with the passage graph beside a finished index: its nodes and their aliases (passages whose
     vector is a node's) must be exactly the index's first passages, with the vectors stored, and dense search must
     find each passage by its own vector."""
-    db = sqlite3.connect(index_path)
-    try:
-        rows = db.execute("SELECT id, vector FROM passages ORDER BY id").fetchall()
-    finally:
-        db.close()
-    ids = [r[0] for r in rows]
-    vectors = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float16).reshape(len(rows), -1)
+    ids, vectors = stored_vectors(index_path)
     held = graph_holdings(index_path)
     if held is None:
         return ["no passage graph beside the index"]
@@ -231,6 +225,16 @@ def graph_differences(index_path: Path) -> list[str]:
     if lost:
         differences.append(f"{len(lost)} passages not found by their own vectors (first: {lost[:3]})")
     return differences
+
+
+def stored_vectors(index_path: Path) -> tuple[list[int], np.ndarray]:
+    """Every passage id of an index and its vector as stored (float16), read from the database itself."""
+    db = sqlite3.connect(index_path)
+    try:
+        rows = db.execute("SELECT id, vector FROM passages ORDER BY id").fetchall()
+    finally:
+        db.close()
+    return [r[0] for r in rows], np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float16).reshape(len(rows), -1)
 
 
 def graph_holdings(index_path: Path) -> tuple[list[int], np.ndarray, dict[int, int]] | None:

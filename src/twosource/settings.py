@@ -31,6 +31,8 @@ DEFAULT_MAX_PASSAGES = 500
 #: Passages an SQLite index searches exactly, in memory, before it folds them into its on-disk graph: below this,
 #: an exact scan (under a millisecond) costs less than keeping a graph file.
 DEFAULT_GRAPH_AFTER = 4096
+#: Spark's master for ``twosource batch`` when none is given: two tasks at once on this machine.
+DEFAULT_SPARK_MASTER = "local[2]"
 
 
 def is_postgres_address(location: str) -> bool:

@@ -45,13 +45,12 @@ from .outlets import Outlets, load_outlets
 from .pipeline import check, store_report
 from .read import read_article
 from .read.collection import Columns, count_records, file_kind, input_files, iter_articles
-from .settings import DEFAULT_MAX_CLAIMS, DEFAULT_MAX_PASSAGES, ReadLimits, is_postgres_address
+from .settings import DEFAULT_MAX_CLAIMS, DEFAULT_MAX_PASSAGES, DEFAULT_SPARK_MASTER, ReadLimits, is_postgres_address
 from .types import Article, Progress, Rejection
 
 if TYPE_CHECKING:
     from pyspark import Broadcast, SparkContext
 
-DEFAULT_MASTER = "local[2]"
 #: Partitions per core when none are asked for: small tasks even out articles of unequal lengths.
 PARTITIONS_PER_CORE = 4
 #: Set to a file's path, the first write task to find no such file makes it and fails after its first batch: the
@@ -201,7 +200,7 @@ def batch_ingest(
     paths: list[str],
     job: IngestJob,
     *,
-    master: str = DEFAULT_MASTER,
+    master: str = DEFAULT_SPARK_MASTER,
     partitions: int | None = None,
     progress: Progress | None = None,
 ) -> IngestSummary:
@@ -312,7 +311,7 @@ def batch_check(
     job: CheckJob,
     output: Path,
     *,
-    master: str = DEFAULT_MASTER,
+    master: str = DEFAULT_SPARK_MASTER,
     partitions: int | None = None,
     progress: Progress | None = None,
 ) -> int:

@@ -4,7 +4,6 @@ graph file that a torn write, a stale copy or another index's file never makes a
 from __future__ import annotations
 
 import shutil
-import sqlite3
 from pathlib import Path
 
 import numpy as np
@@ -16,17 +15,12 @@ from twosource.models import EMBEDDER, embed
 
 from ..conftest import fakes_rows, write_fakes_slice
 from ..crash_helpers import graph_holdings
+from ..crash_helpers import stored_vectors as stored_float16
 
 
 def stored_vectors(index_path: Path) -> tuple[list[int], np.ndarray]:
-    """Every passage id and vector of an index, read from the database itself."""
-    db = sqlite3.connect(index_path)
-    try:
-        rows = db.execute("SELECT id, vector FROM passages ORDER BY id").fetchall()
-    finally:
-        db.close()
-    matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float16).reshape(len(rows), -1)
-    return [r[0] for r in rows], matrix.astype(np.float32)
+    ids, vectors = stored_float16(index_path)
+    return ids, vectors.astype(np.float32)
 
 
 def recall_at(found: list[tuple[int, float]], exact_scores: np.ndarray, k: int) -> float:

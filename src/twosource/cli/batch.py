@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ..settings import DEFAULT_SPARK_MASTER
 from .options import (
     columns_given,
     finish_ingest,
@@ -19,7 +20,7 @@ from .options import (
 
 master_option = click.option(
     "--master",
-    default="local[2]",
+    default=DEFAULT_SPARK_MASTER,
     show_default=True,
     help="Spark's master: local[N] runs N tasks at once on this machine, spark://HOST:PORT on a cluster.",
 )

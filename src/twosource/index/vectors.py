@@ -20,7 +20,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -148,7 +148,7 @@ class PassageVectors:
 
         assert self.graph_path is not None
         graph, aliases, covered = None, np.zeros((0, 2), dtype=np.int64), 0
-        with _held(self._lock_path, fcntl.LOCK_SH) if not locked else _unlocked():
+        with _held(self._lock_path, fcntl.LOCK_SH) if not locked else nullcontext():
             key = _file_key(self.graph_path)
             if key is not None:
                 try:
@@ -227,7 +227,7 @@ class PassageVectors:
     @property
     def _aliases_path(self) -> Path:
         assert self.graph_path is not None
-        return self.graph_path.with_name(self.graph_path.name + ".aliases")
+        return _aliases_path(self.graph_path)
 
     def _unfolded(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """The tail, then the rest of the database past it, a chunk at a time."""
@@ -248,7 +248,11 @@ def discard_graph(index_path: str) -> None:
     """Remove a graph left beside a new database (its old file's): it cannot be this one's."""
     graph = graph_path_for(index_path)
     graph.unlink(missing_ok=True)
-    graph.with_name(graph.name + ".aliases").unlink(missing_ok=True)
+    _aliases_path(graph).unlink(missing_ok=True)
+
+
+def _aliases_path(graph_path: Path) -> Path:
+    return graph_path.with_name(graph_path.name + ".aliases")
 
 
 def _matrix(rows: list[tuple[int, bytes]], dim: int) -> np.ndarray:
@@ -322,8 +326,3 @@ def _held(lock_path: Path, mode: int) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-@contextmanager
-def _unlocked() -> Iterator[None]:
-    yield
