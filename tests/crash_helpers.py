@@ -6,7 +6,9 @@ re-run will find it, never changed by looking): every article (its text hash, fi
 the copy clusters as a partition of articles (cluster ids may differ), the embeddings (close, not bit-equal: a
 re-run embeds other batches), ``PRAGMA integrity_check`` and the index's own ``check_integrity``. The ingests
 fold their passages into the graph beside the index every 16 passages, so that kills land inside folds too; after
-the re-run, the graph must hold the index's first passages and nothing else (``graph_differences``).
+the re-run, the graph must hold the index's first passages and nothing else (``graph_differences``). The word
+indexes beside it must hold the first rows of their tables after each kill, and all of them after the re-run
+(``word_differences``).
 """
 
 from __future__ import annotations
@@ -251,6 +253,49 @@ def graph_holdings(index_path: Path) -> tuple[list[int], np.ndarray, dict[int, i
     return nodes, np.asarray(graph.get(nodes), dtype=np.float16).reshape(len(nodes), -1), aliases
 
 
+def word_holdings(index_path: Path, table: str) -> list[int]:
+    """The ids a table's word index beside an index holds, read without twosource (ascending); [] without one."""
+    import tantivy
+
+    folder = Path(f"{index_path}-words") / table
+    if not (folder / "meta.json").exists():
+        return []
+    searcher = tantivy.Index.open(str(folder)).searcher()
+    hits = searcher.search(tantivy.Query.all_query(), max(1, searcher.num_docs), count=False).hits
+    return sorted(searcher.fast_field_values("id", [address for _, address in hits]))
+
+
+def word_differences(index_path: Path, *, opened: bool = True) -> list[str]:
+    """What is wrong with the word indexes beside an index an ingest left (killed or not): each must hold the
+    table's first rows and none other (a kill between the two commits leaves it behind); ``opened``: and every row
+    once the index is opened."""
+    differences = []
+    for table, ids in _stored_ids(index_path).items():
+        held = word_holdings(index_path, table)
+        if held != ids[: len(held)]:
+            differences.append(f"the {table} word index holds {len(held)} rows that are not the table's first")
+    if not opened or differences:
+        return differences
+    with open_index(index_path) as index:
+        differences += index.check_integrity()
+    for table, ids in _stored_ids(index_path).items():
+        if word_holdings(index_path, table) != ids:
+            differences.append(f"the {table} word index was not caught up when the index was opened")
+    return differences
+
+
+def _stored_ids(index_path: Path) -> dict[str, list[int]]:
+    if not index_path.exists():
+        return {"passages": [], "articles": []}
+    db = sqlite3.connect(index_path)
+    try:
+        return {t: [r[0] for r in db.execute(f"SELECT id FROM {t} ORDER BY id")] for t in ("passages", "articles")}
+    except sqlite3.OperationalError:  # killed before the tables were made
+        return {"passages": [], "articles": []}
+    finally:
+        db.close()
+
+
 def check_partial(reference: Snapshot, got: Snapshot) -> list[str]:
     """What is wrong with the index a kill left: it must be whole, and hold whole batches of the reference's
     articles in the reference's order (a prefix of it), each copy cluster within one of the reference's."""
@@ -318,6 +363,7 @@ def crash_run(
         after = snapshot(index_path)
         kills.append(Kill(delay, landed(after.existed, running, len(after.articles), total), len(after.articles)))
         differences += check_partial(reference, after)
+        differences += word_differences(index_path, opened=False)
     rerun = ingest_to_end(command)
     committed = kills[-1].committed if kills else 0
     if rerun.status != status:
@@ -326,4 +372,5 @@ def crash_run(
         differences.append(f"the re-run added {rerun.added}, not the {total - committed} the kills left out")
     differences += compare(reference, snapshot(index_path))
     differences += graph_differences(index_path)
+    differences += word_differences(index_path)
     return CrashRun(kills, differences, time.perf_counter() - began)

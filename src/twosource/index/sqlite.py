@@ -1,7 +1,8 @@
-"""The embedded SQLite index: articles, passages (FTS5), embeddings, copy fingerprints, reports.
+"""The embedded SQLite index: articles, passages, embeddings, copy fingerprints, reports.
 
 WAL mode; one transaction per batch, so an interrupted ingest keeps every batch it committed
-and a re-run skips them by content hash.
+and a re-run skips them by content hash. Searches go through files beside the database, derived from it and kept in
+step: the passage graph (``vectors.py``) and the word indexes (``words.py``).
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ from ..settings import default_graph_after
 from ..types import Embedder
 from . import dedup
 from .base import AddResult, PreparedArticle
-from .sql import SQLIndex, query_words
+from .sql import SQLIndex
 from .vectors import PassageVectors, discard_graph, graph_path_for
+from .words import ARTICLES, PASSAGES, Table, WordIndex, discard_words, words_folder_for
 
-SCHEMA_VERSION = 2
+#: 3: lexical search left FTS5 for the word indexes beside the database.
+SCHEMA_VERSION = 3
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS articles (
@@ -48,12 +51,6 @@ CREATE TABLE IF NOT EXISTS passages (
     vector BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS passages_article ON passages (article_id);
-CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5 (
-    text, content='passages', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2'
-);
-CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5 (
-    title, text, content='articles', content_rowid='id', tokenize='porter unicode61 remove_diacritics 2'
-);
 CREATE TABLE IF NOT EXISTS fingerprints (
     hash INTEGER NOT NULL, article_id INTEGER NOT NULL REFERENCES articles (id), PRIMARY KEY (hash, article_id)
 ) WITHOUT ROWID;
@@ -65,10 +62,6 @@ CREATE TABLE IF NOT EXISTS feeds (
     checked TEXT NOT NULL DEFAULT (datetime('now'))
 );
 """
-
-
-#: FTS5's BM25 of each table's text: an article's title counts twice its text.
-_BM25_RANKS = {"passages": "bm25(passages_fts)", "articles": "bm25(articles_fts, 2.0, 1.0)"}
 
 
 class SQLiteIndex(SQLIndex):
@@ -91,6 +84,17 @@ class SQLiteIndex(SQLIndex):
             count_through=self._count_through,
             fold_at=graph_after or default_graph_after(),
         )
+        words = None if in_memory else words_folder_for(self.location)
+        self._words = {
+            table.name: WordIndex(
+                words and words / table.name,
+                table,
+                rows_after=self._rows_after,
+                last_id=self._last_row,
+                count_through=self._rows_through,
+            )
+            for table in (PASSAGES, ARTICLES)
+        }
         try:
             self._migrate()
         except sqlite3.DatabaseError as exc:
@@ -119,6 +123,7 @@ class SQLiteIndex(SQLIndex):
         if not found:
             if self.location != ":memory:":
                 discard_graph(self.location)
+                discard_words(self.location)
             self._db.executemany(
                 "INSERT INTO meta VALUES (?, ?)",
                 [
@@ -130,6 +135,9 @@ class SQLiteIndex(SQLIndex):
             return
         if found.get("schema_version") == "1" and found.get("embedder") == self.embedder.name:
             self._upgrade_from_1()
+            found["schema_version"] = "2"
+        if found.get("schema_version") == "2" and found.get("embedder") == self.embedder.name:
+            self._upgrade_from_2()
         elif found.get("schema_version") != str(SCHEMA_VERSION) or found.get("embedder") != self.embedder.name:
             raise IndexStoreError(
                 f"{self.location}: index schema {found.get('schema_version')} / embedder {found.get('embedder')} "
@@ -158,7 +166,19 @@ class SQLiteIndex(SQLIndex):
                 self._join(article_id, dedup.clusters_to_join(self._copies(copy, outlet, url)))
                 self._add_fingerprints(article_id, copy)
                 self._db.execute("UPDATE articles SET credit = ? WHERE id = ?", (find_credit(text), article_id))
-            self._db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
+            self._db.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+
+    def _upgrade_from_2(self) -> None:
+        # Schema 2 searched words with FTS5; the word indexes are built from the tables at the first search.
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            for table in ("passages_fts", "articles_fts"):
+                self._db.execute(f"DROP TABLE IF EXISTS {table}")
+            self._db.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
             self._db.execute("COMMIT")
         except BaseException:
             self._db.execute("ROLLBACK")
@@ -175,34 +195,42 @@ class SQLiteIndex(SQLIndex):
         )
         article_id = int(cur.lastrowid or 0)
         self._db.execute("UPDATE articles SET cluster_id = ? WHERE id = ?", (article_id, article_id))
-        self._db.execute(
-            "INSERT INTO articles_fts (rowid, title, text) VALUES (?, ?, ?)", (article_id, a.title, a.text)
-        )
         for position, ((start, end), vector) in enumerate(zip(item.passage_spans, item.embeddings, strict=True)):
             text = a.text[start:end]
-            cur = self._db.execute(
+            self._db.execute(
                 "INSERT INTO passages (article_id, position, start, end, text, vector) VALUES (?, ?, ?, ?, ?, ?)",
                 (article_id, position, start, end, text, vector.astype(np.float16).tobytes()),
             )
-            self._db.execute("INSERT INTO passages_fts (rowid, text) VALUES (?, ?)", (cur.lastrowid, text))
         self._add_fingerprints(article_id, item.copy)
         return article_id
 
     # -- searching --------------------------------------------------------------------------------
     def _lexical(self, table: str, query: str, limit: int) -> list[tuple[int, float]]:
-        match = fts_query(query)
-        if not match:
-            return []
-        table, rank = f"{table}_fts", _BM25_RANKS[table]
-        rows = self._db.execute(
-            f"SELECT rowid, {rank} AS r FROM {table} WHERE {table} MATCH ? ORDER BY r LIMIT ?", (match, limit)
-        ).fetchall()
-        return [(int(rowid), -float(score)) for rowid, score in rows]  # FTS5's bm25 is negative: lower is better
+        return self._words[table].search(query, limit)
 
     def add_batch(self, batch: list[PreparedArticle]) -> AddResult:
         result = super().add_batch(batch)
+        for words in self._words.values():
+            words.catch_up()
         self._vectors.fold_if_due()
         return result
+
+    # What the word indexes read: a table's rows, with the text columns they search.
+    def _rows_after(self, table: Table, after: int, limit: int) -> list[tuple]:
+        columns = ", ".join(column for column, _ in table.columns)
+        return self._db.execute(
+            f"SELECT id, {columns} FROM {table.name} WHERE id > ? ORDER BY id LIMIT ?", (after, limit)
+        ).fetchall()
+
+    def _last_row(self, table: Table) -> int:
+        return int(self._db.execute(f"SELECT coalesce(max(id), 0) FROM {table.name}").fetchone()[0])
+
+    def _rows_through(self, table: Table, row_id: int) -> int:
+        return int(
+            self._db.execute(
+                f"SELECT count(*) FROM {table.name} INDEXED BY {_ID_INDEXES[table.name]} WHERE id <= ?", (row_id,)
+            ).fetchone()[0]
+        )
 
     def dense_passages(self, vector: np.ndarray, limit: int) -> list[tuple[int, float]]:
         return self._vectors.search(vector, limit)
@@ -217,7 +245,7 @@ class SQLiteIndex(SQLIndex):
         return row[0] if row else None
 
     def _count_through(self, passage_id: int) -> int:
-        return int(self._db.execute("SELECT count(*) FROM passages WHERE id <= ?", (passage_id,)).fetchone()[0])
+        return self._rows_through(PASSAGES, passage_id)
 
     def _decode_vector(self, stored: bytes) -> np.ndarray:
         return np.frombuffer(stored, dtype=np.float16)
@@ -230,14 +258,11 @@ class SQLiteIndex(SQLIndex):
     def check_integrity(self) -> list[str]:
         """Return a list of inconsistencies (empty when the index is whole)."""
         problems = [r[0] for r in self._db.execute("PRAGMA integrity_check") if r[0] != "ok"]
-        for table in ("passages_fts", "articles_fts"):
-            try:
-                self._db.execute(f"INSERT INTO {table}({table}, rank) VALUES ('integrity-check', 1)")
-            except sqlite3.DatabaseError as exc:
-                problems.append(f"{table}: {exc}")
+        for words in self._words.values():
+            problems += words.problems()
         return problems + self._orphans()
 
 
-def fts_query(text: str) -> str:
-    """Return an FTS5 query OR-ing the content words of ``text``, each quoted so no user text is syntax."""
-    return " OR ".join(f'"{w}"' for w in query_words(text))
+#: An index holding each table's ids and little else: counting rows through it reads megabytes where the table's
+#: own pages (texts, vectors) are gigabytes at 1M passages.
+_ID_INDEXES = {"passages": "passages_article", "articles": "articles_cluster"}

@@ -148,7 +148,7 @@ class PassageVectors:
 
         assert self.graph_path is not None
         graph, aliases, covered = None, np.zeros((0, 2), dtype=np.int64), 0
-        with _held(self._lock_path, fcntl.LOCK_SH) if not locked else nullcontext():
+        with held_lock(self._lock_path, fcntl.LOCK_SH) if not locked else nullcontext():
             key = _file_key(self.graph_path)
             if key is not None:
                 try:
@@ -191,7 +191,7 @@ class PassageVectors:
         from usearch.index import Index
 
         assert self.graph_path is not None
-        with _held(self._lock_path, fcntl.LOCK_EX):
+        with held_lock(self._lock_path, fcntl.LOCK_EX):
             for stale in self.graph_path.parent.glob(self.graph_path.name + ".*.tmp"):
                 stale.unlink(missing_ok=True)  # a folder killed before its renames
             if _file_key(self.graph_path) != self._graph_file:
@@ -311,7 +311,7 @@ def _replace(path: Path, write: Callable[[Any], object]) -> None:
 
 
 @contextmanager
-def _held(lock_path: Path, mode: int) -> Iterator[None]:
+def held_lock(lock_path: Path, mode: int) -> Iterator[None]:
     """The fold lock, exclusive for a folder, shared for a reader; a killed holder's lock goes with its process."""
     try:
         handle = open(lock_path, "a")  # noqa: SIM115 (closed below; a reader of a read-only folder goes without)
