@@ -1,4 +1,4 @@
-"""The retrieve stage: candidate passages for a claim, from lexical (FTS5 BM25) and dense (MiniLM) search, fused.
+"""The retrieve stage: candidate passages for a claim, from lexical (BM25) and dense (MiniLM) search, fused.
 
 Scores are fused per article: the article's BM25 over title and text, its best passage's BM25 (both scaled to
 [0, 1] within the query), its best passage's cosine similarity and its lead passage's, weighted. Articles dated

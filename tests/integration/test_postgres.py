@@ -79,6 +79,21 @@ def test_searches_find_what_sqlite_finds(postgres_url: str, tmp_path: Path):
         assert pg.lexical_passages("the of and", 5) == [] and pg.lexical_passages('") OR ( * :', 5) == []
 
 
+def test_bm25_scores_only_what_can_reach_the_top_and_ranks_as_scoring_everything(postgres_url: str, tmp_path: Path):
+    from twosource.index.postgres import _TERMS
+    from twosource.index.sql import query_words
+
+    rows = fakes_rows()[:80]
+    with open_index(postgres_url) as pg:
+        ingest([write_fakes_slice(tmp_path / "slice.csv", rows)], pg, encoding="latin-1")
+        queries = [r["article_title"] + " Syria killed civilians" for r in rows[:30]]
+        for table, search in (("passages", pg.lexical_passages), ("articles", pg.lexical_articles)):
+            for query in queries:
+                terms = pg._db.execute(_TERMS.format(table=table), {"query": " ".join(query_words(query))}).fetchall()
+                everything = pg._bm25(table, terms, terms, 10)
+                assert search(query, 10) == everything, (table, query)
+
+
 def test_reports_and_feed_state_ride_along(postgres_url: str):
     with open_index(postgres_url) as pg:
         pg.save_report("0123456789abcdef", '{"id": "0123456789abcdef"}')

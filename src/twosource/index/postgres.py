@@ -1,8 +1,8 @@
 """The PostgreSQL index, for an archive a team shares: the SQLite index's tables and copy detection, with
 pgvector for dense search (an HNSW index over inner product, the vectors being unit length, stored in half
 precision as SQLite stores them) and PostgreSQL's full-text search for lexical search, ranked by BM25 as SQLite's
-FTS5 ranks (ts_rank knows no document frequencies): each text's length in words and, per word, how many passages
-and articles hold it are kept as the texts are added.
+word index ranks (ts_rank knows no document frequencies): each text's length in words and, per word, how many
+passages and articles hold it are kept as the texts are added.
 
 Needs the ``postgres`` extra (psycopg and pgvector's adapter) and a server with the ``vector`` extension.
 Writers take turns (a transaction-scoped advisory lock), as SQLite's do, so that copy detection always sees every
@@ -117,16 +117,22 @@ _RECOUNT = (
 )
 #: Where ``totals`` keeps the words of all passages, of all articles.
 _WORD_TOTALS = {"passages": "passage_words", "articles": "article_words"}
-#: BM25 as FTS5 computes it (k1 1.2, b 0.75, an IDF of at least 1e-6), over the texts holding any of the query's
-#: words. ``{table}`` is passages or articles; an article's title words (weight A) count twice, as FTS5's
-#: ``bm25(articles_fts, 2.0, 1.0)`` counts them.
+#: The query's words that some text of ``{table}`` (passages or articles) holds, the rarest first, with their IDF as
+#: SQLite's word index computes it (tantivy's: ln(1 + (N - n + 0.5) / (n + 0.5))) and how many texts hold them.
+_TERMS = """
+SELECT l.lexeme, ln(1 + (t.n - l.{table} + 0.5)::float8 / (l.{table} + 0.5)) AS idf, l.{table} AS holding
+FROM (SELECT DISTINCT unnest(tsvector_to_array(to_tsvector('english', %(query)s))) AS lexeme) AS q
+JOIN lexemes AS l USING (lexeme), (SELECT {table} AS n FROM totals) AS t
+WHERE l.{table} > 0
+ORDER BY holding, lexeme
+"""
+#: BM25 (k1 1.2, b 0.75) of the texts holding any of the ``candidates`` words, over all the query's ``words``. An
+#: article's title words (weight A) count twice.
 _BM25 = """
 WITH terms AS (
-    SELECT l.lexeme, greatest(ln((t.n - l.{table} + 0.5) / (l.{table} + 0.5)), 1e-6) AS idf, t.average
-    FROM (SELECT DISTINCT unnest(tsvector_to_array(to_tsvector('english', %(query)s))) AS lexeme) AS q
-    JOIN lexemes AS l USING (lexeme),
-    (SELECT {table} AS n, {words}::float8 / greatest({table}, 1) AS average FROM totals) AS t
-    WHERE l.{table} > 0
+    SELECT q.lexeme, q.idf, t.average
+    FROM unnest(%(words)s::text[], %(idfs)s::float8[]) AS q (lexeme, idf),
+    (SELECT {words}::float8 / greatest({table}, 1) AS average FROM totals) AS t
 )
 SELECT d.id, sum(terms.idf * h.tf * 2.2 / (h.tf + 1.2 * (0.25 + 0.75 * d.length / terms.average))) AS score
 FROM {table} AS d
@@ -135,11 +141,13 @@ CROSS JOIN LATERAL (
     FROM unnest(d.words) AS u
 ) AS h
 JOIN terms USING (lexeme)
-WHERE d.words @@ (SELECT string_agg(quote_literal(lexeme), ' | ')::tsquery FROM terms)
+WHERE d.words @@ (SELECT string_agg(quote_literal(w), ' | ')::tsquery FROM unnest(%(candidates)s::text[]) AS w)
 GROUP BY d.id
 ORDER BY score DESC, d.id
 LIMIT %(limit)s
 """
+#: BM25's saturation (k1 + 1): however often a text holds a word, the word adds less than this times its IDF.
+_MOST_PER_IDF = 2.2
 
 
 class PostgresIndex(SQLIndex):
@@ -248,8 +256,33 @@ class PostgresIndex(SQLIndex):
         text = " ".join(query_words(query))
         if not text:
             return []
-        bm25 = _BM25.format(table=table, words=_WORD_TOTALS[table])
-        rows = self._db.execute(bm25, {"query": text, "limit": limit}).fetchall()
+        terms = self._db.execute(_TERMS.format(table=table), {"query": text}).fetchall()
+        if not terms:
+            return []
+        # MaxScore: only texts holding one of the rarer words are scored, as many of those words as it takes for
+        # the rest (the commonest) to add up to less than the last score kept. A text holding none of them cannot
+        # reach the top, so the result is the full ranking's; the commonest words are the costly ones to score.
+        most = [_MOST_PER_IDF * idf for _, idf, _ in terms]
+        needed = next((n for n in range(1, len(terms) + 1) if sum(t[2] for t in terms[:n]) >= limit), len(terms))
+        while True:
+            found = self._bm25(table, terms, terms[:needed], limit)
+            floor = found[-1][1] if len(found) == limit else 0.0
+            enough = next(n for n in range(len(terms) + 1) if sum(most[n:]) < floor or n == len(terms))
+            if enough <= needed:
+                return found
+            needed = enough
+
+    def _bm25(self, table: str, terms: list[tuple], candidates: list[tuple], limit: int) -> list[tuple[int, float]]:
+        """BM25 over all of ``terms`` of the texts holding any of the ``candidates`` terms, best first."""
+        rows = self._db.execute(
+            _BM25.format(table=table, words=_WORD_TOTALS[table]),
+            {
+                "words": [t[0] for t in terms],
+                "idfs": [t[1] for t in terms],
+                "candidates": [t[0] for t in candidates],
+                "limit": limit,
+            },
+        ).fetchall()
         return [(int(i), float(score)) for i, score in rows]
 
     def dense_passages(self, vector: np.ndarray, limit: int) -> list[tuple[int, float]]:

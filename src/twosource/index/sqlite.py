@@ -2,7 +2,7 @@
 
 WAL mode; one transaction per batch, so an interrupted ingest keeps every batch it committed
 and a re-run skips them by content hash. Searches go through files beside the database, derived from it and kept in
-step: the passage graph (``vectors.py``) and the word indexes (``words.py``).
+step: the passage graph (``vectors.py``) and the word indexes (``lexical.py``).
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from ..settings import default_graph_after
 from ..types import Embedder
 from . import dedup
 from .base import AddResult, PreparedArticle
+from .lexical import ARTICLES, PASSAGES, Table, WordIndex, discard_words, words_folder_for
 from .sql import SQLIndex
 from .vectors import PassageVectors, discard_graph, graph_path_for
-from .words import ARTICLES, PASSAGES, Table, WordIndex, discard_words, words_folder_for
 
 #: 3: lexical search left FTS5 for the word indexes beside the database.
 SCHEMA_VERSION = 3

@@ -1,4 +1,4 @@
-"""The SQLite index's word indexes (index/words.py): BM25 that ranks as FTS5's did, and word indexes that a crash, a
+"""The SQLite index's word indexes (index/lexical.py): BM25 that ranks as FTS5's did, and word indexes that a crash, a
 stale copy, another index's folder, a torn file or a folder that cannot be written never make answer wrongly."""
 
 from __future__ import annotations
