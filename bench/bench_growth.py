@@ -355,7 +355,7 @@ def show(figures: dict[int, dict]) -> None:
             if not isinstance(got, dict):
                 continue
             ratio = got["warm s"] / first[name]["warm s"] if name in first else float("nan")
-            recall_at = {"PostgreSQL": row["PostgreSQL recall@20"], "this tree": row["recall@20"]}.get(name, 1.0)
+            recall_at = {"PostgreSQL": row.get("PostgreSQL recall@20"), "this tree": row["recall@20"]}.get(name, 1.0)
             same = sum(a == b for a, b in zip(got["verdicts"], row["this tree"]["verdicts"], strict=True))
             print(
                 f"{size:>10,} {name:<22} {got['warm s']:>7.2f} {ratio:>6.2f}× {got['cold s']:>7.2f} "
