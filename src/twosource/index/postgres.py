@@ -294,6 +294,11 @@ class PostgresIndex(SQLIndex):
         ).fetchall()
         return [(int(i), float(score)) for i, score in rows]
 
+    def _run_for_vectors(self, query: str, params: Any = ()) -> Any:
+        # pgvector's binary format is read with numpy; its text format is parsed number by number in Python, which
+        # took 9 of a warm check's 23 s at 10k passages.
+        return self._db.execute(self._sql(query), params, binary=True)
+
     def _decode_vector(self, stored: Any) -> np.ndarray:
         return stored.to_numpy()
 
