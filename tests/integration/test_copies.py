@@ -188,7 +188,7 @@ def test_a_schema_1_index_is_migrated_with_its_clusters_rebuilt(tmp_path: Path):
     assert index.check_integrity() == []
     index.close()
     db = sqlite3.connect(path)
-    assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "2"
+    assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "3"
     assert db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'lsh'").fetchone()[0] == 0
     db.close()
 

@@ -87,7 +87,7 @@ class SQLiteIndex(SQLIndex):
         words = None if in_memory else words_folder_for(self.location)
         self._words = {
             table.name: WordIndex(
-                words and words / table.name,
+                None if words is None else words / table.name,
                 table,
                 rows_after=self._rows_after,
                 last_id=self._last_row,
