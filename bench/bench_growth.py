@@ -86,11 +86,14 @@ def build_pool(folder: Path) -> Path:
     return pool
 
 
+#: An empty index, made by the tree on PYTHONPATH.
+_NEW_INDEX = "import sys, twosource; twosource.open_index(sys.argv[1]).close()"
+
+
 def schema_of(src: Path) -> str:
     """The schema version the tree at ``src`` writes: trees that write the same one measure the same files."""
     with tempfile.TemporaryDirectory(prefix="twosource-growth-schema-") as folder:
-        make = "import sys, twosource; twosource.open_index(sys.argv[1]).close()"
-        run([sys.executable, "-c", make, f"{folder}/index.sqlite"], env={**os.environ, "PYTHONPATH": str(src)})
+        run([sys.executable, "-c", _NEW_INDEX, f"{folder}/index.sqlite"], env={**os.environ, "PYTHONPATH": str(src)})
         db = sqlite3.connect(f"{folder}/index.sqlite")
         try:
             return db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
@@ -109,8 +112,7 @@ def build_size(pool: Path, folder: Path, size: int, src: Path) -> Path:
     building = folder / f"building-{size}.sqlite"
     for stale in folder.glob(f"building-{size}.sqlite*"):
         shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
-    make = "import sys, twosource; twosource.open_index(sys.argv[1]).close()"
-    run([sys.executable, "-c", make, str(building)], env=env)  # the schema, as that tree writes it
+    run([sys.executable, "-c", _NEW_INDEX, str(building)], env=env)  # the schema, as that tree writes it
     db = sqlite3.connect(building, isolation_level=None)
     db.execute("ATTACH ? AS pool", (str(pool),))
     fts5 = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'passages_fts'").fetchone() is not None
