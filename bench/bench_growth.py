@@ -301,6 +301,7 @@ def main() -> None:
     print(f"CPU cores available: {len(os.sched_getaffinity(0))}; indexes in {args.folder}", flush=True)
     pool = build_pool(args.folder)
     from twosource.evaluate.files import read_csv_rows
+    from twosource.index.sqlite import files_bytes
     from twosource.models import embed
     from twosource.sentences import split_sentences
 
@@ -316,7 +317,7 @@ def main() -> None:
     for size in sizes:
         paths = {name: build_size(pool, args.folder, size, src) for name, src in trees.items()}
         path = paths["this tree"]
-        row: dict = {"MB on disk": sum(_size(p) for p in args.folder.glob(path.name + "*")) / 1e6}
+        row: dict = {"MB on disk": files_bytes(path) / 1e6}
         row["recall@20"] = recall(str(path), path, queries)
         for name, src in trees.items():
             row[name] = measure(paths[name], src)
@@ -331,10 +332,6 @@ def main() -> None:
         shown = {k: ({**v, "verdicts": Counter(v["verdicts"])} if isinstance(v, dict) else v) for k, v in row.items()}
         print(json.dumps({size: shown}), flush=True)
     show(figures)
-
-
-def _size(path: Path) -> int:
-    return sum(f.stat().st_size for f in path.rglob("*")) if path.is_dir() else path.stat().st_size
 
 
 def measure(index: Path | str, src: Path) -> dict:

@@ -156,6 +156,8 @@ class WordIndex:
         import tantivy
 
         (last, address), *_ = searcher.search(tantivy.Query.all_query(), 1, count=False, order_by_field="id").hits
+        if last == self._covered:
+            return int(last)  # as this process last checked or wrote it: no other process added to it since
         checksum = searcher.fast_field_values("checksum", [address])[0]
         row = self._rows_after(self.table, int(last) - 1, 1)
         if (

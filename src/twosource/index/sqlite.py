@@ -251,9 +251,7 @@ class SQLiteIndex(SQLIndex):
         return np.frombuffer(stored, dtype=np.float16)
 
     def _size_bytes(self) -> int:
-        if self.location == ":memory:":
-            return 0
-        return sum(p.stat().st_size for p in Path(self.location).parent.glob(Path(self.location).name + "*"))
+        return 0 if self.location == ":memory:" else files_bytes(Path(self.location))
 
     def check_integrity(self) -> list[str]:
         """Return a list of inconsistencies (empty when the index is whole)."""
@@ -261,6 +259,12 @@ class SQLiteIndex(SQLIndex):
         for words in self._words.values():
             problems += words.problems()
         return problems + self._orphans()
+
+
+def files_bytes(index_path: Path) -> int:
+    """The bytes of an SQLite index's files: the database, its log, and what lies beside it (graph, word indexes)."""
+    beside = index_path.expanduser().parent.glob(index_path.name + "*")
+    return sum(f.stat().st_size for p in beside for f in ([p] if p.is_file() else p.rglob("*")) if f.is_file())
 
 
 #: An index holding each table's ids and little else: counting rows through it reads megabytes where the table's

@@ -312,7 +312,8 @@ def _replace(path: Path, write: Callable[[Any], object]) -> None:
 
 @contextmanager
 def held_lock(lock_path: Path, mode: int) -> Iterator[None]:
-    """The fold lock, exclusive for a folder, shared for a reader; a killed holder's lock goes with its process."""
+    """A lock file beside the database (the graph's fold lock, a word index's writing lock): exclusive for a writer,
+    shared for a reader; a killed holder's lock goes with its process."""
     try:
         handle = open(lock_path, "a")  # noqa: SIM115 (closed below; a reader of a read-only folder goes without)
     except OSError:
