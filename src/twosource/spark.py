@@ -24,6 +24,7 @@ import importlib.util
 import itertools
 import json
 import math
+import operator
 import os
 import sys
 import tempfile
@@ -36,12 +37,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from .errors import TwosourceError, one_line
-from .index import Index, open_index
+from .index import Index, dedup, open_index
 from .index.base import PreparedArticle
-from .index.dedup import content_hash
+from .index.dedup import CopyMatch, CopyText, content_hash
 from .ingestion.batch import BATCH_SIZE, IngestSummary, add_prepared, prepare_batch
 from .models import EMBEDDER
-from .outlets import Outlets, load_outlets
+from .outlets import Outlets, load_outlets, name_key
 from .pipeline import check, store_report
 from .read import read_article
 from .read.collection import Columns, count_records, file_kind, input_files, iter_articles
@@ -49,7 +50,7 @@ from .settings import DEFAULT_MAX_CLAIMS, DEFAULT_MAX_PASSAGES, DEFAULT_SPARK_MA
 from .types import Article, Progress, Rejection
 
 if TYPE_CHECKING:
-    from pyspark import Broadcast, SparkContext
+    from pyspark import RDD, Broadcast, SparkContext
 
 #: Partitions per core when none are asked for: small tasks even out articles of unequal lengths.
 PARTITIONS_PER_CORE = 4
@@ -216,12 +217,16 @@ def batch_ingest(
         read = numbered.flatMap(partial(_read_split, job)).persist()
         with _tasks_progress(context, progress, "reading"):
             repeats = context.broadcast(set(read.flatMap(_hashed).groupByKey().flatMap(_later).collect()))
-        prepared = read.mapPartitions(partial(_prepare_partition, job, repeats))
-        # One writer, fed in input order: the shuffle lets every partition embed at once before it.
-        in_order = prepared.repartitionAndSortWithinPartitions(1, lambda _: 0)
-        with _tasks_progress(context, progress, "embedding and writing"):
-            (summary,) = in_order.mapPartitions(partial(_write_in_order, job)).collect()
+        prepared = read.mapPartitions(partial(_prepare_partition, job, repeats)).persist()
+        with _tasks_progress(context, progress, "embedding"):
+            prepared.count()
         read.unpersist()
+        ready = prepared.leftOuterJoin(_input_copies(prepared)).mapValues(_with_joins)
+        # One writer, fed in input order.
+        in_order = ready.repartitionAndSortWithinPartitions(1, lambda _: 0)
+        with _tasks_progress(context, progress, "finding copies and writing"):
+            (summary,) = in_order.mapPartitions(partial(_write_in_order, job)).collect()
+        prepared.unpersist()
     return summary
 
 
@@ -249,10 +254,24 @@ def _later(occurrences: tuple[str, Iterable[Ordinal]]) -> list[Ordinal]:
     return sorted(occurrences[1])[1:]  # every occurrence of a text but its first
 
 
+@dataclass(frozen=True)
+class _StoredCopies:
+    """What the index held of a new text's copies when the text was prepared (``dedup.Lookup``), its copies named
+    by content hash."""
+
+    postings_read: dict[int, int]
+    compared: dict[int, int]
+    copies: dict[int, tuple[str, CopyMatch]]  # article id: (content hash, match)
+
+
+#: A prepared text with its stored copies; a rejection; or None for a text the index holds or the input repeats.
+Prepared = tuple[PreparedArticle, _StoredCopies] | Rejection | None
+
+
 def _prepare_partition(
     job: IngestJob, repeats: Broadcast[set[Ordinal]], entries: Iterator[tuple[Ordinal, Article | Rejection]]
-) -> Iterator[tuple[Ordinal, PreparedArticle | Rejection | None]]:
-    """Each item prepared for the index; None for a text the index holds or an earlier record repeats."""
+) -> Iterator[tuple[Ordinal, Prepared]]:
+    """Each item prepared for the index, and looked up among the index's texts for copies."""
     with open_index(job.index, embedder=EMBEDDER) as index:
         for chunk in _chunks(entries, BATCH_SIZE):
             known = repeats.value
@@ -262,9 +281,112 @@ def _prepare_partition(
                 if isinstance(item, Article) and ordinal not in known and not index.contains(content_hash(item.text))
             }
             prepared = prepare_batch(list(new.values()), job.max_passages) if new else []
-            ready = dict(zip(new, prepared, strict=True))
+            ready = {ordinal: (p, _stored_copies(index, p)) for ordinal, p in zip(new, prepared, strict=True)}
             for ordinal, item in chunk:
                 yield ordinal, item if isinstance(item, Rejection) else ready.get(ordinal)
+
+
+def _stored_copies(index: Index, prepared: PreparedArticle) -> _StoredCopies:
+    found = index.look_up(prepared.copy, prepared.article.outlet, prepared.article.url)
+    hashes = {i: stored.content_hash for i, _ in found.copies if (stored := index.article(i))}
+    copies = {i: (hashes[i], match) for i, match in found.copies if i in hashes}
+    return _StoredCopies(found.postings_read, found.compared, copies)
+
+
+# The copy join. A text joins the clusters of the texts before it that it copies or that copy it: those the index
+# held (found as each partition prepared its texts) and those earlier in the input, found here, by a join on
+# fingerprints, so that every text sees the candidates ``twosource ingest`` would have shown it had it added the
+# input in order. The writer then only merges clusters.
+
+#: A text's copy side, as the join ships it: what it compares, its outlet's key, its content hash.
+_CopySide = tuple[CopyText, str, str]
+
+
+def _input_copies(prepared: RDD[tuple[Ordinal, Prepared]]) -> RDD[tuple[Ordinal, Iterable[_InputCopy]]]:
+    """For each new text, the earlier texts of the input it was compared with, and what it shares with each."""
+    texts = prepared.filter(_is_new)
+    sides = texts.mapValues(_copy_side)
+    shared = texts.flatMap(_fingerprint_holders).groupByKey().flatMap(visible_pairs).reduceByKey(operator.add)
+    best = shared.map(_by_later).groupByKey().flatMap(_best_earlier)  # (earlier, (later, shared fingerprints))
+    with_earlier = best.join(sides).map(_by_later_with_earlier)
+    return with_earlier.join(sides).map(_compared).groupByKey()
+
+
+def _is_new(entry: tuple[Ordinal, Prepared]) -> bool:
+    return isinstance(entry[1], tuple)
+
+
+def _copy_side(item: tuple[PreparedArticle, _StoredCopies]) -> _CopySide:
+    article = item[0].article
+    return item[0].copy, name_key(article.outlet or article.url), item[0].content_hash
+
+
+def _fingerprint_holders(entry: tuple[Ordinal, tuple[PreparedArticle, _StoredCopies]]) -> list[tuple[int, Holder]]:
+    ordinal, (prepared, stored) = entry
+    return [(f, (ordinal, stored.postings_read.get(f, 0))) for f in prepared.copy.fingerprints]
+
+
+#: A text of the input holding a fingerprint, with the index postings its look-up read of that fingerprint.
+Holder = tuple[Ordinal, int]
+
+
+def visible_pairs(holders: tuple[int, Iterable[Holder]]) -> Iterator[tuple[tuple[Ordinal, Ordinal], int]]:
+    """The input texts holding one fingerprint, paired (later, earlier) where the index's postings of it would list
+    the earlier for the later had the input been added in order: oldest first, POSTINGS at most, the index's
+    own texts (all older) first."""
+    ordered = sorted(holders[1])
+    room = max(0, dedup.POSTINGS - max(read for _, read in ordered))
+    listed = [ordinal for ordinal, _ in ordered[:room]]
+    for position, (later, _) in enumerate(ordered):
+        for earlier in listed[:position]:
+            yield (later, earlier), 1
+
+
+def _by_later(entry: tuple[tuple[Ordinal, Ordinal], int]) -> tuple[Ordinal, tuple[Ordinal, int]]:
+    (later, earlier), shared = entry
+    return later, (earlier, shared)
+
+
+def _best_earlier(entry: tuple[Ordinal, Iterable[tuple[Ordinal, int]]]) -> list[tuple[Ordinal, tuple[Ordinal, int]]]:
+    # Only a text's CONFIRM best candidates can be compared, whatever the index adds to them.
+    later, counts = entry
+    shared = dict(counts)
+    return [(earlier, (later, shared[earlier])) for earlier in dedup.best_candidates(shared)]
+
+
+def _by_later_with_earlier(
+    entry: tuple[Ordinal, tuple[tuple[Ordinal, int], _CopySide]],
+) -> tuple[Ordinal, tuple[Ordinal, int, _CopySide]]:
+    earlier, ((later, shared), side) = entry
+    return later, (earlier, shared, side)
+
+
+#: An earlier text of the input a text was compared with: its place, the fingerprints they share, its content
+#: hash, and what they share.
+_InputCopy = tuple[Ordinal, int, str, CopyMatch]
+
+
+def _compared(entry: tuple[Ordinal, tuple[tuple[Ordinal, int, _CopySide], _CopySide]]) -> tuple[Ordinal, _InputCopy]:
+    later, ((earlier, shared, (earlier_copy, earlier_owner, earlier_hash)), (copy, owner, _)) = entry
+    match = dedup.compare(copy, earlier_copy, same_outlet=dedup.is_same_outlet(owner, earlier_owner))
+    return later, (earlier, shared, earlier_hash, match)
+
+
+def _with_joins(entry: tuple[Prepared, Iterable[_InputCopy] | None]) -> PreparedArticle | Rejection | None:
+    """A prepared text with the content hashes of the texts whose clusters it joins, chosen among the index's and
+    the input's candidates as ``twosource ingest`` would choose (stored texts rank before the input's)."""
+    item, earlier = entry
+    if not isinstance(item, tuple):
+        return item
+    prepared, stored = item
+    shared: dict[tuple[int, object], int] = {(0, i): n for i, n in stored.compared.items()}
+    copies: dict[tuple[int, object], tuple[str, CopyMatch]] = {(0, i): c for i, c in stored.copies.items()}
+    for ordinal, n, content, match in earlier or ():
+        shared[1, ordinal] = n
+        if match.is_copy:
+            copies[1, ordinal] = (content, match)
+    found = [(key, copies[key][1]) for key in dedup.best_candidates(shared) if key in copies]
+    return replace(prepared, joins=[copies[key][0] for key in dedup.clusters_to_join(found)])
 
 
 def _write_in_order(

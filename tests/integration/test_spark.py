@@ -12,7 +12,8 @@ from click.testing import CliRunner
 
 from twosource import open_index
 from twosource.cli import cli
-from twosource.spark import FAULT_VARIABLE
+from twosource.index.dedup import POSTINGS
+from twosource.spark import FAULT_VARIABLE, visible_pairs
 
 from ..conftest import FAKES_CLI, SEED, fakes_rows, write_fakes_slice
 
@@ -22,20 +23,23 @@ pytest.importorskip("pyspark")
 FURNITURE = "Sign up for our newsletter and get the news first every morning. Share this story with your friends."
 
 
-def _reprint(row: dict[str, str], outlet: str) -> dict[str, str]:
-    words = row["article_content"].split()
-    text = f"By a staff reporter\n\n{' '.join(words[:250])}\n\nOriginally published by {row['source']}. {FURNITURE}"
+def _reprint(row: dict[str, str], outlet: str, words: int = 250) -> dict[str, str]:
+    kept = " ".join(row["article_content"].split()[:words])
+    text = f"By a staff reporter\n\n{kept}\n\nOriginally published by {row['source']}. {FURNITURE}"
     return {**row, "article_title": f"Reprint: {row['article_title']}", "article_content": text, "source": outlet}
 
 
-@pytest.fixture(scope="module")
-def collection(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def _records() -> list[dict[str, str]]:
     """40 FA-KES articles with three reprints (one before its original) and a repeated text: 44 records, more than
     one write batch."""
     rows = fakes_rows()[:40]
     records = [*rows[:5], _reprint(rows[30], "syria-mirror.net"), *rows[5:40]]
-    records += [_reprint(rows[3], "news-digest.org"), _reprint(rows[12], "syria-mirror.net"), {**rows[7]}]
-    return write_fakes_slice(tmp_path_factory.mktemp("spark") / "collection.csv", records)
+    return records + [_reprint(rows[3], "news-digest.org"), _reprint(rows[12], "syria-mirror.net"), {**rows[7]}]
+
+
+@pytest.fixture(scope="module")
+def collection(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_fakes_slice(tmp_path_factory.mktemp("spark") / "collection.csv", _records())
 
 
 def _snapshot(address: str | Path) -> dict:
@@ -78,6 +82,42 @@ def test_batch_ingest_into_postgres_gives_the_index_ingest_gives(collection: Pat
     assert len(expected["articles"]) == 43
     assert sum(len(members) > 1 for members in expected["clusters"]) >= 3  # each reprint with its original
     assert _snapshot(postgres_url) == expected
+
+
+def test_batch_ingest_finds_copies_in_the_index_and_in_the_input_as_ingest_does(tmp_path: Path):
+    # The index holds the first 20 records: the reprint of row 30 and the originals of rows 3 and 12. The batch adds
+    # the rest: row 30, whose reprint the index holds; reprints of rows 3 and 12, whose originals it holds; and an
+    # excerpt of row 30, a copy of both the index's reprint and the input's original.
+    records = _records()
+    held = write_fakes_slice(tmp_path / "held.csv", records[:20])
+    more = [*records[20:], _reprint(fakes_rows()[30], "news-digest.org", words=120)]
+    added = write_fakes_slice(tmp_path / "added.csv", more)
+    single, batch = tmp_path / "single.sqlite", tmp_path / "batch.sqlite"
+    for index in (single, batch):
+        result = CliRunner().invoke(cli, ["ingest", str(held), "--index", str(index), *FAKES_CLI])
+        assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(cli, ["ingest", str(added), "--index", str(single), *FAKES_CLI])
+    assert result.exit_code == 0, result.output
+    summary = result.output.strip().splitlines()[-1]
+    assert summary.startswith("24 added, 1 duplicates, 5 copies"), summary
+    assert _batch_ingest(added, str(batch)).strip().splitlines()[-1] == summary
+    expected = _snapshot(single)
+    # The three above, and two FA-KES texts of one story, one on each side.
+    assert sorted(len(members) for members in expected["clusters"] if len(members) > 1) == [2, 2, 2, 3]
+    assert _snapshot(batch) == expected
+
+
+def test_visible_pairs_follow_the_postings_a_lookup_reads():
+    # Three texts of the input hold a fingerprint; each later one sees the earlier ones, oldest first, behind the
+    # postings the index gave (POSTINGS at most in all).
+    a, b, c = (0, 0), (0, 1), (1, 0)
+
+    def pairs(read: int) -> list[tuple]:
+        return sorted(pair for pair, _ in visible_pairs((7, [(c, read), (a, read), (b, read)])))
+
+    assert pairs(0) == [(b, a), (c, a), (c, b)]
+    assert pairs(POSTINGS - 1) == [(b, a), (c, a)]
+    assert pairs(POSTINGS) == []
 
 
 def test_a_failed_task_is_retried_without_duplicates_and_a_rerun_adds_nothing(

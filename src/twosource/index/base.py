@@ -9,7 +9,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from ..types import Article, Passage
-    from .dedup import CopyMatch, CopyText
+    from .dedup import CopyMatch, CopyText, Lookup
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,9 @@ class PreparedArticle:
     passage_spans: list[tuple[int, int]]
     embeddings: np.ndarray  # one unit row per passage
     copy: CopyText  # what copy detection compares
+    #: The content hashes of the stored texts whose copy clusters it joins, when found before the write (batch
+    #: ingest's distributed join); None: found by the index as it is added.
+    joins: list[str] | None = None
 
 
 @dataclass
@@ -95,6 +98,7 @@ class Copies(Protocol):
 
     def cluster(self, cluster_id: int) -> list[StoredArticle]: ...
     def find_copies(self, text: str, outlet: str = "", url: str = "") -> list[tuple[StoredArticle, CopyMatch]]: ...
+    def look_up(self, copy: CopyText, outlet: str = "", url: str = "") -> Lookup: ...
 
 
 class Riders(Protocol):

@@ -31,8 +31,9 @@ import functools
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 from ..words import STOPWORDS, stem
 
@@ -282,31 +283,61 @@ def _block(covered: list[bool], quoted: tuple[bool | None, ...]) -> int:
 Postings = Callable[[int], Iterable[int]]
 #: ``texts(ids)``: the stored texts by id, each with its outlet's key (``outlets.name_key``; "" when unknown).
 Texts = Callable[[list[int]], dict[int, tuple[str, str]]]
+#: What names a text among those compared: an article id, or (batch ingest) a place in the input.
+Key = TypeVar("Key", bound=Hashable)
 
 
-def find_copies(text: CopyText, postings: Postings, texts: Texts, outlet: str = "") -> list[tuple[int, CopyMatch]]:
-    """Return the stored texts that ``text`` (from the outlet keyed ``outlet``) copies or that copy it, with what
-    they share.
+@dataclass(frozen=True)
+class Lookup:
+    """What looking a text up among stored ones found."""
+
+    postings_read: dict[int, int]  # per fingerprint of the text, how many stored texts holding it were read
+    compared: dict[int, int]  # the candidates compared, each with the number of fingerprints it shares
+    copies: list[tuple[int, CopyMatch]]  # those of them that are copies, best candidates first
+
+
+def look_up(text: CopyText, postings: Postings, texts: Texts, outlet: str = "") -> Lookup:
+    """Look ``text`` (from the outlet keyed ``outlet``) up among stored texts: the ones it copies or that copy it.
 
     The one procedure behind copy clusters at ingest and the checked article's own copies at check time; a store
     only says which of its texts hold a fingerprint, what a text says and whose it is.
     """
+    read: dict[int, int] = {}
     common: Counter[int] = Counter()
     for fingerprint in sorted(text.fingerprints):
-        common.update(postings(fingerprint))
-    ranked = sorted(((-n, i) for i, n in common.items() if n >= MIN_COMMON_FINGERPRINTS))[:CONFIRM]
-    stored = texts([i for _, i in ranked])
+        holders = list(postings(fingerprint))
+        read[fingerprint] = len(holders)
+        common.update(holders)
+    compared = best_candidates(common)
+    stored = texts(compared)
     found = []
-    for _, article_id in ranked:
+    for article_id in compared:
         if article_id in stored:
             body, owner = stored[article_id]
-            match = compare(text, copy_text(body), same_outlet=bool(outlet) and owner == outlet)
+            match = compare(text, copy_text(body), same_outlet=is_same_outlet(outlet, owner))
             if match.is_copy:
                 found.append((article_id, match))
-    return found
+    return Lookup(read, {i: common[i] for i in compared}, found)
 
 
-def clusters_to_join(found: list[tuple[int, CopyMatch]]) -> list[int]:
+def find_copies(text: CopyText, postings: Postings, texts: Texts, outlet: str = "") -> list[tuple[int, CopyMatch]]:
+    """Return the stored texts that ``text`` copies or that copy it, with what they share (see ``look_up``)."""
+    return look_up(text, postings, texts, outlet).copies
+
+
+def best_candidates(common: Mapping[Key, int]) -> list[Key]:
+    """The CONFIRM candidates sharing the most fingerprints (at least MIN_COMMON_FINGERPRINTS), the oldest first
+    among equals (keys order as the texts came in)."""
+    ranked = sorted((-n, key) for key, n in common.items() if n >= MIN_COMMON_FINGERPRINTS)
+    return [key for _, key in ranked[:CONFIRM]]
+
+
+def is_same_outlet(outlet: str, owner: str) -> bool:
+    """Whether texts from the outlets keyed ``outlet`` and ``owner`` are from one known outlet."""
+    return bool(outlet) and owner == outlet
+
+
+def clusters_to_join(found: list[tuple[Key, CopyMatch]]) -> list[Key]:
     """Return the ids, among a new text's copies, whose clusters it joins (and so merges).
 
     Every text that lies mostly inside the new one: they are parts of it, so one text (two excerpts of an article

@@ -111,11 +111,11 @@ class SQLIndex:
                 if self.contains(item.content_hash):
                     result.duplicates += 1
                     continue
-                copies = self._copies(item.copy, item.article.outlet, item.article.url)
+                joins = self._ids(item.joins) if item.joins is not None else self._joins(item)
                 article_id = self._insert(item)
-                self._join(article_id, dedup.clusters_to_join(copies))
+                self._join(article_id, joins)
                 result.added += 1
-                result.copies += bool(copies)
+                result.copies += bool(joins)
                 result.ids.append(article_id)
             self._db.execute("COMMIT")
         except BaseException:
@@ -140,8 +140,19 @@ class SQLIndex:
         marks = self._marks(list(clusters))
         self._run(f"UPDATE articles SET cluster_id = ? WHERE cluster_id IN ({marks})", [min(clusters), *clusters])
 
-    def _copies(self, copy: dedup.CopyText, outlet: str, url: str) -> list[tuple[int, dedup.CopyMatch]]:
-        return dedup.find_copies(copy, self._postings, self._texts, name_key(outlet or url))
+    def _joins(self, item: PreparedArticle) -> list[int]:
+        found = self.look_up(item.copy, item.article.outlet, item.article.url).copies
+        return dedup.clusters_to_join(found)
+
+    def _ids(self, content_hashes: list[str]) -> list[int]:
+        if not content_hashes:
+            return []
+        marks = self._marks(content_hashes)
+        return [r[0] for r in self._run(f"SELECT id FROM articles WHERE content_hash IN ({marks})", content_hashes)]
+
+    def look_up(self, copy: dedup.CopyText, outlet: str = "", url: str = "") -> dedup.Lookup:
+        """Look a text (published by ``outlet`` at ``url``) up among the stored ones (``dedup.look_up``)."""
+        return dedup.look_up(copy, self._postings, self._texts, name_key(outlet or url))
 
     def _postings(self, fingerprint: int) -> list[int]:
         rows = self._run(
@@ -163,7 +174,7 @@ class SQLIndex:
         rows = self._run(f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE content_hash = ?", (dedup.content_hash(text),))
         same = dedup.CopyMatch(len(copy.words), 1.0, 1.0, len(copy.words), 1.0, contained=True)
         found = {a.id: (a, same) for a in map(_stored, rows.fetchall())}
-        for article_id, match in self._copies(copy, outlet, url):
+        for article_id, match in self.look_up(copy, outlet, url).copies:
             stored = self.article(article_id)
             if stored and article_id not in found:
                 found[article_id] = (stored, match)

@@ -163,7 +163,7 @@ class SQLiteIndex(SQLIndex):
                     "SELECT text, outlet, url FROM articles WHERE id = ?", (article_id,)
                 ).fetchone()
                 copy = dedup.copy_text(text)
-                self._join(article_id, dedup.clusters_to_join(self._copies(copy, outlet, url)))
+                self._join(article_id, dedup.clusters_to_join(self.look_up(copy, outlet, url).copies))
                 self._add_fingerprints(article_id, copy)
                 self._db.execute("UPDATE articles SET credit = ? WHERE id = ?", (find_credit(text), article_id))
             self._db.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
