@@ -24,17 +24,17 @@ import importlib.util
 import itertools
 import json
 import math
-import operator
 import os
 import sys
 import tempfile
 import threading
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .errors import TwosourceError, one_line
 from .index import Index, dedup, open_index
@@ -215,15 +215,17 @@ def batch_ingest(
         splits = plan_splits(paths, _default_partitions(context, partitions), job.fmt, job.encoding)
         numbered = context.parallelize(list(enumerate(splits)), max(1, len(splits)))
         read = numbered.flatMap(partial(_read_split, job)).persist()
+        cores = context.defaultParallelism
         with _tasks_progress(context, progress, "reading"):
-            repeats = context.broadcast(set(read.flatMap(_hashed).groupByKey().flatMap(_later).collect()))
+            repeats = context.broadcast(set(read.flatMap(_hashed).groupByKey(cores).flatMap(_later).collect()))
         prepared = read.mapPartitions(partial(_prepare_partition, job, repeats)).persist()
         with _tasks_progress(context, progress, "embedding"):
             prepared.count()
         read.unpersist()
-        ready = prepared.leftOuterJoin(_input_copies(prepared)).mapValues(_with_joins)
-        # One writer, fed in input order.
-        in_order = ready.repartitionAndSortWithinPartitions(1, lambda _: 0)
+        # One writer, fed in input order, each text just after the earlier texts of the input it may copy.
+        earlier = _input_candidates(prepared, cores).map(_before_later)
+        items = prepared.coalesce(cores).map(_after_candidates)
+        in_order = earlier.union(items).repartitionAndSortWithinPartitions(1, lambda _: 0)
         with _tasks_progress(context, progress, "finding copies and writing"):
             (summary,) = in_order.mapPartitions(partial(_write_in_order, job)).collect()
         prepared.unpersist()
@@ -294,22 +296,25 @@ def _stored_copies(index: Index, prepared: PreparedArticle) -> _StoredCopies:
 
 
 # The copy join. A text joins the clusters of the texts before it that it copies or that copy it: those the index
-# held (found as each partition prepared its texts) and those earlier in the input, found here, by a join on
-# fingerprints, so that every text sees the candidates ``twosource ingest`` would have shown it had it added the
-# input in order. The writer then only merges clusters.
+# held (found as each partition prepared its texts) and those earlier in the input, found here by a join on
+# fingerprints, so that each text is compared with the candidates ``twosource ingest`` would have shown it, had it
+# added the input in order. The data are small beside the embeddings, so the join runs in as many partitions as
+# there are cores: each task costs Spark tens of milliseconds, whatever it holds.
 
 #: A text's copy side, as the join ships it: what it compares, its outlet's key, its content hash.
 _CopySide = tuple[CopyText, str, str]
+#: An earlier text of the input a text is to be compared with: its place, the fingerprints they share, its side.
+_Candidate = tuple[Ordinal, int, _CopySide]
+#: A text of the input holding a fingerprint, with the index postings its look-up read of that fingerprint.
+Holder = tuple[Ordinal, int]
 
 
-def _input_copies(prepared: RDD[tuple[Ordinal, Prepared]]) -> RDD[tuple[Ordinal, Iterable[_InputCopy]]]:
-    """For each new text, the earlier texts of the input it was compared with, and what it shares with each."""
-    texts = prepared.filter(_is_new)
-    sides = texts.mapValues(_copy_side)
-    shared = texts.flatMap(_fingerprint_holders).groupByKey().flatMap(visible_pairs).reduceByKey(operator.add)
-    best = shared.map(_by_later).groupByKey().flatMap(_best_earlier)  # (earlier, (later, shared fingerprints))
-    with_earlier = best.join(sides).map(_by_later_with_earlier)
-    return with_earlier.join(sides).map(_compared).groupByKey()
+def _input_candidates(prepared: RDD[tuple[Ordinal, Prepared]], partitions: int) -> RDD[tuple[Ordinal, _Candidate]]:
+    """For each new text, the earlier texts of the input it is to be compared with."""
+    texts = prepared.coalesce(partitions).filter(_is_new)
+    holders = texts.flatMap(_fingerprint_holders).groupByKey(partitions)
+    best = holders.flatMap(visible_pairs).groupByKey(partitions).flatMap(_best_earlier)
+    return best.join(texts.mapValues(_copy_side), partitions).map(_by_later)
 
 
 def _is_new(entry: tuple[Ordinal, Prepared]) -> bool:
@@ -317,8 +322,12 @@ def _is_new(entry: tuple[Ordinal, Prepared]) -> bool:
 
 
 def _copy_side(item: tuple[PreparedArticle, _StoredCopies]) -> _CopySide:
-    article = item[0].article
-    return item[0].copy, name_key(article.outlet or article.url), item[0].content_hash
+    prepared = item[0]
+    return prepared.copy, _owner(prepared), prepared.content_hash
+
+
+def _owner(prepared: PreparedArticle) -> str:
+    return name_key(prepared.article.outlet or prepared.article.url)
 
 
 def _fingerprint_holders(entry: tuple[Ordinal, tuple[PreparedArticle, _StoredCopies]]) -> list[tuple[int, Holder]]:
@@ -326,78 +335,76 @@ def _fingerprint_holders(entry: tuple[Ordinal, tuple[PreparedArticle, _StoredCop
     return [(f, (ordinal, stored.postings_read.get(f, 0))) for f in prepared.copy.fingerprints]
 
 
-#: A text of the input holding a fingerprint, with the index postings its look-up read of that fingerprint.
-Holder = tuple[Ordinal, int]
-
-
-def visible_pairs(holders: tuple[int, Iterable[Holder]]) -> Iterator[tuple[tuple[Ordinal, Ordinal], int]]:
+def visible_pairs(holders: tuple[int, Iterable[Holder]]) -> Iterator[tuple[Ordinal, Ordinal]]:
     """The input texts holding one fingerprint, paired (later, earlier) where the index's postings of it would list
-    the earlier for the later had the input been added in order: oldest first, POSTINGS at most, the index's
-    own texts (all older) first."""
+    the earlier for the later had the input been added in order: oldest first, POSTINGS at most, the index's own
+    texts (all older) first."""
     ordered = sorted(holders[1])
     room = max(0, dedup.POSTINGS - max(read for _, read in ordered))
     listed = [ordinal for ordinal, _ in ordered[:room]]
     for position, (later, _) in enumerate(ordered):
         for earlier in listed[:position]:
-            yield (later, earlier), 1
+            yield later, earlier
 
 
-def _by_later(entry: tuple[tuple[Ordinal, Ordinal], int]) -> tuple[Ordinal, tuple[Ordinal, int]]:
-    (later, earlier), shared = entry
-    return later, (earlier, shared)
+def _best_earlier(entry: tuple[Ordinal, Iterable[Ordinal]]) -> list[tuple[Ordinal, tuple[Ordinal, int]]]:
+    # A pair met once per fingerprint the two share. Only a text's CONFIRM best candidates can be compared, whatever
+    # the index adds to them.
+    later, earlier = entry
+    shared = Counter(earlier)
+    return [(candidate, (later, shared[candidate])) for candidate in dedup.best_candidates(shared)]
 
 
-def _best_earlier(entry: tuple[Ordinal, Iterable[tuple[Ordinal, int]]]) -> list[tuple[Ordinal, tuple[Ordinal, int]]]:
-    # Only a text's CONFIRM best candidates can be compared, whatever the index adds to them.
-    later, counts = entry
-    shared = dict(counts)
-    return [(earlier, (later, shared[earlier])) for earlier in dedup.best_candidates(shared)]
-
-
-def _by_later_with_earlier(
-    entry: tuple[Ordinal, tuple[tuple[Ordinal, int], _CopySide]],
-) -> tuple[Ordinal, tuple[Ordinal, int, _CopySide]]:
+def _by_later(entry: tuple[Ordinal, tuple[tuple[Ordinal, int], _CopySide]]) -> tuple[Ordinal, _Candidate]:
     earlier, ((later, shared), side) = entry
     return later, (earlier, shared, side)
 
 
-#: An earlier text of the input a text was compared with: its place, the fingerprints they share, its content
-#: hash, and what they share.
-_InputCopy = tuple[Ordinal, int, str, CopyMatch]
+# Sort keys for the writer: a text's candidates (0), then the text (1).
+def _before_later(entry: tuple[Ordinal, _Candidate]) -> tuple[tuple[Ordinal, int], _Candidate]:
+    return (entry[0], 0), entry[1]
 
 
-def _compared(entry: tuple[Ordinal, tuple[tuple[Ordinal, int, _CopySide], _CopySide]]) -> tuple[Ordinal, _InputCopy]:
-    later, ((earlier, shared, (earlier_copy, earlier_owner, earlier_hash)), (copy, owner, _)) = entry
-    match = dedup.compare(copy, earlier_copy, same_outlet=dedup.is_same_outlet(owner, earlier_owner))
-    return later, (earlier, shared, earlier_hash, match)
+def _after_candidates(entry: tuple[Ordinal, Prepared]) -> tuple[tuple[Ordinal, int], Prepared]:
+    return (entry[0], 1), entry[1]
 
 
-def _with_joins(entry: tuple[Prepared, Iterable[_InputCopy] | None]) -> PreparedArticle | Rejection | None:
+def _in_order(entries: Iterator[tuple[tuple[Ordinal, int], Any]]) -> Iterator[PreparedArticle | Rejection | None]:
+    """The items, sorted, each text given the clusters it joins (its candidates come just before it)."""
+    candidates: list[_Candidate] = []
+    for (_, kind), value in entries:
+        if kind == 0:
+            candidates.append(value)
+            continue
+        yield _with_joins(value, candidates)
+        candidates = []
+
+
+def _with_joins(item: Prepared, earlier: list[_Candidate]) -> PreparedArticle | Rejection | None:
     """A prepared text with the content hashes of the texts whose clusters it joins, chosen among the index's and
     the input's candidates as ``twosource ingest`` would choose (stored texts rank before the input's)."""
-    item, earlier = entry
     if not isinstance(item, tuple):
         return item
     prepared, stored = item
+    owner = _owner(prepared)
     shared: dict[tuple[int, object], int] = {(0, i): n for i, n in stored.compared.items()}
     copies: dict[tuple[int, object], tuple[str, CopyMatch]] = {(0, i): c for i, c in stored.copies.items()}
-    for ordinal, n, content, match in earlier or ():
+    for ordinal, n, (copy, earlier_owner, content) in earlier:
         shared[1, ordinal] = n
+        match = dedup.compare(prepared.copy, copy, same_outlet=dedup.is_same_outlet(owner, earlier_owner))
         if match.is_copy:
             copies[1, ordinal] = (content, match)
     found = [(key, copies[key][1]) for key in dedup.best_candidates(shared) if key in copies]
     return replace(prepared, joins=[copies[key][0] for key in dedup.clusters_to_join(found)])
 
 
-def _write_in_order(
-    job: IngestJob, entries: Iterator[tuple[Ordinal, PreparedArticle | Rejection | None]]
-) -> Iterator[IngestSummary]:
+def _write_in_order(job: IngestJob, entries: Iterator[tuple[tuple[Ordinal, int], Any]]) -> Iterator[IngestSummary]:
     summary = IngestSummary()
     with open_index(job.index, embedder=EMBEDDER) as index:
-        for chunk in _chunks(entries, BATCH_SIZE):
-            summary.rejected += [item for _, item in chunk if isinstance(item, Rejection)]
-            summary.duplicates += sum(item is None for _, item in chunk)
-            ready = [item for _, item in chunk if isinstance(item, PreparedArticle)]
+        for chunk in _chunks(_in_order(entries), BATCH_SIZE):
+            summary.rejected += [item for item in chunk if isinstance(item, Rejection)]
+            summary.duplicates += sum(item is None for item in chunk)
+            ready = [item for item in chunk if isinstance(item, PreparedArticle)]
             if ready:
                 add_prepared(ready, index, summary, job.max_passages)
                 _injected_fault()

@@ -34,7 +34,7 @@ def _records() -> list[dict[str, str]]:
     one write batch."""
     rows = fakes_rows()[:40]
     records = [*rows[:5], _reprint(rows[30], "syria-mirror.net"), *rows[5:40]]
-    return records + [_reprint(rows[3], "news-digest.org"), _reprint(rows[12], "syria-mirror.net"), {**rows[7]}]
+    return [*records, _reprint(rows[3], "news-digest.org"), _reprint(rows[12], "syria-mirror.net"), {**rows[7]}]
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +113,7 @@ def test_visible_pairs_follow_the_postings_a_lookup_reads():
     a, b, c = (0, 0), (0, 1), (1, 0)
 
     def pairs(read: int) -> list[tuple]:
-        return sorted(pair for pair, _ in visible_pairs((7, [(c, read), (a, read), (b, read)])))
+        return sorted(visible_pairs((7, [(c, read), (a, read), (b, read)])))
 
     assert pairs(0) == [(b, a), (c, a), (c, b)]
     assert pairs(POSTINGS - 1) == [(b, a), (c, a)]
