@@ -3,7 +3,7 @@
 pyspark (the ``spark`` extra) is imported here only, when a batch job starts: ``import twosource`` and every other
 command never load it.
 
-A batch ingest runs in three steps, each a Spark stage:
+A batch ingest runs in four steps:
 
 read      The input is planned into splits (``plan_splits``): a file per split when there are files enough for
           the partitions asked, else each collection is cut into ranges of record ordinals (CSV rows, JSON(L)
@@ -11,11 +11,16 @@ read      The input is planned into splits (``plan_splits``): a file per split w
           by each task of it (CSV fields hold newlines, so a byte range cannot be cut safely, and a gzip stream has
           no index), the costly work (extraction, embedding) is not.
 prepare   A text repeated in the input is found by a distributed group-by on content hashes (its first record
-          wins); each partition opens the index once, drops the texts it holds, and embeds, hashes and fingerprints
-          the rest (``prepare_batch``), the models loaded once per Python worker.
-write     One task adds the prepared articles in input order through ``add_batch``, whose copy detection joins
-          each article to the clusters of those before it, exactly as ``twosource ingest`` does: the clusters come
-          out the same. Writes are keyed by content hash, so a retried task adds nothing twice.
+          wins); each partition opens the index once, drops the texts it holds, embeds, hashes and fingerprints the
+          rest (``prepare_batch``), the models loaded once per Python worker, and looks each up among the index's
+          texts for copies.
+copies    The input's texts are joined on their fingerprints: each meets the earlier texts of the input that the
+          index's postings would have shown it, had the input been added in order, and the best of them are
+          shipped to it (see "The copy join" below).
+write     One task adds the prepared articles in input order, each just after its input candidates, which it
+          compares; the index's and the input's copies are ranked together as ``add_batch`` ranks them, so the
+          clusters come out as ``twosource ingest`` makes them, and the writer only merges clusters. Writes are
+          keyed by content hash, so a retried task adds nothing twice.
 """
 
 from __future__ import annotations
@@ -299,7 +304,8 @@ def _stored_copies(index: Index, prepared: PreparedArticle) -> _StoredCopies:
 # held (found as each partition prepared its texts) and those earlier in the input, found here by a join on
 # fingerprints, so that each text is compared with the candidates ``twosource ingest`` would have shown it, had it
 # added the input in order. The data are small beside the embeddings, so the join runs in as many partitions as
-# there are cores: each task costs Spark tens of milliseconds, whatever it holds.
+# there are cores: each task costs Spark tens of milliseconds, whatever it holds. A text another process adds to
+# the index while the job runs is not among the candidates (``twosource ingest`` would have seen it).
 
 #: A text's copy side, as the join ships it: what it compares, its outlet's key, its content hash.
 _CopySide = tuple[CopyText, str, str]
