@@ -12,6 +12,7 @@ article committed before it: two ingests, a ``watch`` and a ``serve`` may write 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -19,9 +20,10 @@ import numpy as np
 from ..errors import IndexStoreError
 from ..types import Embedder
 from .base import PreparedArticle
+from .lexical import ARTICLES
 from .sql import SQLIndex, query_words
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: The advisory lock every writer and the schema's creation hold (any constant the application owns).
 _WRITER_LOCK = 0x7477_6F73  # "twos"
 _SCHEMA = """
@@ -40,13 +42,15 @@ CREATE TABLE IF NOT EXISTS articles (
     origin TEXT NOT NULL DEFAULT '',
     added TIMESTAMPTZ NOT NULL DEFAULT now(),
     credit TEXT NOT NULL DEFAULT '',
-    words TSVECTOR GENERATED ALWAYS AS
-        (setweight(to_tsvector('english', title), 'A') || setweight(to_tsvector('english', text), 'D')) STORED,
-    length INTEGER NOT NULL DEFAULT 0
+    words TSVECTOR GENERATED ALWAYS AS (to_tsvector('english', text)) STORED,
+    length INTEGER NOT NULL DEFAULT 0,
+    title_words TSVECTOR GENERATED ALWAYS AS (to_tsvector('english', title)) STORED,
+    title_length INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS articles_cluster ON articles (cluster_id);
 CREATE INDEX IF NOT EXISTS articles_url ON articles (url);
 CREATE INDEX IF NOT EXISTS articles_words ON articles USING gin (words);
+CREATE INDEX IF NOT EXISTS articles_title_words ON articles USING gin (title_words);
 CREATE TABLE IF NOT EXISTS passages (
     id BIGSERIAL PRIMARY KEY,
     article_id BIGINT NOT NULL REFERENCES articles (id),
@@ -65,13 +69,15 @@ CREATE TABLE IF NOT EXISTS fingerprints (
     hash BIGINT NOT NULL, article_id BIGINT NOT NULL REFERENCES articles (id), PRIMARY KEY (hash, article_id)
 );
 CREATE TABLE IF NOT EXISTS lexemes (
-    lexeme TEXT PRIMARY KEY, passages BIGINT NOT NULL DEFAULT 0, articles BIGINT NOT NULL DEFAULT 0
+    lexeme TEXT PRIMARY KEY, passages BIGINT NOT NULL DEFAULT 0, articles BIGINT NOT NULL DEFAULT 0,
+    titles BIGINT NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS totals (
     one INTEGER PRIMARY KEY CHECK (one = 1),
-    passages BIGINT NOT NULL, passage_words BIGINT NOT NULL, articles BIGINT NOT NULL, article_words BIGINT NOT NULL
+    passages BIGINT NOT NULL, passage_words BIGINT NOT NULL, articles BIGINT NOT NULL, article_words BIGINT NOT NULL,
+    title_words BIGINT NOT NULL DEFAULT 0
 );
-INSERT INTO totals VALUES (1, 0, 0, 0, 0) ON CONFLICT DO NOTHING;
+INSERT INTO totals VALUES (1, 0, 0, 0, 0, 0) ON CONFLICT DO NOTHING;
 CREATE TABLE IF NOT EXISTS reports (
     id TEXT PRIMARY KEY, created TIMESTAMPTZ NOT NULL DEFAULT now(), document TEXT NOT NULL
 );
@@ -82,12 +88,22 @@ CREATE TABLE IF NOT EXISTS feeds (
 """
 #: Candidates the HNSW graph search keeps (pgvector's ``hnsw.ef_search``): at least the pool retrieval asks for.
 _EF_SEARCH = 400
-#: A text's length in words, as its tsvector holds them (stop words left out).
-_WORDS = "(SELECT coalesce(sum(array_length(positions, 1)), 0) FROM unnest(words))"
+#: Schema 1 held an article's title and text in one tsvector, the title's words weighted A and counted twice.
+_FROM_1 = (
+    "ALTER TABLE articles DROP COLUMN words",
+    "ALTER TABLE articles ADD COLUMN words TSVECTOR GENERATED ALWAYS AS (to_tsvector('english', text)) STORED",
+    "ALTER TABLE articles ADD COLUMN title_words TSVECTOR GENERATED ALWAYS AS (to_tsvector('english', title)) STORED",
+    "ALTER TABLE articles ADD COLUMN title_length INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE lexemes ADD COLUMN titles BIGINT NOT NULL DEFAULT 0",
+    "ALTER TABLE totals ADD COLUMN title_words BIGINT NOT NULL DEFAULT 0",
+)
+#: A text's length in words, as its tsvector ``{}`` holds them (stop words left out).
+_WORDS = "(SELECT coalesce(sum(array_length(positions, 1)), 0) FROM unnest({}))"
 #: After an article's row and its passages (one statement each): their lengths, and the counts BM25 reads.
 _STATISTICS = (
-    f"""UPDATE articles SET length = {_WORDS} WHERE id = %(id)s""",
-    f"""UPDATE passages SET length = {_WORDS} WHERE article_id = %(id)s""",
+    f"""UPDATE articles SET length = {_WORDS.format("words")}, title_length = {_WORDS.format("title_words")}
+    WHERE id = %(id)s""",
+    f"""UPDATE passages SET length = {_WORDS.format("words")} WHERE article_id = %(id)s""",
     """INSERT INTO lexemes (lexeme, passages)
     SELECT lexeme, count(*) FROM passages, unnest(tsvector_to_array(words)) AS lexeme WHERE article_id = %(id)s
     GROUP BY lexeme
@@ -95,57 +111,99 @@ _STATISTICS = (
     """INSERT INTO lexemes (lexeme, articles)
     SELECT lexeme, 1 FROM articles, unnest(tsvector_to_array(words)) AS lexeme WHERE id = %(id)s
     ON CONFLICT (lexeme) DO UPDATE SET articles = lexemes.articles + 1""",
+    """INSERT INTO lexemes (lexeme, titles)
+    SELECT lexeme, 1 FROM articles, unnest(tsvector_to_array(title_words)) AS lexeme WHERE id = %(id)s
+    ON CONFLICT (lexeme) DO UPDATE SET titles = lexemes.titles + 1""",
     """UPDATE totals SET
     passages = passages + (SELECT count(*) FROM passages WHERE article_id = %(id)s),
     passage_words = passage_words + (SELECT coalesce(sum(length), 0) FROM passages WHERE article_id = %(id)s),
     articles = articles + 1,
-    article_words = article_words + (SELECT length FROM articles WHERE id = %(id)s)""",
+    article_words = article_words + (SELECT length FROM articles WHERE id = %(id)s),
+    title_words = title_words + (SELECT title_length FROM articles WHERE id = %(id)s)""",
 )
 #: The statistics of every text at once (``recount``), as ``_STATISTICS`` keeps them a text at a time.
 _RECOUNT = (
-    f"UPDATE articles SET length = {_WORDS}",
-    f"UPDATE passages SET length = {_WORDS}",
+    f"UPDATE articles SET length = {_WORDS.format('words')}, title_length = {_WORDS.format('title_words')}",
+    f"UPDATE passages SET length = {_WORDS.format('words')}",
     "TRUNCATE lexemes",
     """INSERT INTO lexemes (lexeme, passages)
     SELECT lexeme, count(*) FROM passages, unnest(tsvector_to_array(words)) AS lexeme GROUP BY lexeme""",
     """INSERT INTO lexemes (lexeme, articles)
     SELECT lexeme, count(*) FROM articles, unnest(tsvector_to_array(words)) AS lexeme GROUP BY lexeme
     ON CONFLICT (lexeme) DO UPDATE SET articles = excluded.articles""",
+    """INSERT INTO lexemes (lexeme, titles)
+    SELECT lexeme, count(*) FROM articles, unnest(tsvector_to_array(title_words)) AS lexeme GROUP BY lexeme
+    ON CONFLICT (lexeme) DO UPDATE SET titles = excluded.titles""",
     """UPDATE totals SET
     passages = (SELECT count(*) FROM passages), passage_words = (SELECT coalesce(sum(length), 0) FROM passages),
-    articles = (SELECT count(*) FROM articles), article_words = (SELECT coalesce(sum(length), 0) FROM articles)""",
+    articles = (SELECT count(*) FROM articles), article_words = (SELECT coalesce(sum(length), 0) FROM articles),
+    title_words = (SELECT coalesce(sum(title_length), 0) FROM articles)""",
 )
-#: Where ``totals`` keeps the words of all passages, of all articles.
-_WORD_TOTALS = {"passages": "passage_words", "articles": "article_words"}
-#: The query's words that some text of ``{table}`` (passages or articles) holds, the rarest first, with their IDF as
-#: SQLite's word index computes it (tantivy's: ln(1 + (N - n + 0.5) / (n + 0.5))) and how many texts hold them.
-_TERMS = """
-SELECT l.lexeme, ln(1 + (t.n - l.{table} + 0.5)::float8 / (l.{table} + 0.5)) AS idf, l.{table} AS holding
+
+
+@dataclass(frozen=True)
+class _Field:
+    """A column of words BM25 reads: its tsvector, its length, the column of ``lexemes`` counting the texts that
+    hold each word in it, the column of ``totals`` counting its words in all, and its weight in the score."""
+
+    words: str
+    length: str
+    holding: str
+    total: str
+    weight: float
+
+
+#: Each table's fields, scored apart and added up as SQLite's word index scores them (an article's title and text
+#: each with its own lengths and word counts, the title's score weighted as there).
+_FIELDS = {
+    "passages": (_Field("words", "length", "passages", "passage_words", 1.0),),
+    "articles": (
+        _Field("words", "length", "articles", "article_words", dict(ARTICLES.columns)["text"]),
+        _Field("title_words", "title_length", "titles", "title_words", dict(ARTICLES.columns)["title"]),
+    ),
+}
+
+
+def _terms_query(table: str) -> str:
+    """The query's words that some text of ``table`` holds, the rarest first: each with how many texts hold it, and
+    per field its IDF as SQLite's word index computes it (tantivy's: ln(1 + (N - n + 0.5) / (n + 0.5))) and how
+    many texts hold it there."""
+    fields = _FIELDS[table]
+    holding = " + ".join(f"l.{f.holding}" for f in fields)
+    idfs = ", ".join(f"ln(1 + (t.n - l.{f.holding} + 0.5)::float8 / (l.{f.holding} + 0.5))" for f in fields)
+    return f"""
+SELECT l.lexeme, {holding} AS holding, ARRAY[{idfs}], ARRAY[{", ".join(f"l.{f.holding}" for f in fields)}]
 FROM (SELECT DISTINCT unnest(tsvector_to_array(to_tsvector('english', %(query)s))) AS lexeme) AS q
 JOIN lexemes AS l USING (lexeme), (SELECT {table} AS n FROM totals) AS t
-WHERE l.{table} > 0
+WHERE {holding} > 0
 ORDER BY holding, lexeme
 """
-#: BM25 (k1 1.2, b 0.75) of the texts holding any of the ``candidates`` words, over all the query's ``words``. An
-#: article's title words (weight A) count twice.
-_BM25 = """
-WITH terms AS (
-    SELECT q.lexeme, q.idf, t.average
-    FROM unnest(%(words)s::text[], %(idfs)s::float8[]) AS q (lexeme, idf),
-    (SELECT {words}::float8 / greatest({table}, 1) AS average FROM totals) AS t
-)
-SELECT d.id, sum(terms.idf * h.tf * 2.2 / (h.tf + 1.2 * (0.25 + 0.75 * d.length / terms.average))) AS score
-FROM {table} AS d
-CROSS JOIN LATERAL (
-    SELECT u.lexeme, (SELECT sum(CASE w WHEN 'A' THEN 2 ELSE 1 END) FROM unnest(u.weights) AS w) AS tf
-    FROM unnest(d.words) AS u
-) AS h
-JOIN terms USING (lexeme)
-WHERE d.words @@ (SELECT string_agg(quote_literal(w), ' | ')::tsquery FROM unnest(%(candidates)s::text[]) AS w)
+
+
+def _bm25_query(table: str) -> str:
+    """BM25 (k1 1.2, b 0.75) of the texts holding any of the ``candidates`` words, over all the query's ``words``
+    (with their IDFs per field: ``idf1``, ``idf2``...), each field scored apart."""
+    fields = _FIELDS[table]
+    idfs = [f"idf{k}" for k in range(1, len(fields) + 1)]
+    arrays = ", ".join(f"%({idf})s::float8[]" for idf in idfs)
+    candidates = "(SELECT string_agg(quote_literal(w), ' | ')::tsquery FROM unnest(%(candidates)s::text[]) AS w)"
+    scored = " UNION ALL ".join(
+        f"""SELECT q.{idf} * {f.weight} * h.tf * 2.2 / (h.tf + 1.2 * (0.25 + 0.75 * d.{f.length} /
+            (SELECT {f.total}::float8 / greatest({table}, 1) FROM totals))) AS score
+        FROM (SELECT lexeme, array_length(positions, 1) AS tf FROM unnest(d.{f.words})) AS h JOIN q USING (lexeme)"""
+        for idf, f in zip(idfs, fields, strict=True)
+    )
+    return f"""
+WITH q AS (SELECT * FROM unnest(%(words)s::text[], {arrays}) AS q (lexeme, {", ".join(idfs)}))
+SELECT d.id, sum(s.score) AS score
+FROM {table} AS d CROSS JOIN LATERAL ({scored}) AS s
+WHERE {" OR ".join(f"d.{f.words} @@ {candidates}" for f in fields)}
 GROUP BY d.id
 ORDER BY score DESC, d.id
 LIMIT %(limit)s
 """
+
+
 #: BM25's saturation (k1 + 1): however often a text holds a word, the word adds less than this times its IDF.
 _MOST_PER_IDF = 2.2
 
@@ -199,6 +257,8 @@ class PostgresIndex(SQLIndex):
             raise IndexStoreError(f"no index at {self.location}; build one with `twosource ingest`")
         self._begin()
         try:
+            if exists and self._schema_version() == "1":
+                self._upgrade_from_1()
             db.execute(_SCHEMA.replace("{dim}", str(self.embedder.dim)))
             found = dict(db.execute("SELECT key, value FROM meta").fetchall())
             if not found:
@@ -223,6 +283,17 @@ class PostgresIndex(SQLIndex):
         from pgvector.psycopg import register_vector
 
         register_vector(db)  # the extension may have been created just now
+
+    def _schema_version(self) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        return row[0] if row else None
+
+    def _upgrade_from_1(self) -> None:
+        # An article's title and text become fields of their own, as in SQLite's word index; inside the caller's
+        # transaction, so that the upgrade lands whole or not at all.
+        for statement in (*_FROM_1, *_RECOUNT):
+            self._db.execute(statement)
+        self._db.execute("UPDATE meta SET value = %s WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
 
     # -- writing ----------------------------------------------------------------------------------
     def _insert(self, item: PreparedArticle) -> int:
@@ -251,19 +322,18 @@ class PostgresIndex(SQLIndex):
 
     # -- searching --------------------------------------------------------------------------------
     def _lexical(self, table: str, query: str, limit: int) -> list[tuple[int, float]]:
-        # The query's words as the SQLite index reads them (stop words out), then stemmed by PostgreSQL's parser:
-        # the text is a parameter, never query syntax.
-        text = " ".join(query_words(query))
-        if not text:
-            return []
-        terms = self._db.execute(_TERMS.format(table=table), {"query": text}).fetchall()
+        terms = self._terms(table, query)
         if not terms:
             return []
         # MaxScore: only texts holding one of the rarer words are scored, as many of those words as it takes for
         # the rest (the commonest) to add up to less than the last score kept. A text holding none of them cannot
         # reach the top, so the result is the full ranking's; the commonest words are the costly ones to score.
-        most = [_MOST_PER_IDF * idf for _, idf, _ in terms]
-        needed = next((n for n in range(1, len(terms) + 1) if sum(t[2] for t in terms[:n]) >= limit), len(terms))
+        fields = _FIELDS[table]
+        most = [
+            _MOST_PER_IDF * sum(f.weight * idf for f, idf, n in zip(fields, idfs, held, strict=True) if n)
+            for _, _, idfs, held in terms
+        ]
+        needed = next((n for n in range(1, len(terms) + 1) if sum(t[1] for t in terms[:n]) >= limit), len(terms))
         while True:
             found = self._bm25(table, terms, terms[:needed], limit)
             floor = found[-1][1] if len(found) == limit else 0.0
@@ -272,16 +342,20 @@ class PostgresIndex(SQLIndex):
                 return found
             needed = enough
 
+    def _terms(self, table: str, query: str) -> list[tuple]:
+        """The query's words that ``table`` holds, rarest first: (lexeme, texts holding it, IDF per field, texts
+        holding it per field)."""
+        # The query's words as the SQLite index reads them (stop words out), then stemmed by PostgreSQL's parser:
+        # the text is a parameter, never query syntax.
+        text = " ".join(query_words(query))
+        return self._db.execute(_terms_query(table), {"query": text}).fetchall() if text else []
+
     def _bm25(self, table: str, terms: list[tuple], candidates: list[tuple], limit: int) -> list[tuple[int, float]]:
         """BM25 over all of ``terms`` of the texts holding any of the ``candidates`` terms, best first."""
+        idfs = {f"idf{k}": [t[2][k - 1] for t in terms] for k in range(1, len(_FIELDS[table]) + 1)}
         rows = self._db.execute(
-            _BM25.format(table=table, words=_WORD_TOTALS[table]),
-            {
-                "words": [t[0] for t in terms],
-                "idfs": [t[1] for t in terms],
-                "candidates": [t[0] for t in candidates],
-                "limit": limit,
-            },
+            _bm25_query(table),
+            {"words": [t[0] for t in terms], **idfs, "candidates": [t[0] for t in candidates], "limit": limit},
         ).fetchall()
         return [(int(i), float(score)) for i, score in rows]
 
