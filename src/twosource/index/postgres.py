@@ -2,7 +2,8 @@
 pgvector for dense search (an HNSW index over inner product, the vectors being unit length, stored in half
 precision as SQLite stores them) and PostgreSQL's full-text search for lexical search, ranked by BM25 as SQLite's
 word index ranks (ts_rank knows no document frequencies): each text's length in words and, per word, how many
-passages and articles hold it are kept as the texts are added.
+passages, article texts and article titles hold it are kept as the texts are added. An article's title and text
+are two fields, scored apart and added up with the title weighted, as tantivy scores SQLite's word index.
 
 Needs the ``postgres`` extra (psycopg and pgvector's adapter) and a server with the ``vector`` extension.
 Writers take turns (a transaction-scoped advisory lock), as SQLite's do, so that copy detection always sees every
