@@ -21,7 +21,7 @@ import numpy as np
 from ..errors import IndexStoreError
 from ..types import Embedder
 from .base import PreparedArticle
-from .lexical import ARTICLES
+from .lexical import ARTICLES, PASSAGES
 from .sql import SQLIndex, query_words
 
 SCHEMA_VERSION = 2
@@ -157,7 +157,7 @@ class _Field:
 #: Each table's fields, scored apart and added up as SQLite's word index scores them (an article's title and text
 #: each with its own lengths and word counts, the title's score weighted as there).
 _FIELDS = {
-    "passages": (_Field("words", "length", "passages", "passage_words", 1.0),),
+    "passages": (_Field("words", "length", "passages", "passage_words", dict(PASSAGES.columns)["text"]),),
     "articles": (
         _Field("words", "length", "articles", "article_words", dict(ARTICLES.columns)["text"]),
         _Field("title_words", "title_length", "titles", "title_words", dict(ARTICLES.columns)["title"]),
