@@ -12,6 +12,7 @@ from twosource.claims.detector import DEFAULT_MODEL, LABELS, ClaimDetector, defa
 from twosource.cli import cli
 from twosource.errors import ModelError
 
+from ..conftest import DATA
 from .test_eval_claims import CLAIMBUSTER, CLEF, CLEF_DEBATES, _rows, _write
 
 
@@ -46,7 +47,9 @@ def test_training_writes_a_model_with_its_card(trained):
 
 def test_a_saved_model_reproduces_its_training_scores(trained):
     model, held, _ = trained
-    result = CliRunner().invoke(cli, ["eval", "claims", "--claimbuster", str(held), "--model", str(model), "--json"])
+    result = CliRunner().invoke(
+        cli, ["eval", "claims", "--data", str(DATA), "--claimbuster", str(held), "--model", str(model), "--json"]
+    )
     assert result.exit_code == 0, result.output
     scores = json.loads(result.output.strip().splitlines()[-1])
     recorded = json.loads((model / "manifest.json").read_text())["held_out"]["scores"]
@@ -76,7 +79,9 @@ def test_a_broken_model_folder_is_one_clear_error(tmp_path: Path):
     (tmp_path / "network.safetensors").write_bytes(b"not a tensor file")
     with pytest.raises(ModelError, match="cannot load the claim detector"):
         ClaimDetector.load(tmp_path)
-    result = CliRunner().invoke(cli, ["eval", "claims", "--claimbuster", str(CLAIMBUSTER), "--model", str(tmp_path)])
+    result = CliRunner().invoke(
+        cli, ["eval", "claims", "--data", str(DATA), "--claimbuster", str(CLAIMBUSTER), "--model", str(tmp_path)]
+    )
     assert result.exit_code == 1 and "cannot load the claim detector" in result.output
 
 

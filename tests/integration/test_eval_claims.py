@@ -43,7 +43,7 @@ def _write(path: Path, rows: list[dict[str, str]], columns: list[str] | None = N
 
 
 def _run(*args: str):
-    result = CliRunner().invoke(cli, ["eval", "claims", *args])
+    result = CliRunner().invoke(cli, ["eval", "claims", "--data", str(DATA), *args])
     assert result.exit_code == 0, result.output
     return result
 
@@ -88,7 +88,7 @@ def test_without_labels_it_only_predicts(tmp_path: Path):
 
 
 def test_one_benchmark_at_a_time():
-    result = CliRunner().invoke(cli, ["eval", "claims"])
+    result = CliRunner().invoke(cli, ["eval", "claims", "--data", str(DATA)])
     assert result.exit_code == 2 and "one of --claimbuster FILE, --clef2019 FILE or --news FILE" in result.output
 
 
@@ -125,16 +125,16 @@ def test_a_news_reference_that_no_longer_matches_is_refused(tmp_path: Path):
     usable = next(r for r in rows if r["usable"] == "1")
     usable["sha1"] = "0000000000"
     data = _write(tmp_path / "tampered.csv", rows)
-    result = CliRunner().invoke(cli, ["eval", "claims", "--news", str(data), "--data", str(DATA)])
+    result = CliRunner().invoke(cli, ["eval", "claims", "--data", str(DATA), "--news", str(data)])
     assert result.exit_code == 1 and "is not the annotated one" in result.output
 
 
 def test_bad_labels_and_line_numbers_are_one_line_errors(tmp_path: Path):
     bad_verdict = _write(tmp_path / "cb.csv", [{"Sentence_id": "7", "Text": "Taxes rose 5%.", "Verdict": "2"}])
-    result = CliRunner().invoke(cli, ["eval", "claims", "--claimbuster", str(bad_verdict)])
+    result = CliRunner().invoke(cli, ["eval", "claims", "--data", str(DATA), "--claimbuster", str(bad_verdict)])
     assert result.exit_code == 1 and "Verdict '2' of sentence 7 is not -1, 0 or 1" in result.output
     bad_line = _write(
         tmp_path / "clef.csv", [{"line_number": "x", "text": "Hello.", "file_name": "d.tsv", "label": "0"}]
     )
-    result = CliRunner().invoke(cli, ["eval", "claims", "--clef2019", str(bad_line)])
+    result = CliRunner().invoke(cli, ["eval", "claims", "--data", str(DATA), "--clef2019", str(bad_line)])
     assert result.exit_code == 1 and "line_number 'x' in d.tsv is not a number" in result.output
