@@ -205,6 +205,9 @@ LIMIT %(limit)s
 """
 
 
+#: Each table's two queries, written once.
+_TERMS = {table: _terms_query(table) for table in _FIELDS}
+_BM25 = {table: _bm25_query(table) for table in _FIELDS}
 #: BM25's saturation (k1 + 1): however often a text holds a word, the word adds less than this times its IDF.
 _MOST_PER_IDF = 2.2
 
@@ -349,13 +352,13 @@ class PostgresIndex(SQLIndex):
         # The query's words as the SQLite index reads them (stop words out), then stemmed by PostgreSQL's parser:
         # the text is a parameter, never query syntax.
         text = " ".join(query_words(query))
-        return self._db.execute(_terms_query(table), {"query": text}).fetchall() if text else []
+        return self._db.execute(_TERMS[table], {"query": text}).fetchall() if text else []
 
     def _bm25(self, table: str, terms: list[tuple], candidates: list[tuple], limit: int) -> list[tuple[int, float]]:
         """BM25 over all of ``terms`` of the texts holding any of the ``candidates`` terms, best first."""
         idfs = {f"idf{k}": [t[2][k - 1] for t in terms] for k in range(1, len(_FIELDS[table]) + 1)}
         rows = self._db.execute(
-            _bm25_query(table),
+            _BM25[table],
             {"words": [t[0] for t in terms], **idfs, "candidates": [t[0] for t in candidates], "limit": limit},
         ).fetchall()
         return [(int(i), float(score)) for i, score in rows]
