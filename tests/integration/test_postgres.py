@@ -5,6 +5,7 @@ feeds, concurrent writers, and clear one-line errors."""
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,8 @@ from click.testing import CliRunner
 
 from twosource import IndexStoreError, ingest, open_index
 from twosource.cli import cli
+from twosource.index import postgres
+from twosource.index.postgres import PostgresIndex
 from twosource.models import embed
 
 from ..conftest import FAKES_CLI, fakes_rows, write_fakes_slice
@@ -49,7 +52,7 @@ def test_the_same_input_makes_the_same_index_as_sqlite(postgres_url: str, tmp_pa
         assert _statistics(pg) == kept and kept[0]
 
 
-def _statistics(pg) -> tuple[list, list, list]:
+def _statistics(pg) -> tuple[list, list, list, list]:
     def rows(query: str) -> list:
         return pg._db.execute(query).fetchall()
 
@@ -57,6 +60,7 @@ def _statistics(pg) -> tuple[list, list, list]:
         rows("SELECT lexeme, passages, articles, titles FROM lexemes ORDER BY lexeme"),
         rows("SELECT * FROM totals"),
         rows("SELECT id, length, 0 FROM passages UNION ALL SELECT -id, length, title_length FROM articles ORDER BY 1"),
+        rows("SELECT field, lexeme, doc, impact, tf, length FROM postings ORDER BY field, lexeme, doc"),
     )
 
 
@@ -79,21 +83,51 @@ def test_searches_find_what_sqlite_finds(postgres_url: str, tmp_path: Path):
         assert pg.lexical_passages("the of and", 5) == [] and pg.lexical_passages('") OR ( * :', 5) == []
 
 
-def test_bm25_scores_only_what_can_reach_the_top_and_ranks_as_scoring_everything(postgres_url: str, tmp_path: Path):
+def test_bm25_scores_what_the_top_of_the_postings_allows_and_ranks_as_scoring_everything(
+    postgres_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
     rows = fakes_rows()[:80]
     with open_index(postgres_url) as pg:
         ingest([write_fakes_slice(tmp_path / "slice.csv", rows)], pg, encoding="latin-1")
         queries = [r["article_title"] + " Syria killed civilians" for r in rows[:30]]
-        for table, search in (("passages", pg.lexical_passages), ("articles", pg.lexical_articles)):
-            for query in queries:
-                terms = pg._terms(table, query)
-                everything = pg._bm25(table, terms, terms, 10)
-                assert search(query, 10) == everything, (table, query)
+        everything = {table: [i for (i,) in pg._db.execute(f"SELECT id FROM {table}")] for table in postgres._FIELDS}
+        score_texts = PostgresIndex._bm25
+        scored = {"by the search": 0, "holding a word": 0}
+
+        def counted(self, table: str, terms: list[tuple], ids: list[int]) -> dict[int, float]:
+            scored["by the search"] += len(ids)
+            return score_texts(self, table, terms, ids)
+
+        def assert_exact() -> None:
+            for table, search in (("passages", pg.lexical_passages), ("articles", pg.lexical_articles)):
+                for query in queries:
+                    every = score_texts(pg, table, pg._terms(table, query), everything[table])
+                    scored["holding a word"] += len(every)
+                    for limit in (3, 10):
+                        expected = sorted(every.items(), key=lambda s: (-s[1], s[0]))[:limit]
+                        assert search(query, limit) == expected, (table, query, limit)
+
+        monkeypatch.setattr(PostgresIndex, "_bm25", counted)
+        assert_exact()
+        # Its two searches per query and table scored fewer texts, together, than hold one of its words.
+        assert 0 < scored["by the search"] < scored["holding a word"], scored
+        # The impacts' order assumes a typical length: the ranking stays exact when the real mean is far from it,
+        # either way (the postings rewritten as if it had been assumed ten times shorter, or longer).
+        for scale in (0.1, 10.0):
+            fields = {t: tuple(replace(f, typical=f.typical * scale) for f in fs) for t, fs in postgres._FIELDS.items()}
+            monkeypatch.setattr(postgres, "_FIELDS", fields)
+            for f in (f for fs in fields.values() for f in fs):
+                pg._db.execute(
+                    "UPDATE postings SET impact = tf::float8 / (tf + 1.2 * (0.25 + 0.75 * length / %s::float8))"
+                    " WHERE field = %s",
+                    (f.typical, f.code),
+                )
+            assert_exact()
 
 
 def test_an_index_of_schema_1_is_upgraded_and_ranks_as_a_new_one(postgres_url: str, tmp_path: Path):
-    # Schema 1 kept an article's title and text in one tsvector (the title's words weighted A): made here from a
-    # new index by hand, then opened again.
+    # Schema 1 kept an article's title and text in one tsvector (the title's words weighted A), and no postings:
+    # made here from a new index by hand, then opened again. (Schema 2 lacked only the postings.)
     rows = fakes_rows()[:40]
     corpus = write_fakes_slice(tmp_path / "slice.csv", rows)
     queries = [r["article_title"] for r in rows[:10]]
@@ -106,11 +140,12 @@ def test_an_index_of_schema_1_is_upgraded_and_ranks_as_a_new_one(postgres_url: s
             "title), 'A') || setweight(to_tsvector('english', text), 'D')) STORED",
             "ALTER TABLE lexemes DROP COLUMN titles",
             "ALTER TABLE totals DROP COLUMN title_words",
+            "DROP TABLE postings",
             "UPDATE meta SET value = '1' WHERE key = 'schema_version'",
         ):
             pg._db.execute(statement)
     with open_index(postgres_url) as pg:
-        assert pg._db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "2"
+        assert pg._db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "3"
         found = [pg.lexical_articles(q, 10) for q in queries]
         assert _statistics(pg) == statistics
         # The same ranking; the scores but for the order their terms are added in (the rows were rewritten).
