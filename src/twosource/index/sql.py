@@ -48,12 +48,15 @@ class SQLIndex:
         """Open a write transaction on this thread's connection."""
         raise NotImplementedError
 
+    #: How a query reads a passage's vector: as bytes that ``_decode_vectors`` reads back.
+    _VECTOR = "vector"
+
     def _insert(self, item: PreparedArticle) -> int:
         """Insert an article, its passages (text, vector, searchable words) and its fingerprints; its id."""
         raise NotImplementedError
 
-    def _decode_vector(self, stored: Any) -> np.ndarray:
-        """A passage vector as the database returns it, as an array."""
+    def _decode_vectors(self, stored: bytes, count: int) -> np.ndarray:
+        """``count`` passage vectors as ``_VECTOR`` reads them, one after another, as a float32 matrix."""
         raise NotImplementedError
 
     # -- connections --------------------------------------------------------------------------------
@@ -79,8 +82,9 @@ class SQLIndex:
         """``_run`` for a query returning vectors: a backend may have them sent in a form faster to decode."""
         return self._run(query, params)
 
-    def _marks(self, values: list[Any]) -> str:
-        return ",".join("?" * len(values))
+    def _in(self, column: str, values: list[Any]) -> tuple[str, list[Any]]:
+        """SQL for ``column`` being one of ``values``, and its parameters."""
+        return f"{column} IN ({','.join('?' * len(values))})", list(values)
 
     def __enter__(self) -> SQLIndex:
         return self
@@ -134,11 +138,11 @@ class SQLIndex:
         # original end up together whichever arrived first, and so do two excerpts once their original comes.
         if not copies:
             return
-        found = self._run(f"SELECT cluster_id FROM articles WHERE id IN ({self._marks(copies)})", copies)
-        clusters = {r[0] for r in found}
+        where, params = self._in("id", copies)
+        clusters = {r[0] for r in self._run(f"SELECT cluster_id FROM articles WHERE {where}", params)}
         clusters.add(int(self._run("SELECT cluster_id FROM articles WHERE id = ?", (article_id,)).fetchone()[0]))
-        marks = self._marks(list(clusters))
-        self._run(f"UPDATE articles SET cluster_id = ? WHERE cluster_id IN ({marks})", [min(clusters), *clusters])
+        where, params = self._in("cluster_id", sorted(clusters))
+        self._run(f"UPDATE articles SET cluster_id = ? WHERE {where}", [min(clusters), *params])
 
     def _joins(self, item: PreparedArticle) -> list[int]:
         found = self.look_up(item.copy, item.article.outlet, item.article.url).copies
@@ -147,8 +151,8 @@ class SQLIndex:
     def _ids(self, content_hashes: list[str]) -> list[int]:
         if not content_hashes:
             return []
-        marks = self._marks(content_hashes)
-        return [r[0] for r in self._run(f"SELECT id FROM articles WHERE content_hash IN ({marks})", content_hashes)]
+        where, params = self._in("content_hash", content_hashes)
+        return [r[0] for r in self._run(f"SELECT id FROM articles WHERE {where}", params)]
 
     def look_up(self, copy: dedup.CopyText, outlet: str = "", url: str = "") -> dedup.Lookup:
         """Look a text (published by ``outlet`` at ``url``) up among the stored ones (``dedup.look_up``)."""
@@ -164,7 +168,8 @@ class SQLIndex:
     def _texts(self, ids: list[int]) -> dict[int, tuple[str, str]]:
         if not ids:
             return {}
-        rows = self._run(f"SELECT id, text, outlet, url FROM articles WHERE id IN ({self._marks(ids)})", ids)
+        where, params = self._in("id", ids)
+        rows = self._run(f"SELECT id, text, outlet, url FROM articles WHERE {where}", params)
         return {i: (text, name_key(outlet or url)) for i, text, outlet, url in rows}
 
     def find_copies(self, text: str, outlet: str = "", url: str = "") -> list[tuple[StoredArticle, dedup.CopyMatch]]:
@@ -196,10 +201,11 @@ class SQLIndex:
     def passages(self, ids: list[int]) -> dict[int, Passage]:
         if not ids:
             return {}
+        where, params = self._in("p.id", ids)
         rows = self._run(
             "SELECT p.id, p.article_id, a.outlet, a.published, a.title, a.url, p.text, a.cluster_id, a.credit"
-            f" FROM passages p JOIN articles a ON a.id = p.article_id WHERE p.id IN ({self._marks(ids)})",
-            ids,
+            f" FROM passages p JOIN articles a ON a.id = p.article_id WHERE {where}",
+            params,
         ).fetchall()
         return {
             r[0]: Passage(
@@ -220,22 +226,20 @@ class SQLIndex:
         if not article_ids:
             return {}
         out: dict[int, list[int]] = {}
-        for pid, aid in self._run(
-            f"SELECT id, article_id FROM passages WHERE article_id IN ({self._marks(article_ids)}) ORDER BY id",
-            article_ids,
-        ):
+        where, params = self._in("article_id", article_ids)
+        for pid, aid in self._run(f"SELECT id, article_id FROM passages WHERE {where} ORDER BY id", params):
             out.setdefault(aid, []).append(pid)
         return out
 
     def passage_vectors(self, ids: list[int]) -> np.ndarray:
         if not ids:
             return np.zeros((0, self.embedder.dim), dtype=np.float32)
-        found = self._run_for_vectors(f"SELECT id, vector FROM passages WHERE id IN ({self._marks(ids)})", ids)
-        rows = dict(found.fetchall())
+        where, params = self._in("id", ids)
+        rows = dict(self._run_for_vectors(f"SELECT id, {self._VECTOR} FROM passages WHERE {where}", params).fetchall())
         missing = [i for i in ids if i not in rows][:5]
         if missing:
             raise IndexStoreError(f"{self.location}: passages {missing} have no vector")
-        return np.array([self._decode_vector(rows[i]) for i in ids], dtype=np.float32)
+        return self._decode_vectors(b"".join(rows[i] for i in ids), len(ids))
 
     # -- reading ------------------------------------------------------------------------------------
     def article(self, article_id: int) -> StoredArticle | None:

@@ -247,8 +247,8 @@ class SQLiteIndex(SQLIndex):
     def _count_through(self, passage_id: int) -> int:
         return self._rows_through(PASSAGES, passage_id)
 
-    def _decode_vector(self, stored: bytes) -> np.ndarray:
-        return np.frombuffer(stored, dtype=np.float16)
+    def _decode_vectors(self, stored: bytes, count: int) -> np.ndarray:
+        return np.frombuffer(stored, dtype=np.float16).reshape(count, self.embedder.dim).astype(np.float32)
 
     def _size_bytes(self) -> int:
         return 0 if self.location == ":memory:" else files_bytes(Path(self.location))
