@@ -14,8 +14,7 @@ from click.testing import CliRunner
 
 from twosource import IndexStoreError, ingest, open_index
 from twosource.cli import cli
-from twosource.index import postgres
-from twosource.index.postgres import PostgresIndex
+from twosource.index import postgres_words
 from twosource.models import embed
 
 from ..conftest import FAKES_CLI, fakes_rows, write_fakes_slice
@@ -90,32 +89,36 @@ def test_bm25_scores_what_the_top_of_the_postings_allows_and_ranks_as_scoring_ev
     with open_index(postgres_url) as pg:
         ingest([write_fakes_slice(tmp_path / "slice.csv", rows)], pg, encoding="latin-1")
         queries = [r["article_title"] + " Syria killed civilians" for r in rows[:30]]
-        everything = {table: [i for (i,) in pg._db.execute(f"SELECT id FROM {table}")] for table in postgres._FIELDS}
-        score_texts = PostgresIndex._bm25
+        everything = {
+            table: [i for (i,) in pg._db.execute(f"SELECT id FROM {table}")] for table in postgres_words.FIELDS
+        }
+        score_texts = postgres_words.bm25
         scored = {"by the search": 0, "holding a word": 0}
 
-        def counted(self, table: str, terms: list[tuple], ids: list[int]) -> dict[int, float]:
+        def counted(db, table: str, terms: list[tuple], ids: list[int]) -> dict[int, float]:
             scored["by the search"] += len(ids)
-            return score_texts(self, table, terms, ids)
+            return score_texts(db, table, terms, ids)
 
         def assert_exact() -> None:
             for table, search in (("passages", pg.lexical_passages), ("articles", pg.lexical_articles)):
                 for query in queries:
-                    every = score_texts(pg, table, pg._terms(table, query), everything[table])
+                    every = score_texts(pg._db, table, postgres_words.terms(pg._db, table, query), everything[table])
                     scored["holding a word"] += len(every)
                     for limit in (3, 10):
                         expected = sorted(every.items(), key=lambda s: (-s[1], s[0]))[:limit]
                         assert search(query, limit) == expected, (table, query, limit)
 
-        monkeypatch.setattr(PostgresIndex, "_bm25", counted)
+        monkeypatch.setattr(postgres_words, "bm25", counted)
         assert_exact()
         # Its two searches per query and table scored fewer texts, together, than hold one of its words.
         assert 0 < scored["by the search"] < scored["holding a word"], scored
         # The impacts' order assumes a typical length: the ranking stays exact when the real mean is far from it,
         # either way (the postings rewritten as if it had been assumed ten times shorter, or longer).
         for scale in (0.1, 10.0):
-            fields = {t: tuple(replace(f, typical=f.typical * scale) for f in fs) for t, fs in postgres._FIELDS.items()}
-            monkeypatch.setattr(postgres, "_FIELDS", fields)
+            fields = {
+                t: tuple(replace(f, typical=f.typical * scale) for f in fs) for t, fs in postgres_words.FIELDS.items()
+            }
+            monkeypatch.setattr(postgres_words, "FIELDS", fields)
             for f in (f for fs in fields.values() for f in fs):
                 pg._db.execute(
                     "UPDATE postings SET impact = tf::float8 / (tf + 1.2 * (0.25 + 0.75 * length / %s::float8))"
