@@ -109,6 +109,8 @@ class PostgresIndex(SQLIndex):
     """An index in a PostgreSQL database, at a ``postgresql://`` address."""
 
     placeholder = "%s"
+    #: A halfvec in its binary form: a 4-byte header (the dimension, a word unused), then big-endian float16s.
+    _VECTOR = "halfvec_send(vector)"
 
     def __init__(self, address: str, embedder: Embedder, *, create: bool = True) -> None:
         try:
@@ -227,9 +229,6 @@ class PostgresIndex(SQLIndex):
             (HalfVector(vector), HalfVector(vector), limit),
         ).fetchall()
         return [(int(i), float(score)) for i, score in rows]
-
-    #: A halfvec in its binary form: a 4-byte header (the dimension, a word unused), then big-endian float16s.
-    _VECTOR = "halfvec_send(vector)"
 
     def _run_for_vectors(self, query: str, params: Any = ()) -> Any:
         # Binary, so that the vectors come as bytes that numpy reads all at once: parsed from pgvector's text form in
