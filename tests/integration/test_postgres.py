@@ -120,11 +120,8 @@ def test_bm25_scores_what_the_top_of_the_postings_allows_and_ranks_as_scoring_ev
             }
             monkeypatch.setattr(postgres_words, "FIELDS", fields)
             for f in (f for fs in fields.values() for f in fs):
-                pg._db.execute(
-                    "UPDATE postings SET impact = tf::float8 / (tf + 1.2 * (0.25 + 0.75 * length / %s::float8))"
-                    " WHERE field = %s",
-                    (f.typical, f.code),
-                )
+                impact = postgres_words._saturation("tf", "length", "%s")
+                pg._db.execute(f"UPDATE postings SET impact = {impact} WHERE field = %s", (f.typical, f.code))
             assert_exact()
 
 

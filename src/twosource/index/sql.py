@@ -32,6 +32,8 @@ class SQLIndex:
     placeholder = "?"
     #: The driver's error for a broken unique constraint (a report stored twice).
     unique_violation: type[Exception] = Exception
+    #: How a query reads a passage's vector: as bytes that ``_decode_vectors`` reads back.
+    _VECTOR = "vector"
 
     def __init__(self, location: str, embedder: Embedder) -> None:
         self.location = location
@@ -47,9 +49,6 @@ class SQLIndex:
     def _begin(self) -> None:
         """Open a write transaction on this thread's connection."""
         raise NotImplementedError
-
-    #: How a query reads a passage's vector: as bytes that ``_decode_vectors`` reads back.
-    _VECTOR = "vector"
 
     def _insert(self, item: PreparedArticle) -> int:
         """Insert an article, its passages (text, vector, searchable words) and its fingerprints; its id."""
