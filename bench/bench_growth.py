@@ -193,8 +193,8 @@ def recall(address: str, path: Path, queries: np.ndarray, k: int = 20) -> float:
 
 def build_postgres(server: object, path: Path, size: int) -> str:
     """A PostgreSQL index holding what the SQLite file at ``path`` holds, the same rows under the same ids, loaded
-    with COPY; then the statistics BM25 reads are recounted and the HNSW graph is built, as CREATE INDEX does
-    after a bulk load."""
+    with COPY; then the passages' copies, the statistics BM25 reads and the postings are recounted, and the HNSW
+    graph is built over the originals, as CREATE INDEX does after a bulk load."""
     import psycopg
     from pgvector import HalfVector
     from pgvector.psycopg import register_vector
@@ -210,12 +210,12 @@ def build_postgres(server: object, path: Path, size: int) -> str:
     with psycopg.connect(server.get_uri("postgres"), autocommit=True) as db:  # type: ignore[attr-defined]
         db.execute(f"DROP DATABASE IF EXISTS {name}")
         db.execute(f"CREATE DATABASE {name}")
-    PostgresIndex(address, EMBEDDER).close()
     began = time.perf_counter()
     source = sqlite3.connect(path)
-    with psycopg.connect(address, autocommit=True) as db:
+    os.environ["PGOPTIONS"] = "-c maintenance_work_mem=2GB"  # for the graph, made over every original at once
+    with PostgresIndex(address, EMBEDDER) as index, psycopg.connect(address, autocommit=True) as db:
         register_vector(db)
-        db.execute("DROP INDEX passages_vector")  # built after the load, in one go
+        db.execute("DROP INDEX passages_vector")  # made again by the recount, after the load
         tables = {
             "articles": "id, url, outlet, title, author, published, text, content_hash, cluster_id, origin, credit",
             "passages": 'id, article_id, position, start, "end", text, vector',
@@ -232,12 +232,9 @@ def build_postgres(server: object, path: Path, size: int) -> str:
             for table in ("articles", "passages"):
                 db.execute(f"SELECT setval('{table}_id_seq', (SELECT max(id) FROM {table}))")
         print(f"  {size:,} on PostgreSQL: copied in {time.perf_counter() - began:.0f} s", flush=True)
-        # Opening the index makes what its schema lacks: the HNSW graph, over every row at once.
-        os.environ["PGOPTIONS"] = "-c maintenance_work_mem=2GB"
-        with PostgresIndex(address, EMBEDDER) as index:
-            index.recount()
-        del os.environ["PGOPTIONS"]
+        index.recount()
         db.execute("VACUUM ANALYZE")
+    del os.environ["PGOPTIONS"]
     source.close()
     print(f"  {size:,} on PostgreSQL: recounted and indexed in {time.perf_counter() - began:.0f} s", flush=True)
     done.touch()

@@ -11,10 +11,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from pgvector import HalfVector
 
 from twosource import IndexStoreError, ingest, open_index
 from twosource.cli import cli
 from twosource.index import postgres_words
+from twosource.index.postgres import DENSE_SEARCH
 from twosource.models import embed
 
 from ..conftest import FAKES_CLI, fakes_rows, write_fakes_slice
@@ -82,12 +84,36 @@ def test_searches_find_what_sqlite_finds(postgres_url: str, tmp_path: Path):
         assert pg.lexical_passages("the of and", 5) == [] and pg.lexical_passages('") OR ( * :', 5) == []
 
 
+def _reprints(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The rows again as another outlet republishes them: its name, and a credit line after the text."""
+    return [
+        {**r, "source": "reprinter", "article_content": r["article_content"] + " Republished with permission."}
+        for r in rows
+    ]
+
+
+def _copies(pg) -> int:
+    """How many passages copy an earlier one, after checking that each repeats its original's text word for word
+    and that neither the graph nor the postings hold one."""
+    rows = pg._db.execute(
+        "SELECT c.id, o.id, c.text = o.text, o.original FROM passages AS c JOIN passages AS o ON o.id = c.original"
+    ).fetchall()
+    assert all(copy > original and same and again is None for copy, original, same, again in rows)
+    posted = (
+        "SELECT count(*) FROM postings AS p JOIN passages AS d ON d.id = p.doc WHERE p.field = 0 AND d.original > 0"
+    )
+    assert pg._db.execute(posted).fetchone()[0] == 0
+    return len(rows)
+
+
 def test_bm25_scores_what_the_top_of_the_postings_allows_and_ranks_as_scoring_everything(
     postgres_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
+    # Reprints among them: a passage that copies another has no postings, and is found with its original.
     rows = fakes_rows()[:80]
     with open_index(postgres_url) as pg:
-        ingest([write_fakes_slice(tmp_path / "slice.csv", rows)], pg, encoding="latin-1")
+        ingest([write_fakes_slice(tmp_path / "slice.csv", rows + _reprints(rows[:15]))], pg, encoding="latin-1")
+        assert _copies(pg) > 15
         queries = [r["article_title"] + " Syria killed civilians" for r in rows[:30]]
         everything = {
             table: [i for (i,) in pg._db.execute(f"SELECT id FROM {table}")] for table in postgres_words.FIELDS
@@ -125,15 +151,47 @@ def test_bm25_scores_what_the_top_of_the_postings_allows_and_ranks_as_scoring_ev
             assert_exact()
 
 
+def test_a_passage_copied_word_for_word_is_found_with_its_original_and_is_no_node_of_the_graph(
+    postgres_url: str, tmp_path: Path
+):
+    rows = fakes_rows()[:30]
+    with open_index(postgres_url) as pg:
+        ingest([write_fakes_slice(tmp_path / "slice.csv", rows + _reprints(rows))], pg, encoding="latin-1")
+        copies = _copies(pg)
+        assert copies > 30
+        # The graph's search can use the graph, which holds the originals alone.
+        pg._db.execute("SET enable_seqscan = off")
+        plan = " ".join(
+            line for (line,) in pg._db.execute("EXPLAIN " + DENSE_SEARCH, (HalfVector(embed(["x"])[0]),) * 2 + (10,))
+        )
+        pg._db.execute("SET enable_seqscan = on")
+        in_graph = "SELECT count(*) FROM passages WHERE original IS NULL"
+        assert "passages_vector" in plan and pg._db.execute(in_graph).fetchone()[0] == pg.stats().passages - copies
+        titles = [r["article_title"] for r in rows[:20]]
+        for vector in embed(titles):
+            # Every passage scored, in the table's own order: what the graph and the copies must give.
+            pg._db.execute("SET enable_indexscan = off")
+            exact = pg._db.execute(_DENSE, (HalfVector(vector),) * 2).fetchall()
+            pg._db.execute("SET enable_indexscan = on")
+            found = pg.dense_passages(vector, 10)
+            assert [i for i, _ in found] == [i for i, _ in exact[:10]]
+            assert np.allclose([s for _, s in found], [s for _, s in exact[:10]], atol=1e-3)
+
+
+#: Dense search over every passage, copies and all, at a query vector (given twice).
+_DENSE = "SELECT id, -(vector <#> %s) FROM passages ORDER BY vector <#> %s, id"
+
+
 def test_an_index_of_schema_1_is_upgraded_and_ranks_as_a_new_one(postgres_url: str, tmp_path: Path):
-    # Schema 1 kept an article's title and text in one tsvector (the title's words weighted A), and no postings:
-    # made here from a new index by hand, then opened again. (Schema 2 lacked only the postings.)
+    # Schema 1 kept an article's title and text in one tsvector (the title's words weighted A), no postings and no
+    # passage copies: made here from a new index by hand, then opened again. (Schema 2 lacked the postings and the
+    # copies, 3 the copies.)
     rows = fakes_rows()[:40]
     corpus = write_fakes_slice(tmp_path / "slice.csv", rows)
     queries = [r["article_title"] for r in rows[:10]]
     with open_index(postgres_url) as pg:
         ingest([corpus], pg, encoding="latin-1")
-        expected, statistics = [pg.lexical_articles(q, 10) for q in queries], _statistics(pg)
+        expected, statistics, copies = [pg.lexical_articles(q, 10) for q in queries], _statistics(pg), _copies(pg)
         for statement in (
             "ALTER TABLE articles DROP COLUMN words, DROP COLUMN title_words, DROP COLUMN title_length",
             "ALTER TABLE articles ADD COLUMN words TSVECTOR GENERATED ALWAYS AS (setweight(to_tsvector('english', "
@@ -141,13 +199,14 @@ def test_an_index_of_schema_1_is_upgraded_and_ranks_as_a_new_one(postgres_url: s
             "ALTER TABLE lexemes DROP COLUMN titles",
             "ALTER TABLE totals DROP COLUMN title_words",
             "DROP TABLE postings",
+            "ALTER TABLE passages DROP COLUMN original",
             "UPDATE meta SET value = '1' WHERE key = 'schema_version'",
         ):
             pg._db.execute(statement)
     with open_index(postgres_url) as pg:
-        assert pg._db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "3"
+        assert pg._db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "4"
         found = [pg.lexical_articles(q, 10) for q in queries]
-        assert _statistics(pg) == statistics
+        assert _statistics(pg) == statistics and _copies(pg) == copies
         # The same ranking; the scores but for the order their terms are added in (the rows were rewritten).
         assert [[i for i, _ in hits] for hits in found] == [[i for i, _ in hits] for hits in expected]
         assert np.allclose([s for hits in found for _, s in hits], [s for hits in expected for _, s in hits])

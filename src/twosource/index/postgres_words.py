@@ -59,6 +59,9 @@ FIELDS = {
 }
 #: Which rows of a table belong to the article of ``%(id)s``.
 _OF_ARTICLE = {"passages": "article_id = %(id)s", "articles": "id = %(id)s"}
+#: Which rows of a table have postings: not a passage that copies another word for word (``postgres``'s copies),
+#: which a search finds with its original.
+_POSTED = {"passages": "d.original IS NULL", "articles": "true"}
 #: A text's length in words, as its tsvector ``{}`` holds them (stop words left out).
 _WORDS = "(SELECT coalesce(sum(array_length(positions, 1)), 0) FROM unnest({}))"
 
@@ -71,7 +74,7 @@ def _postings_of(table: str, where: str) -> tuple[str, ...]:
         f"""INSERT INTO postings (field, lexeme, impact, doc, tf, length)
         SELECT {f.code}, h.lexeme, {_saturation("h.tf", f"d.{f.length}", str(f.typical))}, d.id, h.tf, d.{f.length}
         FROM {table} AS d, LATERAL (SELECT lexeme, array_length(positions, 1) AS tf FROM unnest(d.{f.words})) AS h
-        WHERE {where}"""
+        WHERE {where} AND {_POSTED[table]}"""
         for f in FIELDS[table]
     )
 
@@ -103,7 +106,9 @@ STATISTICS = (
 #: The statistics and postings of every text at once (``recount``), as ``STATISTICS`` keeps them a text at a time.
 RECOUNT = (
     f"UPDATE articles SET length = {_WORDS.format('words')}, title_length = {_WORDS.format('title_words')}",
-    f"UPDATE passages SET length = {_WORDS.format('words')}",
+    # One statement, as each rewrites every row: the lengths, and each passage's original (the first with its text).
+    f"""UPDATE passages AS p SET length = {_WORDS.format("p.words")}, original = nullif(o.first, p.id)
+    FROM (SELECT id, min(id) OVER (PARTITION BY md5(text), text) AS first FROM passages) AS o WHERE o.id = p.id""",
     "TRUNCATE lexemes",
     """INSERT INTO lexemes (lexeme, passages)
     SELECT lexeme, count(*) FROM passages, unnest(tsvector_to_array(words)) AS lexeme GROUP BY lexeme""",
