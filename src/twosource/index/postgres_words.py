@@ -171,39 +171,42 @@ GROUP BY d.id
 """
 
 
-#: The texts met in the top ``depth`` postings of each list (a query word in a field: its field's ``code``, the
-#: word, its ``weight``, the IDF × field weight × (k1 + 1); the field's ``mean`` length now and the ``typical`` one
-#: its impacts assume), the ``cap`` likeliest, each with the least and the most it can score: what its postings
-#: met add, and that plus, for each list it was not met in, the most that list's next posting allows. Then, as a
-#: row with no id, the most a text met in no list can score. A text past the top of a list has an impact at most
-#: the next posting's, κ, so a saturation at the mean now at most κ / (κ + r (1 - κ)), r = min(typical / mean, 1)
-#: (BM25's length norm, solved for the text's tf and length); the margins cover single-precision impacts and sums
-#: taken in another order.
+#: The texts met in the top postings of each list (a query word in a field: its field's ``code``, the word, its
+#: ``weight``, the IDF × field weight × (k1 + 1); the field's ``mean`` length now and the ``typical`` one its
+#: impacts assume; how ``deep`` it is read), the ``cap`` likeliest, each with the least and the most it can score:
+#: what its postings met add, and that plus, for each list it was not met in, the most that list's next posting
+#: allows. Then, as rows with no id, each list's number and that bound. A text past the top of a list has an impact
+#: at most the next posting's, κ, so a saturation at the mean now at most κ / (κ + r (1 - κ)),
+#: r = min(typical / mean, 1) (BM25's length norm, solved for the text's tf and length); the margins cover
+#: single-precision impacts and sums taken in another order.
 _GATHER = f"""
 WITH q AS (
     SELECT * FROM unnest(%(codes)s::int2[], %(lexemes)s::text[], %(weights)s::float8[], %(means)s::float8[],
-        %(typicals)s::float8[]) WITH ORDINALITY AS q (code, lexeme, weight, mean, typical, list)
+        %(typicals)s::float8[], %(depths)s::int[])
+        WITH ORDINALITY AS q (code, lexeme, weight, mean, typical, deep, list)
 ), met AS (
-    SELECT q.list, p.doc, p.rank, p.impact, q.weight * {_saturation("p.tf", "p.length", "q.mean")} AS score
+    SELECT q.list, q.deep, p.doc, p.rank, p.impact, q.weight * {_saturation("p.tf", "p.length", "q.mean")} AS score
     FROM q CROSS JOIN LATERAL (
         SELECT doc, tf, length, impact, row_number() OVER (ORDER BY impact DESC, doc) AS rank
-        FROM postings WHERE field = q.code AND lexeme = q.lexeme ORDER BY impact DESC, doc LIMIT %(depth)s + 1
+        FROM postings WHERE field = q.code AND lexeme = q.lexeme ORDER BY impact DESC, doc LIMIT q.deep + 1
     ) AS p
 ), bounds AS (
     SELECT q.list, coalesce(q.weight * (1 + 1e-6) * n.impact
         / (n.impact + least(q.typical / q.mean, 1) * (1 - n.impact)), 0) AS bound
-    FROM q LEFT JOIN met AS n ON n.list = q.list AND n.rank = %(depth)s + 1
+    FROM q LEFT JOIN met AS n ON n.list = q.list AND n.rank = q.deep + 1
 ), scored AS (
     SELECT m.doc, sum(m.score) AS least, sum(m.score) * (1 + 1e-9) + (SELECT sum(bound) FROM bounds) - sum(b.bound)
         AS most
-    FROM met AS m JOIN bounds AS b USING (list) WHERE m.rank <= %(depth)s GROUP BY m.doc
+    FROM met AS m JOIN bounds AS b USING (list) WHERE m.rank <= m.deep GROUP BY m.doc
 )
 (SELECT doc, least, most FROM scored ORDER BY most DESC, doc LIMIT %(cap)s)
-UNION ALL SELECT NULL, NULL, sum(bound) FROM bounds
+UNION ALL (SELECT NULL, list, bound FROM bounds ORDER BY list)
 """
 #: The likeliest texts a gather returns, per result a search asks for: while more than that could make the results,
 #: the postings are read deeper, not more texts scored from their words.
 _UNCERTAIN = 4
+#: A list is read deeper when its bound is at least this share of the loosest list's.
+_DEEPEN = 0.25
 #: Each table's queries, written once.
 _TERMS = {table: _terms_query(table) for table in FIELDS}
 _MEANS = {table: _means_query(table) for table in FIELDS}
@@ -232,10 +235,11 @@ def search(db: Any, table: str, query: str, limit: int) -> list[tuple[int, float
         "means": [mean for _, mean, _, _ in lists],
         "typicals": [f.typical for f, *_ in lists],
     }
-    depth, cap = limit, _UNCERTAIN * limit
+    depths, cap = [limit] * len(lists), _UNCERTAIN * limit
     while True:
-        rows = db.execute(_GATHER, {**params, "depth": depth, "cap": cap}).fetchall()
-        unmet = next(float(most) for doc, _, most in rows if doc is None)
+        rows = db.execute(_GATHER, {**params, "depths": depths, "cap": cap}).fetchall()
+        bounds = [float(bound) for doc, _, bound in rows if doc is None]
+        unmet = sum(bounds)
         met = [(int(doc), float(least), float(most)) for doc, least, most in rows if doc is not None]
         # The results' last score is at least the ``limit``-th best of what the texts met are known to score:
         # a text that cannot reach it is left out. (The margin: sums taken in another order.)
@@ -243,7 +247,11 @@ def search(db: Any, table: str, query: str, limit: int) -> list[tuple[int, float
         uncertain = [doc for doc, _, most in met if most >= floor]
         cut_short = len(met) == cap and met[-1][2] >= floor
         if unmet > 0 and (unmet >= floor or cut_short):
-            depth *= 4
+            # Deeper where the bounds are loosest: a list whose next posting allows little is read no further.
+            top = max(bounds)
+            depths = [
+                depth * 4 if bound >= top * _DEEPEN else depth for depth, bound in zip(depths, bounds, strict=True)
+            ]
         elif cut_short:
             cap *= 4
         else:
