@@ -280,8 +280,8 @@ class PostgresIndex(SQLIndex):
 
     def recount(self) -> None:
         """Recompute every text's length, the passages' copies, the counts and totals BM25 reads, the postings and the
-        HNSW graph, from the texts: after a
-        bulk load that went around ``add_batch`` (bench/bench_growth.py's, a restored dump). One transaction."""
+        HNSW graph, from the texts: after a bulk load that went around ``add_batch`` (bench/bench_growth.py's, a
+        restored dump). One transaction."""
         self._begin()
         try:
             self._recount()
