@@ -14,7 +14,7 @@ import click
 from ..errors import TwosourceError, one_line
 from ..report import FORMATS
 from .batch import batch_group
-from .lab import eval_group, train_group
+from .lab import eval_group
 from .options import (
     allow_option,
     checked_date,
@@ -29,6 +29,7 @@ from .options import (
     outlets_option,
     stderr_progress,
 )
+from .train import train_group
 
 _log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""``twosource eval`` and ``twosource train``: the stages scored on public benchmarks, the models trained."""
+"""``twosource eval``: the stages scored on public benchmarks."""
 
 from __future__ import annotations
 
@@ -368,114 +368,42 @@ def eval_support(
     print_support_scores(scores, f"claims {scores.claims}")
 
 
-model_output_option = click.option(
-    "-o",
-    "--output",
-    type=click.Path(file_okay=False),
+@eval_group.command("crosslingual")
+@click.option(
+    "--source", required=True, type=click.Path(exists=True, dir_okay=False), help="Sentences, one a line (UTF-8)."
+)
+@click.option(
+    "--target",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Sentences to match them to, one a line: line n the translation of the source's line n when aligned.",
+)
+@click.option(
+    "--predictions",
+    type=click.Path(dir_okay=False),
     default=None,
-    help="Where to write the model (default: the model shipped with twosource, replaced).",
+    help="Write source_line,target_line,score: for each source line (1-based), its nearest target line.",
 )
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as one JSON object.")
+def eval_crosslingual(source: str, target: str, predictions: str | None, as_json: bool) -> None:
+    """Score cross-lingual matching with the embedder retrieval uses: each source line's nearest target line.
 
+    The accuracy (both directions averaged) is printed when the files have as many lines (aligned).
 
-@click.group("train")
-def train_group() -> None:
-    """Train twosource's models from public data (../shared/data)."""
-
-
-@train_group.command("stance")
-@click.option(
-    "--fnc1",
-    "fnc1_dir",
-    required=True,
-    type=click.Path(exists=True, file_okay=False),
-    help="Folder with FNC-1's train_bodies.csv and train_stances.csv.",
-)
-@model_output_option
-@click.option(
-    "--split",
-    type=click.Choice(["bodies", "stories"]),
-    default="bodies",
-    help="Hold out a fifth of the bodies (default; the shipped model) or of the stories (claims and bodies unseen).",
-)
-@click.option("--rounds", type=click.IntRange(1), default=None, help="Boosting rounds (default 400).")
-def train_stance(fnc1_dir: str, output: str | None, split: str, rounds: int | None) -> None:
-    """Train the stance model on FNC-1, holding a fifth out, and print its scores on that fifth.
-
-    Example: twosource train stance --fnc1 ../shared/data/fnc1 -o stance-model
+    Example: twosource eval crosslingual --source ../shared/data/tatoeba/tatoeba.ara-eng.ara
+    --target ../shared/data/tatoeba/tatoeba.ara-eng.eng
     """
-    from ..stance.model import BOOSTER_ROUNDS, DEFAULT_MODEL
-    from ..training import train_stance as train
+    from ..evaluate.crosslingual import evaluate_crosslingual
 
-    _, scores = with_progress(
-        "training",
-        lambda progress: train(
-            fnc1_dir, output or DEFAULT_MODEL, split=split, rounds=rounds or BOOSTER_ROUNDS, progress=progress
-        ),
-    )
-    click.echo(f"model written to {output or DEFAULT_MODEL}", err=True)
-    click.echo(f"held-out {split}:")
-    print_stance_scores(scores)
-
-
-@train_group.command("support")
-@wice_option("--wice", "A labelled WiCE claim-level JSONL file (../shared/data/wice/dev.jsonl).")
-@wice_option(
-    "--words",
-    "WiCE sub-claims with their unbacked words marked, to train the word judge on "
-    "(../shared/data/wice/non_supported_tokens_train.jsonl).",
-)
-@wice_option("--words-dev", "Such a file to score the word judge on, for its card.", required=False)
-@model_output_option
-@click.option("--folds", type=click.IntRange(2), default=5, show_default=True, help="Cross-validation folds.")
-def train_support(wice: str, words: str, words_dev: str | None, output: str | None, folds: int) -> None:
-    """Train the support judge on WiCE's claims and the word judge on its marked sub-claims; print the support
-    judge's scores cross-validated by page.
-
-    Example: twosource train support --wice ../shared/data/wice/dev.jsonl
-    --words ../shared/data/wice/non_supported_tokens_train.jsonl -o support-model
-    """
-    from ..stance.support import DEFAULT_MODEL
-    from ..training import train_support as train
-
-    target = output or DEFAULT_MODEL.parent
-    scores = with_progress(
-        "training",
-        lambda progress: train(wice, words, target, words_dev=words_dev, folds=folds, progress=progress),
-    )
-    click.echo(f"model written to {target}", err=True)
-    print_support_scores(scores, "cross-validated by page:")
-
-
-@train_group.command("claims")
-@click.option(
-    "--data",
-    "data_dir",
-    required=True,
-    type=click.Path(exists=True, file_okay=False),
-    help="Folder with claimbuster/crowdsourced.csv and, to score on, clef2019/CT19-T1-Training.csv.",
-)
-@model_output_option
-@click.option("--epochs", type=click.IntRange(1), default=None, help="Passes over the training sentences (default 2).")
-@click.option(
-    "--rescore",
-    is_flag=True,
-    help="Train nothing: score the saved detector (-o, or the shipped one) again and rewrite its card.",
-)
-def train_claims(data_dir: str, output: str | None, epochs: int | None, rescore: bool) -> None:
-    """Fine-tune the claim detector on ClaimBuster, holding a fifth of the debates out, and print its scores.
-
-    Example: twosource train claims --data ../shared/data/checkworthy -o claims-model
-    """
-    from ..claims.detector import DEFAULT_MODEL
-    from ..training import train_claims as train
-
-    scores, ranking = with_progress(
-        "scoring" if rescore else "training",
-        lambda progress: train(data_dir, output, epochs=epochs, progress=progress, rescore=rescore),
-    )
-    click.echo(f"{'card rewritten' if rescore else 'model written'} in {output or DEFAULT_MODEL}", err=True)
-    click.echo("held-out debates:")
-    print_claimbuster_scores(scores)
-    if ranking:
-        click.echo("CLEF 2019 training debates, less those that are ClaimBuster debates too:")
-        print_ranking_scores(ranking)
+    scores = run_benchmark(partial(evaluate_crosslingual, source, target, predictions=predictions), predictions)
+    if as_json:
+        click.echo(json.dumps(scores.as_dict()))
+        return
+    lines = f"lines {scores.source_lines} → {scores.target_lines}  {scores.sentences_per_second:.0f} sentences/s"
+    if scores.accuracy is None:
+        click.echo(f"{lines}  not aligned (the files' line counts differ): no accuracy")
+    else:
+        click.echo(
+            f"{lines}  accuracy {scores.accuracy:.3f} (source→target {scores.source_to_target:.3f}, "
+            f"target→source {scores.target_to_source:.3f})"
+        )
