@@ -65,7 +65,7 @@ CREATE TABLE IF NOT EXISTS passages (
     original BIGINT
 );
 CREATE INDEX IF NOT EXISTS passages_article ON passages (article_id);
-CREATE INDEX IF NOT EXISTS passages_text ON passages (md5(text));
+CREATE INDEX IF NOT EXISTS passages_text ON passages (md5(text)) WHERE original IS NULL;
 CREATE INDEX IF NOT EXISTS passages_copies ON passages (original) WHERE original IS NOT NULL;
 CREATE TABLE IF NOT EXISTS fingerprints (
     hash BIGINT NOT NULL, article_id BIGINT NOT NULL REFERENCES articles (id), PRIMARY KEY (hash, article_id)
