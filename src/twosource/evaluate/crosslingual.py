@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import FormatError
+from ..models import embed
 from ..types import Progress
 from .files import write_csv_rows
 
@@ -53,8 +54,6 @@ def evaluate_crosslingual(
 ) -> CrosslingualScores:
     """Match every line of ``source`` to its nearest line of ``target``; write ``source_line,target_line,score``
     (1-based lines) to ``predictions`` when given; score both directions when the files are aligned."""
-    from ..models import embed
-
     sources, targets = read_lines(source), read_lines(target)
     embed(sources[:1])  # the model loaded before the clock starts: the speed is the embedding's
     began = time.perf_counter()
@@ -104,8 +103,6 @@ def nearest(queries: np.ndarray, candidates: np.ndarray) -> tuple[np.ndarray, np
 
 
 def _embedded(texts: list[str], progress: Progress | None, done: int, total: int) -> np.ndarray:
-    from ..models import embed
-
     parts = []
     for start in range(0, len(texts), _BATCH):
         parts.append(embed(texts[start : start + _BATCH]))

@@ -243,8 +243,10 @@ class PostgresIndex(SQLIndex):
 
     # -- searching --------------------------------------------------------------------------------
     def _lexical(self, table: str, query: str, limit: int) -> list[tuple[int, float]]:
-        found = words.search(self._db, table, query, limit)
-        return self._with_copies(found, limit) if table == "passages" else found
+        return words.search(self._db, table, query, limit)
+
+    def lexical_passages(self, query: str, limit: int) -> list[tuple[int, float]]:
+        return self._with_copies(super().lexical_passages(query, limit), limit)
 
     def dense_passages(self, vector: np.ndarray, limit: int) -> list[tuple[int, float]]:
         from pgvector import HalfVector
