@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 from .claims import claims_to_check
 from .independence import OutletNames, Own, article_source, identify_own, independent
 from .index.base import Index, Riders
-from .models import embed
+from .models import embed, embed_crosslingual
 from .outlets import Outlets
-from .retrieve import Query, claim_query_text, search
+from .retrieve import Query, claim_query_text, crosslingual_similarity, search
 from .schema import SCHEMA_VERSION, report_to_dict
 from .settings import DEFAULT_MAX_CLAIMS
 from .stance import judge_stances
@@ -21,8 +21,6 @@ from .types import Article, Claim, ClaimVerdict, Evidence, LiveContext, Passage,
 from .verdict import decide_verdict, summarize
 
 if TYPE_CHECKING:
-    import numpy as np
-
     from .live import LiveSources
 
 #: Candidate passages retrieved per claim before independence and stance.
@@ -50,6 +48,8 @@ def check(
     found_claims = claims_to_check(article, max_claims)
     to_check, notes = found_claims.chosen, list(found_claims.notes)
     vectors = embed([c.text for c in to_check])
+    # Passages not in English are searched by the claims' cross-lingual embeddings, made only when there are some.
+    translated = embed_crosslingual([c.text for c in to_check], query=True) if index.crosslingual_size() else None
     context = LiveContext()
     if live:
         from .live.gather import ask_providers
@@ -59,15 +59,17 @@ def check(
     step("searching", 0, len(to_check))
     names = OutletNames(outlets or Outlets())
     found: list[list[Passage]] = []
-    for claim, vector in zip(to_check, vectors, strict=True):
-        query = Query(claim_query_text(claim), vector, article.published, claim.quantities)
+    for i, (claim, vector) in enumerate(zip(to_check, vectors, strict=True)):
+        crosslingual = None if translated is None else translated[i]
+        query = Query(claim_query_text(claim), vector, article.published, claim.quantities, crosslingual)
         found.append(search(index, query, candidates))
         step("searching", len(found), len(to_check))
     own, rewordings = identify_own(article, index, found, names)
     checked: dict[int, ClaimVerdict] = {}
     step("checking claims", 0, len(to_check))
-    for claim, vector, passages in zip(to_check, vectors, found, strict=True):
-        verdict = _judged(claim, vector, passages, index, own, names, article.published)
+    for i, (claim, vector, passages) in enumerate(zip(to_check, vectors, found, strict=True)):
+        query = Query(claim.text, vector, article.published, crosslingual=None if translated is None else translated[i])
+        verdict = _judged(claim, query, passages, index, own, names)
         checked[claim.start] = replace(
             verdict,
             fact_checks=context.fact_checks.get(claim.start, ()),
@@ -92,18 +94,19 @@ def check(
 
 
 def _judged(
-    claim: Claim,
-    vector: np.ndarray,
-    passages: list[Passage],
-    index: Index,
-    own: Own,
-    names: OutletNames,
-    published: str | None,
+    claim: Claim, query: Query, passages: list[Passage], index: Index, own: Own, names: OutletNames
 ) -> ClaimVerdict:
     """The verdict on one claim: its independent passages judged, the excluded ones said why."""
     counted, excluded = independent(passages, index, own=own, names=names)
-    passage_vectors = index.passage_vectors([c.passage.passage_id for c in counted])
-    judged = judge_stances(claim, vector, [c.passage for c in counted], passage_vectors, claim_date=published)
+    ids = [c.passage.passage_id for c in counted]
+    judged = judge_stances(
+        claim,
+        query.vector,
+        [c.passage for c in counted],
+        index.passage_vectors(ids),
+        claim_date=query.date,
+        crosslingual=crosslingual_similarity(index, query, ids),
+    )
     evidence = [
         Evidence(item.passage, stance, score, item.outlet, numeric, reason, source=item.source, parts=parts)
         for item, (stance, score, numeric, reason, parts) in zip(counted, judged, strict=True)

@@ -12,7 +12,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .claims.quantities import comparable, figures_in
+from .claims.figures import figures_in
+from .claims.quantities import comparable
 from .dates import days_between
 from .index.base import Search
 from .types import Claim, Passage, Quantity
@@ -21,6 +22,7 @@ from .types import Claim, Passage, Quantity
 #: re-sweep them together. The landscape is flat: nearby values score within 0.002 MAP.
 WEIGHT_ARTICLE_BM25 = 0.35
 WEIGHT_PASSAGE_BM25 = 0.08
+WEIGHT_LEXICAL = WEIGHT_ARTICLE_BM25 + WEIGHT_PASSAGE_BM25
 WEIGHT_DENSE = 0.3
 #: The lead passage states what the story is about, so its similarity marks articles about the claim's event
 #: rather than ones mentioning it in passing.
@@ -40,6 +42,16 @@ FEEDBACK_WEIGHT = 1.0
 WEIGHT_FIGURE = 0.3
 FIGURE_ARTICLES = 100
 
+#: Passages not in English are scored by multilingual-e5-small's cosine instead of MiniLM's, put on MiniLM's scale
+#: (e5's cosines crowd between 0.7 and 0.9) by a line fitted over 700 FNC-1 headline–passage pairs of the first
+#: half of the train headlines, the same English texts under both models (correlation 0.89; unrelated pairs
+#: 0.11 MiniLM, 0.12 rescaled), after adding what a change of language costs: a sentence's translation lies
+#: 0.034 further from it than the sentence itself (the mean over Tatoeba's 11 public halves, 0.020 Turkish to
+#: 0.067 Hebrew). bench/crosslingual_scale.py measures both.
+CROSSLINGUAL_SCALE = 4.157
+CROSSLINGUAL_SHIFT = -3.101
+CROSSLINGUAL_GAP = 0.034
+
 
 @dataclass(frozen=True)
 class Query:
@@ -47,6 +59,9 @@ class Query:
     vector: np.ndarray
     date: str | None = None
     figures: tuple[Quantity, ...] = ()
+    #: The claim's cross-lingual embedding (``models.embed_crosslingual``), when the index holds passages not in
+    #: English.
+    crosslingual: np.ndarray | None = None
 
 
 # Figures are reported in other words: "200,000 dead" elsewhere reads "killed more than 220,000".
@@ -74,6 +89,8 @@ def search(index: Search, query: Query, limit: int = 20) -> list[Passage]:
     article_bm25 = dict(index.lexical_articles(query.text, POOL))
     passage_bm25 = dict(index.lexical_passages(query.text, POOL))
     dense = dict(index.dense_passages(query.vector, POOL))
+    if query.crosslingual is not None:
+        dense |= dict(index.crosslingual_passages(query.crosslingual, POOL))
     articles = set(article_bm25) | {p.article_id for p in index.passages(list(set(passage_bm25) | set(dense))).values()}
     # Every passage of every candidate article is scored densely: cheap, and the best passage may lie outside the pools.
     by_article = index.article_passages(sorted(articles))
@@ -83,11 +100,17 @@ def search(index: Search, query: Query, limit: int = 20) -> list[Passage]:
     pids = [pid for aid in article_ids for pid in by_article[aid]]
     vectors = index.passage_vectors(pids)
     cosines = vectors @ query.vector
+    similarity = crosslingual_similarity(index, query, pids)
+    translated = {row: similarity[pid] for row, pid in enumerate(pids) if pid in similarity}
+    for row, cosine in translated.items():
+        cosines[row] = cosine
     top_article = max(article_bm25.values(), default=0.0) or 1.0
     top_passage = max(passage_bm25.values(), default=0.0) or 1.0
     lexical = np.zeros(len(article_ids))
     dense_score = np.zeros(len(article_ids))
     best = np.zeros(len(article_ids), dtype=np.int64)
+    foreign = np.zeros(len(article_ids), dtype=bool)
+    dense_best = np.zeros(len(article_ids))
     centroids = np.zeros((len(article_ids), vectors.shape[1]), dtype=np.float32)
     offset = 0
     for i, aid in enumerate(article_ids):
@@ -103,15 +126,14 @@ def search(index: Search, query: Query, limit: int = 20) -> list[Passage]:
         )
         best[i] = by_article[aid][int(np.argmax(cosines[rows] + passage_lex))]
         centroids[i] = vectors[rows].mean(axis=0)
+        foreign[i] = offset in translated  # an article's passages are all in its language
+        dense_best[i] = float(cosines[rows].max())
         offset += n
+    # Across scripts lexical search has nothing to match: an article not in English scores, in its place, its
+    # similarity scaled as BM25 is, against the query's best.
+    lexical[foreign] = WEIGHT_LEXICAL * np.maximum(0.0, dense_best[foreign]) / max(float(dense_best.max()), 1e-9)
     first = lexical + dense_score
-    # Pseudo-relevance feedback: stories about one event resemble each other, so articles close to the
-    # best first-round articles move up, which finds reports of the event that share few words with the claim.
-    centroids /= np.linalg.norm(centroids, axis=1, keepdims=True) + 1e-9
-    top = np.argsort(-first)[:FEEDBACK_ARTICLES]
-    feedback = (centroids[top] * first[top, None]).sum(axis=0)
-    feedback /= np.linalg.norm(feedback) + 1e-9
-    final = first + FEEDBACK_WEIGHT * np.maximum(0.0, centroids @ feedback)
+    final = first + FEEDBACK_WEIGHT * np.maximum(0.0, _resembling_the_best(centroids, first, foreign, dense_best))
     if query.figures:
         _prefer_figures(
             index,
@@ -154,14 +176,43 @@ def _prefer_figures(
     # Raise articles with a passage stating a comparable figure, and make that passage the one quoted.
     texts = index.passages([pid for i in candidates for pid in by_article[article_ids[i]]])
     for i in candidates:
-        hits = [
-            pid
-            for pid in by_article[article_ids[i]]
-            if pid in texts and any(comparable(q, e) for e in figures_in(texts[pid].text) for q in query.figures)
-        ]
+        hits = [pid for pid in by_article[article_ids[i]] if pid in texts and _states_figure(texts[pid], query)]
         if hits:
             final[i] += WEIGHT_FIGURE
             best[i] = max(hits, key=lambda pid: cosine[pid])
+
+
+def _resembling_the_best(
+    centroids: np.ndarray, first: np.ndarray, foreign: np.ndarray, dense_best: np.ndarray
+) -> np.ndarray:
+    """Pseudo-relevance feedback: how close each article is to the best first-round ones. Stories about one event
+    resemble each other, so this finds reports of the event that share few words with the claim."""
+    centroids = centroids / (np.linalg.norm(centroids, axis=1, keepdims=True) + 1e-9)
+    # The best articles in English only: MiniLM's centroid of one in another language says little of its event.
+    english = np.flatnonzero(~foreign)
+    top = english[np.argsort(-first[english])][:FEEDBACK_ARTICLES]
+    feedback = (centroids[top] * first[top, None]).sum(axis=0)
+    feedback /= np.linalg.norm(feedback) + 1e-9
+    resembling = centroids @ feedback
+    # An article not in English is taken to resemble them as much as its closest passage resembles the claim.
+    resembling[foreign] = dense_best[foreign]
+    return resembling
+
+
+def crosslingual_similarity(index: Search, query: Query, pids: list[int]) -> dict[int, float]:
+    """The passages among ``pids`` not in English, and their similarity to the claim by multilingual-e5-small, on
+    MiniLM's scale."""
+    if query.crosslingual is None:
+        return {}
+    found = index.crosslingual_vectors(pids)
+    return {
+        pid: CROSSLINGUAL_SCALE * (float(v @ query.crosslingual) + CROSSLINGUAL_GAP) + CROSSLINGUAL_SHIFT
+        for pid, v in found.items()
+    }
+
+
+def _states_figure(passage: Passage, query: Query) -> bool:
+    return any(comparable(q, e) for e in figures_in(passage.text, passage.language) for q in query.figures)
 
 
 def _date_factor(reference: str | None, published: str | None) -> float:

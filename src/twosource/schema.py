@@ -36,7 +36,7 @@ from .types import (
     Verdict,
 )
 
-SCHEMA_VERSION = "1.4"
+SCHEMA_VERSION = "1.5"
 #: The major version ``report_from_dict`` reads, any minor one of it.
 _READABLE_MAJOR = SCHEMA_VERSION.split(".")[0]
 
@@ -63,6 +63,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
             "claims_total": report.summary.claims_total,
             "checkworthy": report.summary.checkworthy,
             "independent_outlets": list(report.summary.independent_outlets),
+            "outlets_by_language": report.summary.outlets_by_language,
             "named_sources": [asdict(s) for s in report.summary.named_sources],
             "removed": [asdict(r) for r in report.summary.removed],
             "sources": [_source(x) for x in report.summary.sources],
@@ -133,6 +134,7 @@ def _evidence(e: Evidence) -> dict[str, Any]:
         "article_id": p.article_id,
         "cluster_id": p.cluster_id,
         "passage": p.text,
+        "language": p.language,
         "stance": e.stance.value,
         "stance_score": e.stance_score,
         "reason": e.reason,
@@ -188,6 +190,7 @@ def report_from_dict(data: dict[str, Any]) -> Report:
             named_sources=tuple(NamedSource(**n) for n in s["named_sources"]),
             removed=removed,
             sources=tuple(_source_from(x) for x in s.get("sources", ())),  # not in 1.0 and 1.1 documents
+            outlets_by_language=s.get("outlets_by_language", {}),  # not before 1.5
         ),
         index=data["index"],
         created=data["created"],
@@ -242,6 +245,7 @@ def _evidence_from(e: dict[str, Any]) -> Evidence:
         url=e["url"] or "",
         text=e["passage"],
         cluster_id=e["cluster_id"],
+        language=e.get("language", "en"),  # not before 1.5
         **e["retrieval"],
     )
     numeric = NumericComparison(**e["numeric"]) if e["numeric"] else None

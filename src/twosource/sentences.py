@@ -58,9 +58,12 @@ _ABBREVIATIONS = frozenset(
         "est",
     ]
 )
-# End of a sentence: . ! or ? (and any closing quotes or brackets), then space, then an opening
-# capital, digit or quote.
-_BOUNDARY = re.compile(r"""([.!?]+["”’')\]]*)\s+(?=["“‘'(\[]?[A-Z0-9])""")
+# End of a sentence: . ! or ? (Arabic's ؟, Urdu's ۔; any closing quotes or brackets), then space, then what
+# opens the next (a quote, then a word's first character: ``_opens_sentence``); or Chinese and Japanese stops,
+# which need no space after them.
+_BOUNDARY = re.compile(
+    r"""(?:(?P<stop>[.!?؟۔]+["”’')\]»]*)\s+|(?P<wide>[。！？]+["”’」』)]*)\s*)(?=["“‘'(\[«「]?(?P<next>\w))"""
+)
 _ASIDE = re.compile(r"\s*\(([^()]{25,})\)\s*$")
 
 
@@ -74,8 +77,11 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     for para_start, para_end in _paragraph_spans(text):
         start = para_start
         for m in _BOUNDARY.finditer(text, para_start, para_end):
-            end = m.end(1)
-            if _is_abbreviation(text, start, m.start(1)):
+            stop = "stop" if m.group("stop") else "wide"
+            end = m.end(stop)
+            if stop == "stop" and (
+                not _opens_sentence(m.group("next")) or _is_abbreviation(text, start, m.start(stop))
+            ):
                 continue
             spans.extend(_split_aside(text, start, end))
             start = m.end()
@@ -95,6 +101,12 @@ def _paragraph_spans(text: str) -> list[tuple[int, int]]:
         if s < e:
             spans.append((s, e))
     return spans
+
+
+def _opens_sentence(first: str) -> bool:
+    """A sentence opens with a capital or a digit, or with any letter of a script without case (Arabic, Hebrew,
+    Chinese); a lower-case letter after a stop continues the sentence ("approx. five", "1.5 m. dollars")."""
+    return not first.islower() and first != "_"
 
 
 def _is_abbreviation(text: str, start: int, dot: int) -> bool:

@@ -82,6 +82,7 @@ class Article:
     removed: tuple[Removal, ...] = ()
     origin: str = ""  # where it was read from: a path, "stdin", a CSV row
     credit: str = ""  # the outlet it says it is taken from ("Originally published by ...", "(Reuters) -"), if any
+    language: str = "en"  # ISO 639-1, as detected when read
 
     @property
     def paragraphs(self) -> list[str]:
@@ -153,6 +154,7 @@ class Passage:
     text: str
     cluster_id: int
     credit: str = ""  # the outlet the passage's article says it is taken from, if any
+    language: str = "en"  # its article's, ISO 639-1
     score: float = 0.0
     lexical: float = 0.0
     dense: float = 0.0
@@ -286,6 +288,7 @@ class Summary:
     named_sources: tuple[NamedSource, ...]
     removed: tuple[Removal, ...]
     sources: tuple[ArticleSource, ...] = ()  # texts the article rewords
+    outlets_by_language: dict[str, int] = field(default_factory=dict)  # independent outlets, by the evidence's
 
 
 @dataclass(frozen=True)

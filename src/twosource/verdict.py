@@ -16,6 +16,8 @@ refutation does count: an article contradicted by the text it rewords has misrea
 
 from __future__ import annotations
 
+from collections import Counter
+
 from .sentences import split_sentences
 from .sources import match_sources, named_sources
 from .stance import SAME_EVENT_FROM
@@ -155,7 +157,9 @@ def summarize(article: Article, verdicts: list[ClaimVerdict], sources: tuple[Art
     for cv in verdicts:
         counts[cv.verdict.value] += 1
     evidence = [e for cv in verdicts for e in cv.evidence]
-    outlets = sorted({e.independent_outlet for e in evidence if e.independent_outlet and not e.source})
+    counted = {(e.independent_outlet, e.passage.language) for e in evidence if e.independent_outlet and not e.source}
+    outlets = sorted({outlet for outlet, _ in counted})
+    by_language = Counter(language for _, language in counted)
     return Summary(
         counts=counts,
         claims_total=len(verdicts),
@@ -164,6 +168,7 @@ def summarize(article: Article, verdicts: list[ClaimVerdict], sources: tuple[Art
         named_sources=tuple(match_sources(named_sources(article.text), evidence)),
         removed=article.removed,
         sources=sources,
+        outlets_by_language=dict(by_language.most_common()),
     )
 
 

@@ -142,7 +142,7 @@ def test_json_report_follows_the_schema(seed_report):
     document = json.loads(render(seed_report, "json"))
     jsonschema.validate(document, schema)
     assert document == json.loads(json.dumps(report_to_dict(seed_report)))
-    assert document["schema_version"] == "1.4"
+    assert document["schema_version"] == "1.5"
 
 
 def test_claimreview_is_schema_org(seed_report):

@@ -95,7 +95,7 @@ def test_a_saved_page_with_a_stray_replacement_character_and_a_japanese_article_
     # One replacement character in a page of 1,500 characters, as a saved page carries one from a cut summary.
     paragraphs = "".join(f"<p>{n}. {sentence}</p>" for n in range(30))
     html = f"<html><body><article>{paragraphs}<p>{sentence}\ufffd</p></article></body></html>"
-    article = read_bytes(html.encode(), "ja.html", html=True, english_only=False, max_bytes=10**6)
+    article = read_bytes(html.encode(), "ja.html", html=True, max_bytes=10**6)
     assert sentence in article.text
     assert count_words(sentence) > 30 > len(sentence.split())
 

@@ -145,7 +145,7 @@ def test_an_index_of_schema_2_drops_fts5_and_searches_its_words(grown: Path, tmp
     db = sqlite3.connect(path)
     tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
     assert "passages_fts" not in tables
-    assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("3",)
+    assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("4",)
     db.close()
 
 

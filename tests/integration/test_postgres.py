@@ -200,11 +200,13 @@ def test_an_index_of_schema_1_is_upgraded_and_ranks_as_a_new_one(postgres_url: s
             "ALTER TABLE totals DROP COLUMN title_words",
             "DROP TABLE postings",
             "ALTER TABLE passages DROP COLUMN original",
+            "DROP TABLE crosslingual",
+            "ALTER TABLE articles DROP COLUMN language",
             "UPDATE meta SET value = '1' WHERE key = 'schema_version'",
         ):
             pg._db.execute(statement)
     with open_index(postgres_url) as pg:
-        assert pg._db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "4"
+        assert pg._db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "5"
         found = [pg.lexical_articles(q, 10) for q in queries]
         assert _statistics(pg) == statistics and _copies(pg) == copies
         # The same ranking; the scores but for the order their terms are added in (the rows were rewritten).

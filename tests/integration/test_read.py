@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from twosource.claims import claims_to_check
 from twosource.errors import (
     BinaryInputError,
     DecodeError,
@@ -103,14 +104,16 @@ def test_empty_binary_and_oversized_inputs_are_rejected(tmp_path: Path):
         read_article(SEED, limits=ReadLimits(max_bytes=1000))
 
 
-def test_other_languages_are_rejected_clearly():
+def test_other_languages_are_read_with_their_language_and_refused_by_the_claims_stage():
     german = (
         "Die Armee hat am Samstag die Stadt eingenommen und die Regierung hat erklärt, dass der Krieg bald "
         "vorbei sein werde. Viele Menschen sind aus ihren Häusern geflohen und warten auf Hilfe aus dem Ausland, "
         "aber die Lage bleibt schwierig und niemand weiß, wie es weitergeht."
     )
-    with pytest.raises(LanguageError, match="not English"):
-        read_bytes(german.encode(), "de.txt", max_bytes=10**6)
+    article = read_bytes(german.encode(), "de.txt", max_bytes=10**6)
+    assert article.language == "de"
+    with pytest.raises(LanguageError, match=r"de\.txt.*German, not English"):
+        claims_to_check(article, 10)
 
 
 def test_encodings_are_detected_not_turned_into_mojibake():

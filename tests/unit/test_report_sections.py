@@ -61,7 +61,7 @@ def test_the_sections_survive_the_json_round_trip_and_follow_the_schema():
     report = report_with_sections()
     document = report_to_dict(report)
     jsonschema.validate(document, SCHEMA)
-    assert document["schema_version"] == "1.4"
+    assert document["schema_version"] == "1.5"
     claim = document["claims"][0]
     assert claim["fact_checks"][0]["rating"] == "Misleading" and claim["background"][0]["similarity"] == 0.71
     assert document["claims"][1]["fact_checks"] == [] and document["claims"][1]["background"] == []

@@ -16,6 +16,7 @@ from typing import Any
 
 from ..dates import MENTION, find_years, normalize_mention
 from ..models import spacy_pipeline
+from ..read.language import require_english
 from ..sentences import split_sentences
 from ..types import CHECKABLE_KINDS, Article, Claim, ClaimKind, DateMention, Entity
 from .entities import KEPT_LABELS, find_speaker, normalize_entity, resolve_people
@@ -154,7 +155,9 @@ class ClaimsToCheck:
 
 
 def claims_to_check(article: Article, max_claims: int) -> ClaimsToCheck:
-    """All the article's claims, the ``max_claims`` most check-worthy of them, and notes on what was cut."""
+    """All the article's claims, the ``max_claims`` most check-worthy of them, and notes on what was cut. An
+    article not in English is refused (LanguageError): the claims stage reads English only."""
+    require_english(article.language, article.origin)
     read = _claims_read(article.text)
     claims = find_claims(replace(article, text=article.text[:read]))
     worthy = [c for c in claims if c.checkworthy]

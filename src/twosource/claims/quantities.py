@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import functools
 import re
 
 from ..dates import MENTION, MONTH_NAMES
@@ -105,10 +104,6 @@ def find_quantities(sentence: str) -> list[Quantity]:
     found.extend(_enumerations(sentence))
     return found
 
-
-#: The figures of a passage, found once however many claims' searches and stances read it (callers do not
-#: change the list).
-figures_in = functools.lru_cache(maxsize=4096)(find_quantities)
 
 #: Characters around a figure read for its bound, hedge and noun: a clause, not the whole of a text-long "sentence"
 #: (read whole for each figure, a run-on scrape full of figures took quadratic time).

@@ -399,7 +399,10 @@ def eval_crosslingual(source: str, target: str, predictions: str | None, as_json
     if as_json:
         click.echo(json.dumps(scores.as_dict()))
         return
-    lines = f"lines {scores.source_lines} → {scores.target_lines}  {scores.sentences_per_second:.0f} sentences/s"
+    lines = (
+        f"lines {scores.source_lines} ({scores.source_language}) → {scores.target_lines} ({scores.target_language})"
+        f"  {scores.embedder}  {scores.sentences_per_second:.0f} sentences/s"
+    )
     if scores.accuracy is None:
         click.echo(f"{lines}  not aligned (the files' line counts differ): no accuracy")
     else:

@@ -158,9 +158,7 @@ def reader_text(page: AebPage) -> str:
     from ..settings import ReadLimits
 
     try:
-        article = read_bytes(
-            page.html, page.id, url=page.url, html=True, english_only=False, max_bytes=ReadLimits.from_env().max_bytes
-        )
+        article = read_bytes(page.html, page.id, url=page.url, html=True, max_bytes=ReadLimits.from_env().max_bytes)
     except TwosourceError:
         return ""
     return article.text

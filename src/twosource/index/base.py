@@ -25,6 +25,7 @@ class StoredArticle:
     cluster_id: int
     origin: str
     credit: str = ""  # the outlet the text says it is taken from ("Originally published by ..."), if any
+    language: str = "en"  # ISO 639-1
 
 
 @dataclass
@@ -36,6 +37,9 @@ class PreparedArticle:
     passage_spans: list[tuple[int, int]]
     embeddings: np.ndarray  # one unit row per passage
     copy: CopyText  # what copy detection compares
+    #: An article not in English: its passages' cross-lingual embeddings (``models.embed_crosslingual``), one
+    #: unit row per passage, which an English claim's search finds them by.
+    crosslingual: np.ndarray | None = None
     #: The content hashes of the stored texts whose copy clusters it joins, when found before the write (batch
     #: ingest's distributed join); None: found by the index as it is added.
     joins: list[str] | None = None
@@ -91,6 +95,10 @@ class Search(Protocol):
     def passages(self, ids: list[int]) -> dict[int, Passage]: ...
     def article_passages(self, article_ids: list[int]) -> dict[int, list[int]]: ...  # in text order
     def passage_vectors(self, ids: list[int]) -> np.ndarray: ...
+    # Passages not in English, by their cross-lingual embeddings.
+    def crosslingual_size(self) -> int: ...
+    def crosslingual_passages(self, vector: np.ndarray, limit: int) -> list[tuple[int, float]]: ...
+    def crosslingual_vectors(self, ids: list[int]) -> dict[int, np.ndarray]: ...
 
 
 class Copies(Protocol):

@@ -26,7 +26,7 @@ from . import postgres_words as words
 from .base import PreparedArticle
 from .sql import SQLIndex
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 #: The advisory lock every writer and the schema's creation hold (any constant the application owns).
 _WRITER_LOCK = 0x7477_6F73  # "twos"
 _SCHEMA = """
@@ -45,6 +45,7 @@ CREATE TABLE IF NOT EXISTS articles (
     origin TEXT NOT NULL DEFAULT '',
     added TIMESTAMPTZ NOT NULL DEFAULT now(),
     credit TEXT NOT NULL DEFAULT '',
+    language TEXT NOT NULL DEFAULT 'en',
     words TSVECTOR GENERATED ALWAYS AS (to_tsvector('english', text)) STORED,
     length INTEGER NOT NULL DEFAULT 0,
     title_words TSVECTOR GENERATED ALWAYS AS (to_tsvector('english', title)) STORED,
@@ -67,6 +68,9 @@ CREATE TABLE IF NOT EXISTS passages (
 CREATE INDEX IF NOT EXISTS passages_article ON passages (article_id);
 CREATE INDEX IF NOT EXISTS passages_text ON passages (md5(text)) WHERE original IS NULL;
 CREATE INDEX IF NOT EXISTS passages_copies ON passages (original) WHERE original IS NOT NULL;
+CREATE TABLE IF NOT EXISTS crosslingual (
+    passage_id BIGINT PRIMARY KEY REFERENCES passages (id), vector BYTEA NOT NULL
+);
 CREATE TABLE IF NOT EXISTS fingerprints (
     hash BIGINT NOT NULL, article_id BIGINT NOT NULL REFERENCES articles (id), PRIMARY KEY (hash, article_id)
 );
@@ -117,9 +121,18 @@ _FROM_3 = (
     "DROP INDEX IF EXISTS passages_vector, passages_words, articles_words, articles_title_words",
     "ALTER TABLE passages ADD COLUMN original BIGINT",
 )
+#: Schema 4 held English articles only (the cross-lingual table is made by the schema's own statements).
+_FROM_4 = ("ALTER TABLE articles ADD COLUMN language TEXT NOT NULL DEFAULT 'en'",)
 #: What an older schema changes before the schema's own statements run (schema 2 lacked the postings, which those
-#: make, as 3 did the copies); the statistics, copies and postings are then recounted from the texts.
-_UPGRADES: dict[str, tuple[str, ...]] = {"1": _FROM_1 + _FROM_3, "2": _FROM_3, "3": _FROM_3}
+#: make, as 3 did the copies).
+_UPGRADES: dict[str, tuple[str, ...]] = {
+    "1": _FROM_1 + _FROM_3 + _FROM_4,
+    "2": _FROM_3 + _FROM_4,
+    "3": _FROM_3 + _FROM_4,
+    "4": _FROM_4,
+}
+#: The schemas whose statistics, copies and postings an upgrade recounts from the texts.
+_RECOUNTED = ("1", "2", "3")
 
 
 class PostgresIndex(SQLIndex):
@@ -177,12 +190,12 @@ class PostgresIndex(SQLIndex):
             for statement in _UPGRADES.get(older or "", ()):
                 db.execute(statement)
             db.execute(_SCHEMA.replace("{dim}", str(self.embedder.dim)))
-            if older in _UPGRADES:
-                # Inside this transaction, so that the upgrade lands whole or not at all.
-                self._recount()
-                db.execute("UPDATE meta SET value = %s WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
+            if older in _RECOUNTED:
+                self._recount()  # inside this transaction, so that the upgrade lands whole or not at all
             else:
                 db.execute(_VECTOR_INDEX)
+            if older in _UPGRADES:
+                db.execute("UPDATE meta SET value = %s WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
             found = dict(db.execute("SELECT key, value FROM meta").fetchall())
             if not found:
                 db.cursor().executemany(
@@ -219,9 +232,12 @@ class PostgresIndex(SQLIndex):
         article_id = int(
             self._db.execute(
                 "INSERT INTO articles"
-                " (url, outlet, title, author, published, text, content_hash, cluster_id, origin, credit)"
-                " VALUES (%s, %s, %s, %s, %s, %s, %s, 0, %s, %s) RETURNING id",
-                (a.url, a.outlet, a.title, a.author, a.published, a.text, item.content_hash, a.origin, a.credit),
+                " (url, outlet, title, author, published, text, content_hash, cluster_id, origin, credit, language)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, 0, %s, %s, %s) RETURNING id",
+                (
+                    *(a.url, a.outlet, a.title, a.author, a.published, a.text),
+                    *(item.content_hash, a.origin, a.credit, a.language),
+                ),
             ).fetchone()[0]
         )
         self._db.execute("UPDATE articles SET cluster_id = id WHERE id = %s", (article_id,))
@@ -236,6 +252,7 @@ class PostgresIndex(SQLIndex):
                 original = originals.get(text)  # null for the first passage of its text
                 originals.setdefault(text, pid)
                 copy.write_row((pid, article_id, position, start, end, text, HalfVector(vector), original))
+        self._add_crosslingual(ids, item.crosslingual)
         for statement in words.STATISTICS:
             self._db.execute(statement, {"id": article_id})
         self._add_fingerprints(article_id, item.copy)

@@ -13,12 +13,13 @@ from typing import Any
 import numpy as np
 
 from ..errors import IndexStoreError
+from ..models import CROSSLINGUAL
 from ..outlets import name_key
 from ..types import Embedder, Passage
 from . import dedup
 from .base import AddResult, IndexStats, PreparedArticle, StoredArticle
 
-ARTICLE_COLUMNS = "id, url, outlet, title, author, published, text, content_hash, cluster_id, origin, credit"
+ARTICLE_COLUMNS = "id, url, outlet, title, author, published, text, content_hash, cluster_id, origin, credit, language"
 
 
 class SQLIndex:
@@ -41,6 +42,7 @@ class SQLIndex:
         self._local = threading.local()
         self._connections: list[Any] = []
         self._connections_lock = threading.Lock()
+        self._crosslingual = _Crosslingual()
 
     # -- what a backend provides --------------------------------------------------------------------
     def _connect(self) -> Any:
@@ -132,6 +134,14 @@ class SQLIndex:
             [(h, article_id) for h in copy.fingerprints],
         )
 
+    def _add_crosslingual(self, passage_ids: list[int], vectors: np.ndarray | None) -> None:
+        if vectors is None:
+            return
+        self._db.cursor().executemany(
+            self._sql("INSERT INTO crosslingual (passage_id, vector) VALUES (?, ?)"),
+            [(pid, v.astype(np.float16).tobytes()) for pid, v in zip(passage_ids, vectors, strict=True)],
+        )
+
     def _join(self, article_id: int, copies: list[int]) -> None:
         # An article joins its copies' clusters, which merge under the oldest cluster's id: an excerpt and its
         # original end up together whichever arrived first, and so do two excerpts once their original comes.
@@ -202,7 +212,8 @@ class SQLIndex:
             return {}
         where, params = self._in("p.id", ids)
         rows = self._run(
-            "SELECT p.id, p.article_id, a.outlet, a.published, a.title, a.url, p.text, a.cluster_id, a.credit"
+            "SELECT p.id, p.article_id, a.outlet, a.published, a.title, a.url, p.text, a.cluster_id, a.credit,"
+            " a.language"
             f" FROM passages p JOIN articles a ON a.id = p.article_id WHERE {where}",
             params,
         ).fetchall()
@@ -217,6 +228,7 @@ class SQLIndex:
                 text=r[6],
                 cluster_id=r[7],
                 credit=r[8],
+                language=r[9],
             )
             for r in rows
         }
@@ -239,6 +251,44 @@ class SQLIndex:
         if missing:
             raise IndexStoreError(f"{self.location}: passages {missing} have no vector")
         return self._decode_vectors(b"".join(rows[i] for i in ids), len(ids))
+
+    # -- passages not in English, by their cross-lingual embeddings -----------------------------------
+    def crosslingual_size(self) -> int:
+        return len(self._crosslingual_loaded()[0])
+
+    def crosslingual_passages(self, vector: np.ndarray, limit: int) -> list[tuple[int, float]]:
+        """The ``limit`` passages nearest ``vector`` (a claim's cross-lingual embedding), searched exactly."""
+        ids, matrix = self._crosslingual_loaded()
+        if not len(ids):
+            return []
+        scores = matrix @ vector.astype(np.float32)
+        top = np.argsort(-scores, kind="stable")[:limit]
+        return [(int(ids[i]), float(scores[i])) for i in top]
+
+    def crosslingual_vectors(self, ids: list[int]) -> dict[int, np.ndarray]:
+        known, matrix = self._crosslingual_loaded()
+        rows = {int(pid): i for i, pid in enumerate(known)}
+        return {pid: matrix[rows[pid]] for pid in ids if pid in rows}
+
+    def _crosslingual_loaded(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every cross-lingual embedding, held in memory and caught up with what other writers added: they are
+        the passages of the articles not in English, a small share of an index (384 float32s, 1.5 kB, each)."""
+        cache = self._crosslingual
+        with cache.lock:
+            count = int(self._run("SELECT count(*) FROM crosslingual").fetchone()[0])
+            if count != len(cache.ids):
+                after = int(cache.ids[-1]) if len(cache.ids) else 0
+                rows = self._run(
+                    "SELECT passage_id, vector FROM crosslingual WHERE passage_id > ? ORDER BY passage_id", (after,)
+                ).fetchall()
+                if len(cache.ids) + len(rows) != count:  # a writer committed below the last id seen: read all
+                    cache.ids, cache.matrix = np.zeros(0, dtype=np.int64), cache.matrix[:0]
+                    rows = self._run("SELECT passage_id, vector FROM crosslingual ORDER BY passage_id").fetchall()
+                if rows:
+                    added = np.frombuffer(b"".join(bytes(r[1]) for r in rows), dtype=np.float16)
+                    cache.ids = np.concatenate([cache.ids, np.array([r[0] for r in rows], dtype=np.int64)])
+                    cache.matrix = np.concatenate([cache.matrix, added.reshape(len(rows), -1).astype(np.float32)])
+            return cache.ids, cache.matrix
 
     # -- reading ------------------------------------------------------------------------------------
     def article(self, article_id: int) -> StoredArticle | None:
@@ -369,6 +419,15 @@ _FTS_STOPWORDS = frozenset(
 def query_words(text: str) -> list[str]:
     """The words of ``text`` a lexical search looks for: content words, each once."""
     return list(dict.fromkeys(w for w in re.findall(r"\w+", text.lower()) if w not in _FTS_STOPWORDS and len(w) > 1))
+
+
+class _Crosslingual:
+    """The cross-lingual embeddings an index holds, as read so far (``SQLIndex._crosslingual_loaded``)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.ids = np.zeros(0, dtype=np.int64)
+        self.matrix = np.zeros((0, CROSSLINGUAL.dim), dtype=np.float32)
 
 
 def _stored(row: tuple) -> StoredArticle:

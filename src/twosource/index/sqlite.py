@@ -21,8 +21,9 @@ from .lexical import ARTICLES, PASSAGES, Table, WordIndex, discard_words, words_
 from .sql import SQLIndex
 from .vectors import PassageVectors, discard_graph, graph_path_for
 
-#: 3: lexical search left FTS5 for the word indexes beside the database.
-SCHEMA_VERSION = 3
+#: 3: lexical search left FTS5 for the word indexes beside the database. 4: articles in any language, and the
+#: cross-lingual embeddings of the passages of those not in English.
+SCHEMA_VERSION = 4
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS articles (
@@ -37,7 +38,8 @@ CREATE TABLE IF NOT EXISTS articles (
     cluster_id INTEGER NOT NULL,
     origin TEXT NOT NULL DEFAULT '',
     added TEXT NOT NULL DEFAULT (datetime('now')),
-    credit TEXT NOT NULL DEFAULT ''
+    credit TEXT NOT NULL DEFAULT '',
+    language TEXT NOT NULL DEFAULT 'en'
 );
 CREATE INDEX IF NOT EXISTS articles_cluster ON articles (cluster_id);
 CREATE INDEX IF NOT EXISTS articles_url ON articles (url);
@@ -51,6 +53,9 @@ CREATE TABLE IF NOT EXISTS passages (
     vector BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS passages_article ON passages (article_id);
+CREATE TABLE IF NOT EXISTS crosslingual (
+    passage_id INTEGER PRIMARY KEY REFERENCES passages (id), vector BLOB NOT NULL
+);
 CREATE TABLE IF NOT EXISTS fingerprints (
     hash INTEGER NOT NULL, article_id INTEGER NOT NULL REFERENCES articles (id), PRIMARY KEY (hash, article_id)
 ) WITHOUT ROWID;
@@ -138,6 +143,9 @@ class SQLiteIndex(SQLIndex):
             found["schema_version"] = "2"
         if found.get("schema_version") == "2" and found.get("embedder") == self.embedder.name:
             self._upgrade_from_2()
+            found["schema_version"] = "3"
+        if found.get("schema_version") == "3" and found.get("embedder") == self.embedder.name:
+            self._upgrade_from_3()
         elif found.get("schema_version") != str(SCHEMA_VERSION) or found.get("embedder") != self.embedder.name:
             raise IndexStoreError(
                 f"{self.location}: index schema {found.get('schema_version')} / embedder {found.get('embedder')} "
@@ -184,23 +192,42 @@ class SQLiteIndex(SQLIndex):
             self._db.execute("ROLLBACK")
             raise
 
+    def _upgrade_from_3(self) -> None:
+        # Schema 3 held English articles only; the cross-lingual table is made by the schema's own statements.
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            columns = {r[1] for r in self._db.execute("PRAGMA table_info(articles)")}
+            if "language" not in columns:
+                self._db.execute("ALTER TABLE articles ADD COLUMN language TEXT NOT NULL DEFAULT 'en'")
+            self._db.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+
     # -- writing ----------------------------------------------------------------------------------
     def _insert(self, item: PreparedArticle) -> int:
         a = item.article
         cur = self._db.execute(
             "INSERT INTO articles"
-            " (url, outlet, title, author, published, text, content_hash, cluster_id, origin, credit)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
-            (a.url, a.outlet, a.title, a.author, a.published, a.text, item.content_hash, a.origin, a.credit),
+            " (url, outlet, title, author, published, text, content_hash, cluster_id, origin, credit, language)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
+            (
+                *(a.url, a.outlet, a.title, a.author, a.published, a.text),
+                *(item.content_hash, a.origin, a.credit, a.language),
+            ),
         )
         article_id = int(cur.lastrowid or 0)
         self._db.execute("UPDATE articles SET cluster_id = ? WHERE id = ?", (article_id, article_id))
+        passage_ids = []
         for position, ((start, end), vector) in enumerate(zip(item.passage_spans, item.embeddings, strict=True)):
             text = a.text[start:end]
-            self._db.execute(
+            cur = self._db.execute(
                 "INSERT INTO passages (article_id, position, start, end, text, vector) VALUES (?, ?, ?, ?, ?, ?)",
                 (article_id, position, start, end, text, vector.astype(np.float16).tobytes()),
             )
+            passage_ids.append(int(cur.lastrowid or 0))
+        self._add_crosslingual(passage_ids, item.crosslingual)
         self._add_fingerprints(article_id, item.copy)
         return article_id
 

@@ -11,7 +11,7 @@ from ..errors import SourceError
 from ..index.base import Archive, PreparedArticle
 from ..index.dedup import content_hash, copy_text
 from ..index.passages import split_passages
-from ..models import embed
+from ..models import embed, embed_crosslingual
 from ..read.collection import Columns, iter_articles
 from ..settings import DEFAULT_MAX_PASSAGES, ReadLimits, default_max_passages
 from ..types import Article, Progress, Rejection
@@ -61,12 +61,19 @@ class IngestSummary:
 
 def prepare_batch(articles: list[Article], max_passages: int = DEFAULT_MAX_PASSAGES) -> list[PreparedArticle]:
     """Return what the index stores for each article; passages of the whole batch are embedded together. An
-    article is searched by its first ``max_passages`` passages only (it is stored, and compared for copies, whole)."""
+    article is searched by its first ``max_passages`` passages only (it is stored, and compared for copies, whole).
+    The passages of an article not in English are embedded a second time, cross-lingually, for English claims."""
     spans = [(split_passages(a.text) or [(0, len(a.text))])[:max_passages] for a in articles]
     texts = [a.text[s:e] for a, sp in zip(articles, spans, strict=True) for s, e in sp]
     vectors = embed(texts)
-    prepared, offset = [], 0
+    foreign = [a.text[s:e] for a, sp in zip(articles, spans, strict=True) if a.language != "en" for s, e in sp]
+    crosslingual = embed_crosslingual(foreign, query=False) if foreign else None
+    prepared, offset, foreign_offset = [], 0, 0
     for article, article_spans in zip(articles, spans, strict=True):
+        translated = None
+        if crosslingual is not None and article.language != "en":
+            translated = crosslingual[foreign_offset : foreign_offset + len(article_spans)]
+            foreign_offset += len(article_spans)
         prepared.append(
             PreparedArticle(
                 article=article,
@@ -74,6 +81,7 @@ def prepare_batch(articles: list[Article], max_passages: int = DEFAULT_MAX_PASSA
                 passage_spans=article_spans,
                 embeddings=vectors[offset : offset + len(article_spans)],
                 copy=copy_text(article.text),
+                crosslingual=translated,
             )
         )
         offset += len(article_spans)

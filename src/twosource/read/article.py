@@ -17,7 +17,7 @@ from .credits import find_credit
 from .decode import check_size, decode_bytes
 from .furniture import strip_furniture
 from .html import extract_html, looks_like_html
-from .language import check_english, count_words
+from .language import count_words, detect_language
 
 _DATE_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
 
@@ -68,12 +68,8 @@ def read_bytes(
     encoding: str | None = None,
     html: bool | None = None,
     max_bytes: int,
-    english_only: bool = True,
 ) -> Article:
-    """Return the article in ``data``; ``html=None`` sniffs whether it is markup.
-
-    ``english_only=False`` skips the language check (for scoring extraction on pages in any language).
-    """
+    """Return the article in ``data``; ``html=None`` sniffs whether it is markup."""
     text = decode_bytes(data, origin, encoding=encoding, max_bytes=max_bytes)
     if html is None:
         html = looks_like_html(text)
@@ -85,9 +81,7 @@ def read_bytes(
         outlet = outlet or page.outlet
         date = date or page.published
         url = url or page.url
-    return article_from_text(
-        text, origin, outlet=outlet, url=url, date=date, title=title, author=author, english_only=english_only
-    )
+    return article_from_text(text, origin, outlet=outlet, url=url, date=date, title=title, author=author)
 
 
 def article_from_text(
@@ -99,9 +93,8 @@ def article_from_text(
     date: str | None = None,
     title: str = "",
     author: str = "",
-    english_only: bool = True,
 ) -> Article:
-    """Return an Article from decoded text: furniture stripped, title found unless given, language checked."""
+    """Return an Article from decoded text: furniture stripped, title found unless given, language detected."""
     stripped = strip_furniture(text, find_title=not title, title=title, author=author)
     body = stripped.text
     if count_words(body) < MIN_ARTICLE_WORDS:
@@ -110,8 +103,6 @@ def article_from_text(
         )
     if not re.search(r"[^\W\d_]{2,}", body):
         raise BinaryInputError(origin, "input holds no words")
-    if english_only:
-        check_english(body, origin)
     return Article(
         text=body,
         title=title or stripped.title,
@@ -122,6 +113,7 @@ def article_from_text(
         removed=tuple(stripped.removed),
         origin=origin,
         credit=find_credit(text),  # read before the furniture goes: a credit line can sit among it
+        language=detect_language(body),
     )
 
 

@@ -1,10 +1,15 @@
-"""A cheap check that an article is English, the one language the claims stage handles yet."""
+"""The language an article is written in: English by a cheap test of its commonest words, else by py3langid.
+
+Any language is read and indexed (as evidence); the claims stage checks English articles only for now.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from ..errors import LanguageError
+from ..models import loaded_once
 
 _WORD = re.compile(r"[^\W\d_]+")
 # The commonest English function words; running English text is about 40% these.
@@ -70,12 +75,72 @@ def count_words(text: str) -> int:
     return len(text.split()) + len(_UNSPACED.findall(text))
 
 
-def check_english(text: str, origin: str) -> None:
-    """Raise LanguageError unless ``text`` reads as English (short texts are given the benefit of the doubt)."""
+#: The languages twosource names in its reports (ISO 639-1); others are shown by their code.
+LANGUAGE_NAMES = {
+    "en": "English",
+    "ar": "Arabic",
+    "fr": "French",
+    "ru": "Russian",
+    "tr": "Turkish",
+    "fa": "Persian",
+    "es": "Spanish",
+    "de": "German",
+    "it": "Italian",
+    "zh": "Chinese",
+    "he": "Hebrew",
+    "uk": "Ukrainian",
+    "ku": "Kurdish",
+    "ur": "Urdu",
+    "pt": "Portuguese",
+    "nl": "Dutch",
+}
+#: Languages written right to left (the HTML report sets ``dir="rtl"`` on their text).
+RIGHT_TO_LEFT = frozenset({"ar", "fa", "he", "ur", "ps", "yi", "dv", "ug", "ckb"})
+
+
+def language_name(code: str) -> str:
+    return LANGUAGE_NAMES.get(code, code)
+
+
+@loaded_once
+def _classify() -> Callable[[str], tuple[str, float]]:
+    import py3langid
+
+    py3langid.classify("")  # loads its model now, under the model lock, not in two threads at once
+    return py3langid.classify
+
+
+def detect_language(text: str) -> str:
+    """Return the ISO 639-1 code of the language ``text`` is written in.
+
+    Text that reads as English by its function words (or is too short to tell) is English without a model: the
+    cheap test decides nearly every English article, and py3langid is loaded only for the others.
+    """
+    if reads_as_english(text):
+        return "en"
+    code, _ = _classify()(text[:_SAMPLE_CHARS])
+    return str(code)
+
+
+#: py3langid reads this much of a text: a few paragraphs decide, and a book would cost its length.
+_SAMPLE_CHARS = 5000
+
+
+def require_english(language: str, origin: str) -> None:
+    """Refuse, in one line, to find claims in an article that is not English."""
+    if language != "en":
+        raise LanguageError(
+            origin,
+            f"the text is {language_name(language)}, not English; twosource checks English articles only for now "
+            "(it can index them as evidence: twosource ingest)",
+        )
+
+
+def reads_as_english(text: str) -> bool:
+    """True when ``text`` reads as English (short texts are given the benefit of the doubt)."""
     words = _WORD.findall(text.lower())
     if len(words) < _MIN_WORDS:
-        return
+        return True
     latin = sum(1 for w in words if w.isascii())
     share = sum(1 for w in words if w in _ENGLISH) / len(words)
-    if latin / len(words) < 0.5 or share < _MIN_SHARE:
-        raise LanguageError(origin, "the text is not English; twosource handles English articles only for now")
+    return latin / len(words) >= 0.5 and share >= _MIN_SHARE

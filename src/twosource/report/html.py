@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from html import escape
 
+from ..read.language import RIGHT_TO_LEFT, language_name
 from ..types import (
     ArticleSource,
     Background,
@@ -23,7 +24,7 @@ from ..types import (
     Verdict,
 )
 from ..words import content_words, plural, words
-from .labels import STANCE_VERBS, SURE_OF, VERDICT_LABELS, part_outlets
+from .labels import STANCE_VERBS, SURE_OF, VERDICT_LABELS, languages_line, part_outlets
 from .timeline import timeline
 
 _CSS = """
@@ -152,6 +153,8 @@ def _summary(report: Report, checked: list[ClaimVerdict]) -> str:
         if v is not Verdict.NOT_CHECKED
     )
     outlets = ", ".join(escape(o) for o in s.independent_outlets) or "none"
+    if languages_line(s.outlets_by_language):
+        outlets += f" (by language: {escape(languages_line(s.outlets_by_language))})"
     reviewed = [v for v in checked if v.fact_checks]
     fact_checks = (
         f"<p class='small'>{plural(sum(len(v.fact_checks) for v in reviewed), 'existing fact-check')} found for "
@@ -289,11 +292,18 @@ def _evidence(e: Evidence, claim_text: str) -> str:
         counted = " (the article's own source: not counted as independent)"
     numeric = _figures(e.numeric) if e.numeric else ""
     reason = f"<p class='why'>{escape(e.reason)}</p>" if e.reason else ""
+    language, shared = "", claim_text
+    if p.language != "en":
+        # Shown as written, in its language; what it shares with the claim is its names and the figure compared.
+        language = f" · in {escape(language_name(p.language))}"
+        shared += f" {e.numeric.evidence_figure}" if e.numeric else ""
+    direction = " dir='rtl'" if p.language in RIGHT_TO_LEFT else ""
     return (
         f"<div class='ev s-{e.stance.value}'><p class='ev-head'><span class='stance'>{escape(e.stance.value)}</span>"
-        f"<strong>{escape(p.outlet)}</strong>{counted} · {escape(p.published or 'undated')}</p>"
-        f"<p class='ev-title'>{web_link(p.title or 'untitled', p.url)}</p>"
-        f"<blockquote class='passage'>{_marked(p.text, claim_text)}</blockquote>{numeric}{reason}</div>"
+        f"<strong>{escape(p.outlet)}</strong>{counted} · {escape(p.published or 'undated')}{language}</p>"
+        f"<p class='ev-title' lang='{escape(p.language)}'{direction}>{web_link(p.title or 'untitled', p.url)}</p>"
+        f"<blockquote class='passage' lang='{escape(p.language)}'{direction}>{_marked(p.text, shared)}</blockquote>"
+        f"{numeric}{reason}</div>"
     )
 
 

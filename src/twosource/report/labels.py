@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..read.language import language_name
 from ..types import PartVerdict, Stance, Verdict
 
 VERDICT_LABELS = {
@@ -34,3 +35,11 @@ def part_outlets(part: PartVerdict) -> str:
     said = [f"supported by {', '.join(part.supporting_outlets)}"] if part.supporting_outlets else []
     said += [f"contradicted by {', '.join(part.refuting_outlets)}"] if part.refuting_outlets else []
     return f" ({'; '.join(said)})" if said else ""
+
+
+def languages_line(outlets_by_language: dict[str, int]) -> str:
+    """The independent outlets counted per language of their evidence ("English 5, Arabic 1, French 1"); "" when
+    all wrote in English."""
+    if set(outlets_by_language) <= {"en"}:
+        return ""
+    return ", ".join(f"{language_name(code)} {n}" for code, n in outlets_by_language.items())

@@ -12,8 +12,9 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from ..read.language import language_name
 from ..types import Background, ClaimKind, ClaimVerdict, Evidence, FactCheck, Report, Verdict
-from .labels import SURE_OF, VERDICT_LABELS, part_outlets
+from .labels import SURE_OF, VERDICT_LABELS, languages_line, part_outlets
 
 COLORS = {
     Verdict.CORROBORATED: "green",
@@ -93,6 +94,8 @@ def _summary(report: Report) -> Text:
         line.append(f"{s.counts[verdict.value]} {VERDICT_LABELS[verdict].lower()}", style=COLORS[verdict])
         line.append("  ")
     line.append(f"\nIndependent outlets found: {', '.join(s.independent_outlets) or 'none'}")
+    if languages_line(s.outlets_by_language):
+        line.append(f" (by language: {languages_line(s.outlets_by_language)})")
     line.append(f"\nStripped from the page: {len(s.removed)} lines of furniture", style="dim")
     return line
 
@@ -164,6 +167,8 @@ def _where(e: Evidence) -> Text:
         else f"{e.passage.outlet} (as {e.independent_outlet})"
     )
     where = Text(f"{outlet}\n{e.passage.published or 'undated'}")
+    if e.passage.language != "en":
+        where.append(f"\nin {language_name(e.passage.language)}", style="cyan")
     if e.source:
         where.append("\nthe article's source", style="yellow")
     return where
