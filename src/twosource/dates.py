@@ -59,7 +59,7 @@ def parse_date(value: str | None) -> str | None:
         mention = normalize_mention(m.group(0), None)
         if mention and len(mention) == 10:
             return mention
-    return None
+    return _written_in_another_language(value)
 
 
 def given_date(value: str) -> str:
@@ -95,6 +95,85 @@ def normalize_mention(text: str, reference: str | None) -> str | None:
     if day is None:
         return f"{year:04d}-{month:02d}"
     return _iso(year, month, day)
+
+
+# Months as news in other languages names them: French, Spanish, German, Italian, Russian (both cases), Turkish,
+# Arabic (the Egyptian and Gulf names and the Levantine ones, often written together: "أيار/مايو"), and Persian's
+# names for the Gregorian months; lower case, with the accentless spellings in use.
+_FOREIGN_MONTHS = {
+    name: i + 1
+    for names in (
+        "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
+        "janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre",
+        "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre",
+        "januar februar märz april mai juni juli august september oktober november dezember",
+        "jänner februar maerz april mai juni juli august september oktober november dezember",
+        "gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre dicembre",
+        "января февраля марта апреля мая июня июля августа сентября октября ноября декабря",
+        "январь февраль март апрель май июнь июль август сентябрь октябрь ноябрь декабрь",
+        "ocak şubat mart nisan mayıs haziran temmuz ağustos eylül ekim kasım aralık",
+        "يناير فبراير مارس أبريل مايو يونيو يوليو أغسطس سبتمبر أكتوبر نوفمبر ديسمبر",
+        "يناير فبراير مارس ابريل مايو يونيه يوليه اغسطس سبتمبر اكتوبر نوفمبر ديسمبر",
+        "كانون_الثاني شباط آذار نيسان أيار حزيران تموز آب أيلول تشرين_الأول تشرين_الثاني كانون_الأول",
+        "ژانویه فوریه مارس آوریل مه ژوئن ژوئیه اوت سپتامبر اکتبر نوامبر دسامبر",
+    )
+    for i, name in enumerate(names.split())
+}
+# The Persian (solar hijri) calendar's months, the calendar of Iran's news.
+_PERSIAN_MONTHS = {
+    name: i + 1
+    for i, name in enumerate(
+        ["فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور", "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند"]
+    )
+}
+#: Arabic-Indic and Persian digits as ASCII ones, one character each (offsets are kept).
+ASCII_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+# Day, month, year; a two-word Levantine month is joined by "_" before the match ("كانون_الأول").
+_WRITTEN = re.compile(r"(\d{1,2})\.?\s+(?:de\s+)?([^\W\d]+)(?:/[^\W\d_]+)?,?\s+(?:de\s+)?(\d{4})")
+
+
+def _written_in_another_language(value: str) -> str | None:
+    """A date written day, month, year in another language ("12 mai 2015", "١٢ أيار/مايو ٢٠١٥"), or in the Persian
+    calendar ("۲۲ اردیبهشت ۱۳۹۴"), as ISO."""
+    for m in _WRITTEN.finditer(value.translate(ASCII_DIGITS).replace("كانون ", "كانون_").replace("تشرين ", "تشرين_")):
+        day, month, year = int(m.group(1)), m.group(2).lower(), int(m.group(3))
+        if month in _PERSIAN_MONTHS and year < 1700:
+            return _iso(*persian_to_gregorian(year, _PERSIAN_MONTHS[month], day))
+        if month in _FOREIGN_MONTHS:
+            return _iso(year, _FOREIGN_MONTHS[month], day)
+    return None
+
+
+def persian_to_gregorian(year: int, month: int, day: int) -> tuple[int, int, int]:
+    """A date of the Persian (solar hijri) calendar in the Gregorian one: 1 Farvardin 1394 is 21 March 2015."""
+    days = (
+        -355668
+        + 365 * (year + 1595)
+        + (year + 1595) // 33 * 8
+        + ((year + 1595) % 33 + 3) // 4
+        + day
+        + ((month - 1) * 31 if month < 7 else (month - 7) * 30 + 186)
+    )
+    gy = 400 * (days // 146097)
+    days %= 146097
+    if days > 36524:
+        days -= 1
+        gy += 100 * (days // 36524)
+        days %= 36524
+        if days >= 365:
+            days += 1
+    gy += 4 * (days // 1461)
+    days %= 1461
+    if days > 365:
+        gy += (days - 1) // 365
+        days = (days - 1) % 365
+    leap = gy % 4 == 0 and (gy % 100 != 0 or gy % 400 == 0)
+    lengths = [31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+    gd, gm = days + 1, 0
+    while gd > lengths[gm]:
+        gd -= lengths[gm]
+        gm += 1
+    return gy, gm + 1, gd
 
 
 def find_years(text: str) -> list[tuple[str, str]]:

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 from .claims import claims_to_check
 from .independence import OutletNames, Own, article_source, identify_own, independent
 from .index.base import Index, Riders
-from .models import embed, embed_crosslingual
+from .models import embed
 from .outlets import Outlets
-from .retrieve import Query, claim_query_text, crosslingual_similarity, search
+from .retrieve import Query, claim_query_text, crosslingual_queries, crosslingual_similarity, search
 from .schema import SCHEMA_VERSION, report_to_dict
 from .settings import DEFAULT_MAX_CLAIMS
 from .stance import judge_stances
@@ -48,8 +48,7 @@ def check(
     found_claims = claims_to_check(article, max_claims)
     to_check, notes = found_claims.chosen, list(found_claims.notes)
     vectors = embed([c.text for c in to_check])
-    # Passages not in English are searched by the claims' cross-lingual embeddings, made only when there are some.
-    translated = embed_crosslingual([c.text for c in to_check], query=True) if index.crosslingual_size() else None
+    translated = crosslingual_queries(index, [c.text for c in to_check])
     context = LiveContext()
     if live:
         from .live.gather import ask_providers
@@ -59,16 +58,15 @@ def check(
     step("searching", 0, len(to_check))
     names = OutletNames(outlets or Outlets())
     found: list[list[Passage]] = []
-    for i, (claim, vector) in enumerate(zip(to_check, vectors, strict=True)):
-        crosslingual = None if translated is None else translated[i]
+    for claim, vector, crosslingual in zip(to_check, vectors, translated, strict=True):
         query = Query(claim_query_text(claim), vector, article.published, claim.quantities, crosslingual)
         found.append(search(index, query, candidates))
         step("searching", len(found), len(to_check))
     own, rewordings = identify_own(article, index, found, names)
     checked: dict[int, ClaimVerdict] = {}
     step("checking claims", 0, len(to_check))
-    for i, (claim, vector, passages) in enumerate(zip(to_check, vectors, found, strict=True)):
-        query = Query(claim.text, vector, article.published, crosslingual=None if translated is None else translated[i])
+    for claim, vector, crosslingual, passages in zip(to_check, vectors, translated, found, strict=True):
+        query = Query(claim.text, vector, article.published, crosslingual=crosslingual)
         verdict = _judged(claim, query, passages, index, own, names)
         checked[claim.start] = replace(
             verdict,

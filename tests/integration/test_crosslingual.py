@@ -17,7 +17,7 @@ from twosource import check, ingest, open_index, read_article, render
 from twosource.claims import claims_to_check
 from twosource.errors import LanguageError
 from twosource.ingestion.batch import ingest_articles
-from twosource.models import embed
+from twosource.models import embed, embed_crosslingual
 from twosource.read import article_from_text
 from twosource.stance import judge_stances
 from twosource.types import Passage, Stance, Verdict
@@ -38,17 +38,24 @@ FRENCH = (
 )
 
 
+def reports() -> list:
+    """The Arabic and French reports, as read from their pages."""
+    return [
+        article_from_text(text, name, outlet=outlet, url=url, date="2015-05-12")
+        for name, text, outlet, url in (
+            ("ar.txt", ARABIC, "France 24 Arabic", "https://www.france24.com/ar/20150512-syria"),
+            ("fr.txt", FRENCH, "Le Monde", "https://www.lemonde.fr/proche-orient/2015/05/12/syrie"),
+        )
+    ]
+
+
 @pytest.fixture(scope="module")
 def index_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("crosslingual")
     path = folder / "index.sqlite"
     with open_index(path) as index:
         ingest([write_fakes_slice(folder / "fakes.csv", fakes_rows()[:40])], index, encoding="latin-1")
-        for name, text, outlet, url in (
-            ("ar.txt", ARABIC, "France 24 Arabic", "https://www.france24.com/ar/20150512-syria"),
-            ("fr.txt", FRENCH, "Le Monde", "https://www.lemonde.fr/proche-orient/2015/05/12/syrie"),
-        ):
-            article = article_from_text(text, name, outlet=outlet, url=url, date="2015-05-12")
+        for article in reports():
             summary = ingest_articles([article], index)
             assert summary.added == 1, summary.line()
     return path
@@ -153,3 +160,53 @@ def test_an_index_of_schema_3_is_upgraded_its_articles_english(tmp_path: Path):
     db = sqlite3.connect(path)
     assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("4",)
     db.close()
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "furniture"),
+    [
+        (
+            "ar",
+            ARABIC,
+            ["اقرأ أيضا: معارك القلمون تتواصل", "12 تعليقات", "جميع الحقوق محفوظة © 2015"],
+        ),
+        (
+            "fr",
+            FRENCH,
+            ["Lire aussi : Au Qalamoun, le Hezbollah en première ligne", "Commentaires", "Tous droits réservés"],
+        ),
+    ],
+)
+def test_a_page_in_another_language_loses_its_furniture_and_keeps_its_sentences(language, text, furniture):
+    first, second = text.split("\n\n")
+    page = "\n".join([first, furniture[0], second, *furniture[1:]])
+    article = article_from_text(page, f"{language}.txt")
+    assert article.language == language
+    assert [r.text for r in article.removed] == furniture
+    assert article.text.split() == text.split()
+
+
+def test_postgresql_holds_and_searches_the_cross_lingual_embeddings_as_sqlite_does(postgres_url: str, tmp_path: Path):
+    claim = "More than 220,000 people have been killed in the Syrian war since March 2011."
+    query = embed_crosslingual([claim], query=True)[0]
+    with open_index(postgres_url) as pg, open_index(tmp_path / "index.sqlite") as lite:
+        for index in (pg, lite):
+            ingest([write_fakes_slice(tmp_path / "fakes.csv", fakes_rows()[:5])], index, encoding="latin-1")
+            ingest_articles(reports(), index)
+        assert pg.crosslingual_size() == lite.crosslingual_size() >= 2
+        found = [
+            [(index.passages([pid])[pid].text, round(score, 3)) for pid, score in index.crosslingual_passages(query, 5)]
+            for index in (pg, lite)
+        ]
+        assert found[0] == found[1]
+        assert {pg.passages([pid])[pid].language for pid, _ in pg.crosslingual_passages(query, 5)} == {"ar", "fr"}
+
+
+def test_copies_are_found_within_a_language_and_a_translation_is_no_copy(tmp_path: Path):
+    arabic, french = reports()
+    excerpt = article_from_text(
+        "نقلا عن وكالة الصحافة الفرنسية\n\n" + ARABIC.split("\n\n")[0], "excerpt.txt", outlet="Al-Ahed", url=""
+    )
+    with open_index(tmp_path / "index.sqlite") as index:
+        assert ingest_articles([arabic, french], index).copies == 0  # the same story in two languages
+        assert ingest_articles([excerpt], index).copies == 1  # an Arabic excerpt of the Arabic report

@@ -12,12 +12,13 @@ import functools
 import re
 from dataclasses import dataclass
 
+from ..dates import ASCII_DIGITS
 from ..types import Quantity
 from .quantities import find_quantities
 
 #: Arabic-Indic and Persian digits, the Arabic decimal and thousands separators: one ASCII character each, so
 #: that offsets in the translated text are offsets in the original.
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹٫٬", "01234567890123456789.,")
+_DIGITS = ASCII_DIGITS | str.maketrans("٫٬", ".,")
 _SPACES = " \u00a0\u202f\u2009"
 
 

@@ -13,7 +13,8 @@ from ..errors import FormatError
 from ..index import open_index
 from ..index.dedup import content_hash
 from ..ingestion import ingest_articles
-from ..retrieve import Query, search
+from ..read.language import detect_language
+from ..retrieve import Query, crosslingual_queries, search
 from ..stance.model import RELATED
 from ..types import Article, Progress
 from .files import read_csv_rows, write_csv_rows
@@ -58,7 +59,11 @@ def rank_bodies(
         if index.article_ids():
             index.close()
             raise FormatError(str(index_address), "the benchmark needs an empty index to hold its bodies")
-        articles = [Article(text=b["articleBody"], origin=b["Body ID"]) for b in bodies if b["articleBody"].strip()]
+        articles = [
+            Article(text=b["articleBody"], origin=b["Body ID"], language=detect_language(b["articleBody"]))
+            for b in bodies
+            if b["articleBody"].strip()
+        ]
 
         def advance(_: str, done: int, __: int) -> None:
             if progress:
@@ -67,11 +72,11 @@ def rank_bodies(
         ingest_articles(articles, index, progress=advance)
         # A body stored once stands for every Body ID with the same text.
         body_ids = {a.id: by_hash[a.content_hash] for a in map(index.article, index.article_ids())}
-        vectors = embed(headlines)
+        vectors, translated = embed(headlines), crosslingual_queries(index, headlines)
         ranked: dict[str, list[tuple[str, float]]] = {}
-        for n, (headline, vector) in enumerate(zip(headlines, vectors, strict=True), start=1):
+        for n, (headline, vector, crosslingual) in enumerate(zip(headlines, vectors, translated, strict=True), start=1):
             ids: list[tuple[str, float]] = []
-            for p in search(index, Query(headline, vector), limit=DEPTH):
+            for p in search(index, Query(headline, vector, crosslingual=crosslingual), limit=DEPTH):
                 ids.extend((body, p.score) for body in body_ids[p.article_id])
             ranked[headline] = ids[:DEPTH]
             if progress:

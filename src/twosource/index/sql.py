@@ -266,9 +266,11 @@ class SQLIndex:
         return [(int(ids[i]), float(scores[i])) for i in top]
 
     def crosslingual_vectors(self, ids: list[int]) -> dict[int, np.ndarray]:
-        known, matrix = self._crosslingual_loaded()
-        rows = {int(pid): i for i, pid in enumerate(known)}
-        return {pid: matrix[rows[pid]] for pid in ids if pid in rows}
+        known, matrix = self._crosslingual_loaded()  # ids ascending
+        rows = np.minimum(np.searchsorted(known, ids), max(len(known) - 1, 0))
+        return {
+            pid: matrix[row] for pid, row in zip(ids, rows.tolist(), strict=True) if len(known) and known[row] == pid
+        }
 
     def _crosslingual_loaded(self) -> tuple[np.ndarray, np.ndarray]:
         """Every cross-lingual embedding, held in memory and caught up with what other writers added: they are

@@ -20,18 +20,35 @@ _BYLINE = re.compile(
 _HONORIFIC = re.compile(r"^(?:dr|prof|mr|mrs|ms)\.?\s+", re.I)
 _PREV_NEXT = re.compile(r"^(previous|next|prev)\s*(article|post|story)", re.I)
 # A line that opens the site's closing block; everything after it is site material or the author bio.
+# The same furniture in the languages twosource reads evidence in (French, Spanish, German, Russian, Turkish, Arabic,
+# Persian): calls to share, follow or subscribe; rights notices and pointers to related stories; comment headings.
+_SHARE = (
+    r"share this|follow us|subscribe|partager|partagez|suivez-nous|abonnez-vous|compartir|síguenos|suscríbete"
+    r"|teilen|folgen sie uns|поделиться|подпишитесь|подписывайтесь|paylaş|bizi takip edin|abone ol|شارك|تابعونا"
+    r"|تابعنا|اشترك|اشتراک‌گذاری|اشتراک گذاری|ما را دنبال کنید"
+)
+_CLOSING = (
+    r"tous droits réservés|todos los derechos reservados|alle rechte vorbehalten|все права защищены"
+    r"|tüm hakları saklıdır|جميع الحقوق محفوظة|تمامی حقوق|کلیه حقوق|articles similaires|noticias relacionadas"
+    r"|mehr zum thema|похожие (?:статьи|новости)|ilgili haberler|مواضيع ذات صلة|أخبار ذات صلة|مطالب مرتبط|اخبار مرتبط"
+    r"|article (?:précédent|suivant)|المقال (?:السابق|التالي)|(?:предыдущая|следующая) статья|(?:önceki|sonraki) haber"
+)
 _TAIL_START = re.compile(
     r"^(attention readers\b|disclaimer\b|about [\w .&'-]{1,40}\s[-–|]\s|share this\b|related (posts|articles|stories)\b"
     r"|comment policy\b|leave a (comment|reply)\b|all rights reserved|copyright\b|©|follow us\b|subscribe\b"
-    r"|previous (article|post)\b|next (article|post)\b)",
+    rf"|previous (article|post)\b|next (article|post)\b|(?:{_CLOSING})(?!\w))",
     re.I,
 )
 # Calls to share, follow or subscribe also stand between an article's paragraphs: they open the closing block only
 # when no sentence of prose follows them.
-_WEAK_TAIL_START = re.compile(r"^(share this|follow us|subscribe)\b", re.I)
+_WEAK_TAIL_START = re.compile(rf"^(?:{_SHARE})(?!\w)", re.I)
 _PROSE = re.compile(r"^\S+(?:\s+\S+){11,}[.!?\"”’]$")
 # The heading of the readers' comments under an article: "3 Comments", "Responses".
-_COMMENTS = re.compile(r"^(\d+ )?(comments?|responses?|replies)$", re.I)
+_COMMENTS = re.compile(
+    r"^(\d+ )?(comments?|responses?|replies|commentaires?|comentarios?|kommentare?|комментари[йи]|yorumlar?"
+    r"|تعليقات|تعليق|نظرات)$",
+    re.I,
+)
 _SITE_NOTICE = re.compile(
     r"cannot guarantee|not necessarily (the )?views|seek corroboration|all content is owned|"
     r"policies\s*&\s*disclosures|comment policy|responsibility of the (article )?author",
@@ -40,6 +57,9 @@ _SITE_NOTICE = re.compile(
 # A pointer to other stories: "Read more: ...", "Related: ...", "DON'T MISS", a headline tagged "[VIDEO]".
 _PROMO = re.compile(
     r"^(?:(?:read|see) (?:more|also)|also read|more|related(?: (?:articles|stories|coverage))?|don['’]?t miss"
+    r"|(?:à )?lire aussi|voir aussi|lea también|leer más|ver también|lesen sie auch|auch interessant"
+    r"|читайте также|смотрите также|ayrıca bakınız|devamını oku|اقرأ أيضا|اقرأ أيضاً|إقرأ أيضا|اقرأ المزيد"
+    r"|بیشتر بخوانید|بخوانید"
     r"|recommended|most read\b.*|continue reading\b.*|read (?:the )?(?:full|whole|rest of the) (?:story|article)\b.*"
     r"|\(excerpt\) read more\b.*)\s*(?:[:|.…]|$)|(?-i:\[[A-Z]{3,}\])\W*$",
     re.I,
