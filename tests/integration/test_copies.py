@@ -174,10 +174,12 @@ def test_a_schema_1_index_is_migrated_with_its_clusters_rebuilt(tmp_path: Path):
     ingest([csv_path], index, encoding="latin-1")
     clusters_now = {a.id: a.cluster_id for a in map(index.article, index.article_ids())}
     index.close()
-    # Make it a schema-1 index: LSH bands instead of fingerprints, no credit column, every article alone.
+    # Make it a schema-1 index: LSH bands instead of fingerprints, no credit column, every article alone (and none
+    # of schema 4's languages).
     db = sqlite3.connect(path)
     db.executescript(
         "DROP TABLE fingerprints; ALTER TABLE articles DROP COLUMN credit; UPDATE articles SET cluster_id = id;"
+        "DROP TABLE crosslingual; ALTER TABLE articles DROP COLUMN language;"
         "CREATE TABLE lsh (band_key BLOB NOT NULL, article_id INTEGER NOT NULL);"
         "UPDATE meta SET value = '1' WHERE key = 'schema_version';"
     )
@@ -188,7 +190,7 @@ def test_a_schema_1_index_is_migrated_with_its_clusters_rebuilt(tmp_path: Path):
     assert index.check_integrity() == []
     index.close()
     db = sqlite3.connect(path)
-    assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "3"
+    assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "4"
     assert db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'lsh'").fetchone()[0] == 0
     db.close()
 
