@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -51,6 +53,18 @@ class SQLIndex:
     def _begin(self) -> None:
         """Open a write transaction on this thread's connection."""
         raise NotImplementedError
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """A write transaction on this thread's connection: it lands whole, or (on any error or interruption) not
+        at all."""
+        self._begin()
+        try:
+            yield
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
 
     def _insert(self, item: PreparedArticle) -> int:
         """Insert an article, its passages (text, vector, searchable words) and its fingerprints; its id."""
@@ -110,8 +124,7 @@ class SQLIndex:
     def add_batch(self, batch: list[PreparedArticle]) -> AddResult:
         """Add a batch in one transaction: all of it lands, or (on any error or interruption) none of it."""
         result = AddResult()
-        self._begin()
-        try:
+        with self._transaction():
             for item in batch:
                 if self.contains(item.content_hash):
                     result.duplicates += 1
@@ -122,10 +135,6 @@ class SQLIndex:
                 result.added += 1
                 result.copies += bool(joins)
                 result.ids.append(article_id)
-            self._db.execute("COMMIT")
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
         return result
 
     def _add_fingerprints(self, article_id: int, copy: dedup.CopyText) -> None:

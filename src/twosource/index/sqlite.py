@@ -158,8 +158,7 @@ class SQLiteIndex(SQLIndex):
         # copy clusters in the order the articles came in, as ingest would have. One transaction: all or nothing.
         from ..read.credits import find_credit
 
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction():
             columns = {r[1] for r in self._db.execute("PRAGMA table_info(articles)")}
             if "credit" not in columns:
                 self._db.execute("ALTER TABLE articles ADD COLUMN credit TEXT NOT NULL DEFAULT ''")
@@ -175,35 +174,21 @@ class SQLiteIndex(SQLIndex):
                 self._add_fingerprints(article_id, copy)
                 self._db.execute("UPDATE articles SET credit = ? WHERE id = ?", (find_credit(text), article_id))
             self._db.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
-            self._db.execute("COMMIT")
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
 
     def _upgrade_from_2(self) -> None:
         # Schema 2 searched words with FTS5; the word indexes are built from the tables at the first search.
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction():
             for table in ("passages_fts", "articles_fts"):
                 self._db.execute(f"DROP TABLE IF EXISTS {table}")
             self._db.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
-            self._db.execute("COMMIT")
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
 
     def _upgrade_from_3(self) -> None:
         # Schema 3 held English articles only; the cross-lingual table is made by the schema's own statements.
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction():
             columns = {r[1] for r in self._db.execute("PRAGMA table_info(articles)")}
             if "language" not in columns:
                 self._db.execute("ALTER TABLE articles ADD COLUMN language TEXT NOT NULL DEFAULT 'en'")
             self._db.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
-            self._db.execute("COMMIT")
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
 
     # -- writing ----------------------------------------------------------------------------------
     def _insert(self, item: PreparedArticle) -> int:

@@ -111,17 +111,18 @@ def judge_stances(
     if not passages:
         return []
     model = model or default_model()
+    english = [i for i, p in enumerate(passages) if p.language == "en"]  # the only ones the model can read
     claim_view = analyse(claim.text)
-    pairs = [
-        Pair(claim_view, claim_vector, analyse(p.text), passage_vectors[i : i + 1]) for i, p in enumerate(passages)
-    ]
+    pairs = [Pair(claim_view, claim_vector, analyse(passages[i].text), passage_vectors[i : i + 1]) for i in english]
+    readings = dict(zip(english, model.judge(pairs) if pairs else [], strict=True))
     cosines = passage_vectors @ claim_vector
     results = []
-    for passage, (label, probability), cosine in zip(passages, model.judge(pairs), cosines, strict=True):
-        if passage.language != "en":
+    for row, (passage, cosine) in enumerate(zip(passages, cosines, strict=True)):
+        if row not in readings:
             similarity = (crosslingual or {}).get(passage.passage_id, float(cosine))
             results.append((*_decide_unread(claim, passage, similarity, claim_date), ()))
             continue
+        label, probability = readings[row]
         whole = _decide(claim, passage, _STANCES[label], round(probability, 3), float(cosine), claim_date)
         parts = judge_parts(claim, passage, whole, float(cosine), claim_date)
         stance, score, numeric, reason = whole
