@@ -118,12 +118,10 @@ def detect_language(text: str) -> str:
     every English article, and py3langid is loaded only for the others (and for a short text with fewer than two
     of those words: "a" and "on" are French words too). Fewer than four words in Latin script tell nothing: English.
     """
-    words = _WORD.findall(text.lower())
+    words, latin, english = _english_words(text)
     if not words:
         return "en"
-    latin = sum(1 for w in words if w.isascii()) / len(words)
-    english = sum(1 for w in words if w in _ENGLISH)
-    if latin >= 0.5 and (len(words) < _TOO_FEW_WORDS or english >= max(2, _MIN_SHARE * len(words))):
+    if latin >= 0.5 and (words < _TOO_FEW_WORDS or english >= max(2, _MIN_SHARE * words)):
         return "en"
     code, _ = _classify()(text[:_SAMPLE_CHARS])
     return _MACROLANGUAGES.get(str(code), str(code))
@@ -148,9 +146,13 @@ def require_english(language: str, origin: str) -> None:
 def reads_as_english(text: str) -> bool:
     """True when ``text`` reads as English by its function words, short texts given the benefit of the doubt (the
     reprints benchmark's choice of English pages)."""
+    words, latin, english = _english_words(text)
+    return words < _MIN_WORDS or (latin >= 0.5 and english / words >= _MIN_SHARE)
+
+
+def _english_words(text: str) -> tuple[int, float, int]:
+    """How many words ``text`` has, the share of them in ASCII (Latin script), and how many are English function
+    words."""
     words = _WORD.findall(text.lower())
-    if len(words) < _MIN_WORDS:
-        return True
-    latin = sum(1 for w in words if w.isascii())
-    share = sum(1 for w in words if w in _ENGLISH) / len(words)
-    return latin / len(words) >= 0.5 and share >= _MIN_SHARE
+    latin = sum(1 for w in words if w.isascii()) / max(len(words), 1)
+    return len(words), latin, sum(1 for w in words if w in _ENGLISH)

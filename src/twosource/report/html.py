@@ -153,8 +153,9 @@ def _summary(report: Report, checked: list[ClaimVerdict]) -> str:
         if v is not Verdict.NOT_CHECKED
     )
     outlets = ", ".join(escape(o) for o in s.independent_outlets) or "none"
-    if languages_line(s.outlets_by_language):
-        outlets += f" (by language: {escape(languages_line(s.outlets_by_language))})"
+    by_language = languages_line(s.outlets_by_language)
+    if by_language:
+        outlets += f" (by language: {escape(by_language)})"
     reviewed = [v for v in checked if v.fact_checks]
     fact_checks = (
         f"<p class='small'>{plural(sum(len(v.fact_checks) for v in reviewed), 'existing fact-check')} found for "

@@ -94,8 +94,9 @@ def _summary(report: Report) -> Text:
         line.append(f"{s.counts[verdict.value]} {VERDICT_LABELS[verdict].lower()}", style=COLORS[verdict])
         line.append("  ")
     line.append(f"\nIndependent outlets found: {', '.join(s.independent_outlets) or 'none'}")
-    if languages_line(s.outlets_by_language):
-        line.append(f" (by language: {languages_line(s.outlets_by_language)})")
+    by_language = languages_line(s.outlets_by_language)
+    if by_language:
+        line.append(f" (by language: {by_language})")
     line.append(f"\nStripped from the page: {len(s.removed)} lines of furniture", style="dim")
     return line
 
