@@ -97,11 +97,20 @@ def normalize_mention(text: str, reference: str | None) -> str | None:
     return _iso(year, month, day)
 
 
+# Arabic script's vowel marks go, and its letters written two ways (Persian and Arabic yeh and kaf, alef maqsura)
+# are read as one, so that a month is found however it is spelt.
+_ARABIC_SPELLING = str.maketrans({**dict.fromkeys(map(chr, range(0x064B, 0x0653))), "ی": "ي", "ى": "ي", "ک": "ك"})
+
+
+def _month_key(name: str) -> str:
+    return name.lower().translate(_ARABIC_SPELLING)
+
+
 # Months as news in other languages names them: French, Spanish, German, Italian, Russian (both cases), Turkish,
 # Arabic (the Egyptian and Gulf names and the Levantine ones, often written together: "أيار/مايو"), and Persian's
 # names for the Gregorian months; lower case, with the accentless spellings in use.
 _FOREIGN_MONTHS = {
-    name: i + 1
+    _month_key(name): i + 1
     for names in (
         "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
         "janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre",
@@ -120,28 +129,55 @@ _FOREIGN_MONTHS = {
     for i, name in enumerate(names.split())
 }
 # The Persian (solar hijri) calendar's months, the calendar of Iran's news.
-_PERSIAN_MONTHS = {
-    name: i + 1
-    for i, name in enumerate(
-        ["فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور", "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند"]
-    )
-}
+_PERSIAN_MONTHS = "فروردین اردیبهشت خرداد تیر مرداد شهریور مهر آبان آذر دی بهمن اسفند"
+# The Islamic (lunar hijri) calendar's months, beside the Gregorian date in Gulf and Saudi news ("24 رجب 1436 هـ"),
+# in their Arabic and Persian spellings; a two-word name is joined by "_" before the match ("ذو_الحجة").
+_HIJRI_MONTHS = (
+    "محرم",
+    "صفر",
+    "ربيع_الأول ربيع_الاول ربيع_أول",
+    "ربيع_الآخر ربيع_الاخر ربيع_الثاني ربيع_ثاني",
+    "جمادى_الأولى جمادى_الاولى جمادى_الأول جمادى_الاول",
+    "جمادى_الآخرة جمادى_الاخرة جمادى_الثانية جمادى_الآخر جمادى_الثاني",
+    "رجب",
+    "شعبان",
+    "رمضان",
+    "شوال",
+    "ذو_القعدة ذي_القعدة",
+    "ذو_الحجة ذي_الحجة",
+)
 #: Arabic-Indic and Persian digits as ASCII ones, one character each (offsets are kept).
 ASCII_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
-# Day, month, year; a two-word Levantine month is joined by "_" before the match ("كانون_الأول").
+# Day, month, year.
 _WRITTEN = re.compile(r"(\d{1,2})\.?\s+(?:de\s+)?([^\W\d]+)(?:/[^\W\d_]+)?,?\s+(?:de\s+)?(\d{4})")
+# The first word of a two-word month name, as _ARABIC_SPELLING spells it: Levantine ("كانون الأول") and lunar
+# hijri ("ذو الحجة", "ربیع‌الاول").
+_TWO_WORD_MONTH = re.compile(r"(كانون|تشرين|ربيع|جمادي|ذو|ذي)(?:\s+|\u200c)")
 
 
 def _written_in_another_language(value: str) -> str | None:
     """A date written day, month, year in another language ("12 mai 2015", "١٢ أيار/مايو ٢٠١٥"), or in the Persian
-    calendar ("۲۲ اردیبهشت ۱۳۹۴"), as ISO."""
-    for m in _WRITTEN.finditer(value.translate(ASCII_DIGITS).replace("كانون ", "كانون_").replace("تشرين ", "تشرين_")):
-        day, month, year = int(m.group(1)), m.group(2).lower(), int(m.group(3))
-        if month in _PERSIAN_MONTHS and year < 1700:
-            return _iso(*persian_to_gregorian(year, _PERSIAN_MONTHS[month], day))
+    or the Islamic calendar ("۲۲ اردیبهشت ۱۳۹۴", "24 رجب 1436 هـ"), as ISO. A Gregorian date is preferred: news
+    giving both writes the Islamic one first, and the arithmetic calendar can miss a sighted month by a day."""
+    text = _TWO_WORD_MONTH.sub(r"\1_", value.translate(ASCII_DIGITS).translate(_ARABIC_SPELLING))
+    other: str | None = None
+    for m in _WRITTEN.finditer(text):
+        day, month, year = int(m.group(1)), _month_key(m.group(2)), int(m.group(3))
         if month in _FOREIGN_MONTHS:
             return _iso(year, _FOREIGN_MONTHS[month], day)
-    return None
+        if month in _OTHER_CALENDARS and year < 1700 and other is None:
+            to_gregorian, number, longest = _OTHER_CALENDARS[month]
+            other = _iso(*to_gregorian(year, number, day)) if 1 <= day <= longest else None
+    return other
+
+
+def hijri_to_gregorian(year: int, month: int, day: int) -> tuple[int, int, int]:
+    """A date of the Islamic (lunar hijri) calendar in the Gregorian one, by the arithmetic calendar, which agrees
+    with Saudi Arabia's Umm al-Qura to a day: 24 Rajab 1436 is 13 May 2015."""
+    epoch = 227014  # the day before 1 Muharram 1 (16 July 622, Julian), counted as date.toordinal counts
+    days = epoch + (year - 1) * 354 + (3 + 11 * year) // 30 + 29 * (month - 1) + month // 2 + day
+    found = date.fromordinal(days)
+    return found.year, found.month, found.day
 
 
 def persian_to_gregorian(year: int, month: int, day: int) -> tuple[int, int, int]:
@@ -174,6 +210,20 @@ def persian_to_gregorian(year: int, month: int, day: int) -> tuple[int, int, int
         gd -= lengths[gm]
         gm += 1
     return gy, gm + 1, gd
+
+
+#: Month name (as ``_month_key`` spells it) -> the calendar's conversion, the month's number, its longest length.
+_OTHER_CALENDARS = {
+    **{
+        _month_key(name): (persian_to_gregorian, i + 1, 31 if i < 6 else 30)
+        for i, name in enumerate(_PERSIAN_MONTHS.split())
+    },
+    **{
+        _month_key(name): (hijri_to_gregorian, i + 1, 30)
+        for i, names in enumerate(_HIJRI_MONTHS)
+        for name in names.split()
+    },
+}
 
 
 def find_years(text: str) -> list[tuple[str, str]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -109,6 +110,13 @@ def test_a_passage_the_stance_model_cannot_read_is_judged_by_its_figures_or_only
         assert "does not read" in reason and "only figures could decide" in reason
     for stance, *_ in judged(battle, 0.05):
         assert stance is Stance.UNRELATED
+    # A tally of another order (the civilians among the dead), unread, is no contradiction: it only discusses.
+    civilians = replace(arabic, passage_id=9, text="وثق المرصد مقتل 100 ألف مدني في سوريا.")
+    ((stance, _, numeric, reason, _),) = judge_stances(
+        toll, embed([toll.text])[0], [civilians], embed([civilians.text]), crosslingual={9: 0.45}
+    )
+    assert (stance, numeric.evidence_value) == (Stance.DISCUSSES, 100_000)
+    assert "far apart" in reason and "does not read" in reason
 
 
 def test_the_reports_name_the_language_and_mark_right_to_left_text(index_path: Path):

@@ -11,9 +11,11 @@ import pytest
 
 from twosource.claims.figures import find_figures
 from twosource.claims.quantities import comparable, find_quantities
-from twosource.dates import parse_date, persian_to_gregorian
+from twosource.dates import hijri_to_gregorian, parse_date, persian_to_gregorian
 from twosource.read.language import detect_language
 from twosource.sentences import split_sentences
+from twosource.stance import compare_figures
+from twosource.types import Claim, ClaimKind, Passage
 
 FIGURES = [
     ("ar", "أودى النزاع في سوريا بحياة أكثر من 220 ألف شخص منذ آذار/مارس 2011.", 220_000, "deaths", "min"),
@@ -54,6 +56,29 @@ def test_years_dates_and_languages_it_does_not_know_state_no_figure():
     assert find_figures("戦争で23万人以上が死亡した。", "ja") == []
 
 
+MONTHLY = "About 6,000 people were killed in Syria last month."
+PERIODS = [
+    ("fr", "Plus de 6 000 personnes ont été tuées le mois dernier en Syrie.", "month"),
+    ("ar", "قتل أكثر من 6 آلاف شخص في سوريا خلال الشهر الماضي.", "month"),
+    ("ru", "В прошлом месяце в Сирии погибли более 6 тысяч человек.", "month"),
+    ("tr", "Suriye'de geçen ay 6 binden fazla kişi hayatını kaybetti.", "month"),
+    ("fa", "ماه گذشته بیش از ۶ هزار نفر در سوریه کشته شدند.", "month"),
+    ("es", "Más de 6.000 personas murieron el mes pasado en Siria.", "month"),
+    ("de", "Im vergangenen Jahr wurden mehr als 6.000 Menschen getötet.", "year"),
+    ("it", "Oltre 6.000 morti dall’inizio del conflitto.", "running total"),
+    ("fr", "Le conflit a fait 6 000 morts depuis mars 2011.", "running total"),
+]
+
+
+@pytest.mark.parametrize(("language", "sentence", "period"), PERIODS)
+def test_a_figure_for_a_month_compares_only_with_a_month_in_any_language(language, sentence, period):
+    claim = Claim(MONTHLY, 0, len(MONTHLY), ClaimKind.QUANTITY, True, 1.0, tuple(find_quantities(MONTHLY)))
+    passage = Passage(1, 1, "An outlet", "2015-05-12", "", "", sentence, 1, language=language)
+    figures = compare_figures(claim, passage)
+    # The month's dead meet the month's dead; a year's, or the war's so far, are another count.
+    assert (figures is not None and figures.agrees) == (period == "month")
+
+
 @pytest.mark.parametrize(
     ("written", "iso"),
     [
@@ -66,6 +91,12 @@ def test_years_dates_and_languages_it_does_not_know_state_no_figure():
         ("١٢ أيار/مايو ٢٠١٥", "2015-05-12"),
         ("25 كانون الأول 2014", "2014-12-25"),
         ("۲۲ اردیبهشت ۱۳۹۴", "2015-05-12"),  # the Persian calendar
+        ("الأربعاء 24 رجب 1436هـ", "2015-05-13"),  # the Islamic calendar, as Gulf papers date their pages
+        ("10 ذي الحجة 1436 هـ", "2015-09-24"),  # two words, in the genitive
+        ("۵ ربیع‌الاول ۱۴۳۶", "2014-12-27"),  # Persian spelling, the two words joined by a zero-width non-joiner
+        ("12 جُمادى الآخِرة 1436", "2015-04-02"),  # with its vowel marks
+        ("الأربعاء 24 رجب 1436 هـ - 14 مايو 2015 م", "2015-05-14"),  # the Gregorian date, when both are given
+        ("31 رجب 1436", None),  # a lunar month has no 31st
     ],
 )
 def test_dates_written_in_other_languages_and_calendars(written, iso):
@@ -76,6 +107,13 @@ def test_the_persian_calendar_turns_at_nowruz_and_keeps_its_leap_years():
     assert persian_to_gregorian(1394, 1, 1) == (2015, 3, 21)
     assert persian_to_gregorian(1403, 12, 30) == (2025, 3, 20)  # 1403 is a leap year
     assert persian_to_gregorian(1394, 10, 11) == (2016, 1, 1)
+
+
+def test_the_islamic_calendar_meets_umm_al_qura_on_its_new_years_and_ramadans():
+    assert hijri_to_gregorian(1436, 1, 1) == (2014, 10, 25)
+    assert hijri_to_gregorian(1436, 9, 1) == (2015, 6, 18)
+    assert hijri_to_gregorian(1432, 9, 1) == (2011, 8, 1)  # the first Ramadan of the Syrian uprising
+    assert hijri_to_gregorian(1447, 9, 1) == (2026, 2, 18)
 
 
 @pytest.mark.parametrize(

@@ -38,6 +38,10 @@ class Cues:
     lone: dict[str, float] | None = None
     #: Words after the figure making it a floor ("220 binden fazla").
     more_after: str = ""
+    #: Words making a figure a running total ("depuis mars 2011", "منذ"), and those making it a day's, a week's, a
+    #: month's or a year's ("le mois dernier", "العام الماضي"), as ``stance`` reads English ones.
+    since: str = ""
+    periods: tuple[tuple[str, str], ...] = ()
 
 
 _THOUSAND, _MILLION, _BILLION = 1e3, 1e6, 1e9
@@ -58,6 +62,13 @@ LANGUAGES: dict[str, Cues] = {
         less="أقل من",
         about="نحو|حوالي|حوالى|قرابة|زهاء|ما يقارب|ما يناهز|تقريبا",
         lone={"مليون": _MILLION, "مليار": _BILLION},
+        since="منذ|حتى الآن|حتى اليوم|إجمالي|الإجمالي|بدء|بداية|اندلاع",
+        periods=(
+            ("day", "يوميا|يومياً|في اليوم|كل يوم"),
+            ("week", "الأسبوع الماضي|هذا الأسبوع|الأسبوع الفائت|أسبوعيا|في الأسبوع"),
+            ("month", "الشهر الماضي|هذا الشهر|الشهر الفائت|الشهر الجاري|شهريا|في الشهر|خلال شهر"),
+            ("year", "العام الماضي|السنة الماضية|هذا العام|العام الجاري|العام الفائت|سنويا|في العام|خلال عام"),
+        ),
     ),
     "fa": Cues(
         decimal_comma=False,
@@ -73,6 +84,13 @@ LANGUAGES: dict[str, Cues] = {
         less="کمتر از",
         about="حدود|نزدیک به|تقریبا|تقریباً",
         lone={"یک میلیون": _MILLION},
+        since="از آغاز|از ابتدای|از شروع|از زمان|تاکنون|تا کنون|تا به حال|مجموع",
+        periods=(
+            ("day", "روزانه|در روز|هر روز"),
+            ("week", "هفته گذشته|هفته پیش|این هفته|هفتگی|در هفته"),
+            ("month", "ماه گذشته|ماه پیش|این ماه|ماهانه|در ماه"),
+            ("year", "سال گذشته|سال پیش|امسال|سالانه|در سال"),
+        ),
     ),
     "fr": Cues(
         decimal_comma=True,
@@ -89,6 +107,16 @@ LANGUAGES: dict[str, Cues] = {
         less="moins de|jusqu'à",
         about="environ|près de|quelque|presque|approximativement|autour de",
         lone={"un million": _MILLION, "un milliard": _BILLION},
+        since="depuis|jusqu'ici|jusqu'à présent|à ce jour|au total|en tout|au début|le début",
+        periods=(
+            ("day", "par jour|chaque jour|quotidiennement"),
+            ("week", "la semaine|cette semaine|par semaine|chaque semaine|hebdomadaire"),
+            (
+                "month",
+                "le mois dernier|ce mois|au cours du mois|durant le mois|pendant le mois|par mois|chaque mois|mensuel",
+            ),
+            ("year", "l'année dernière|l'an dernier|l'an passé|cette année|par an|chaque année|annuel"),
+        ),
     ),
     "ru": Cues(
         decimal_comma=True,
@@ -106,6 +134,14 @@ LANGUAGES: dict[str, Cues] = {
         less="менее|меньше|не более",
         about="около|почти|примерно|порядка|приблизительно|до",
         lone={"миллион": _MILLION},
+        since=r"с начала|с момента|с \d{4}|всего|в общей сложности|за (?:все|всё) время|на сегодняшний день"
+        r"|к настоящему времени",
+        periods=(
+            ("day", "в день|ежедневно|каждый день|за сутки"),
+            ("week", "(?:на|за) (?:прошлой|этой) неделе|за неделю|в неделю|еженедельно"),
+            ("month", "(?:в|за) (?:прошлом|этом) месяце|за (?:прошлый )?месяц|в месяц|ежемесячно"),
+            ("year", "(?:в|за) (?:прошлом|этом) году|за (?:прошлый )?год|в год|ежегодно"),
+        ),
     ),
     "tr": Cues(
         decimal_comma=True,
@@ -122,12 +158,19 @@ LANGUAGES: dict[str, Cues] = {
         about="yaklaşık|tahminen|kabaca",
         lone={"bir milyon": _MILLION},
         more_after="fazla|aşkın|üzerinde",
+        since="beri|bu yana|itibaren|başından|başlangıcından|toplam|şimdiye kadar|bugüne kadar",
+        periods=(
+            ("day", "günde|her gün|günlük"),
+            ("week", "geçen hafta|bu hafta|haftada|her hafta|haftalık"),
+            ("month", "geçen ay|bu ay|ayda|her ay|aylık"),
+            ("year", "geçen yıl|bu yıl|geçen sene|bu sene|yılda|her yıl|yıllık"),
+        ),
     ),
     "es": Cues(
         decimal_comma=True,
         scales={"mil": _THOUSAND, "millones": _MILLION, "millón": _MILLION, "millardos": _BILLION},
         kinds=(
-            ("deaths", "muertos|muertes|fallecid|víctimas mortales|asesinad|perdieron la vida"),
+            ("deaths", "muertos|muertes|murieron|han muerto|fallecid|víctimas mortales|asesinad|perdieron la vida"),
             ("injured", "heridos|herido"),
             ("displaced", "desplazados|desplazadas"),
             ("refugees", "refugiados|exiliados"),
@@ -137,6 +180,13 @@ LANGUAGES: dict[str, Cues] = {
         less="menos de|hasta",
         about="unos|unas|cerca de|alrededor de|casi|aproximadamente",
         lone={"un millón": _MILLION},
+        since="desde|hasta ahora|hasta la fecha|en total|el inicio|el comienzo",
+        periods=(
+            ("day", "al día|por día|cada día|diarios|diarias"),
+            ("week", "la semana pasada|esta semana|por semana|cada semana|semanal"),
+            ("month", "el mes pasado|este mes|durante el mes|al mes|por mes|cada mes|mensual"),
+            ("year", "el año pasado|este año|al año|por año|cada año|anual"),
+        ),
     ),
     "de": Cues(
         decimal_comma=True,
@@ -153,6 +203,13 @@ LANGUAGES: dict[str, Cues] = {
         less="weniger als|bis zu",
         about="rund|etwa|fast|knapp|ungefähr|nahezu",
         lone={"eine million": _MILLION},
+        since="seit|bisher|bislang|insgesamt|beginn",
+        periods=(
+            ("day", "pro tag|täglich|am tag"),
+            ("week", "(?:letzten|vergangenen|dieser|diese) woche|pro woche|wöchentlich"),
+            ("month", "(?:letzten|vergangenen|diesem|diesen) monat|im monat|pro monat|monatlich"),
+            ("year", "(?:letzten|vergangenen|diesem|dieses) jahr|pro jahr|jährlich"),
+        ),
     ),
     "it": Cues(
         decimal_comma=True,
@@ -168,6 +225,13 @@ LANGUAGES: dict[str, Cues] = {
         less="meno di|fino a",
         about="circa|quasi|intorno a|pressoché",
         lone={"un milione": _MILLION},
+        since=r"dall'inizio|dal \d{4}|da quando|finora|fino ad oggi|in totale|complessivamente",
+        periods=(
+            ("day", "al giorno|ogni giorno|quotidian"),
+            ("week", "la settimana scorsa|questa settimana|a settimana|ogni settimana|settimanal"),
+            ("month", "il mese scorso|lo scorso mese|questo mese|al mese|ogni mese|mensil"),
+            ("year", "l'anno scorso|lo scorso anno|quest'anno|all'anno|ogni anno|annual"),
+        ),
     ),
 }
 
@@ -192,6 +256,21 @@ def find_figures(text: str, language: str) -> list[Quantity]:
 #: The figures of a passage in any language, found once however many claims' searches and stances read it
 #: (callers do not change the list).
 figures_in = functools.lru_cache(maxsize=4096)(find_figures)
+
+
+@functools.cache
+def period_cues(language: str) -> tuple[re.Pattern[str], tuple[tuple[str, re.Pattern[str]], ...]] | None:
+    """``language``'s words for a running total and for a day's, week's, month's or year's figure, compiled; None for
+    a language twosource reads no figures in."""
+    cues = LANGUAGES.get(language)
+    if cues is None:
+        return None
+    edge = "" if language == "ar" else r"(?<!\w)"  # Arabic attaches its conjunctions and prepositions: "ومنذ"
+
+    def compiled(words: str) -> re.Pattern[str]:
+        return re.compile(rf"{edge}(?:{words})", re.I)
+
+    return compiled(cues.since), tuple((name, compiled(words)) for name, words in cues.periods)
 
 
 @functools.cache

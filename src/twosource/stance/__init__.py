@@ -18,7 +18,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from ..claims.figures import figures_in
+from ..claims.figures import figures_in, period_cues
 from ..claims.quantities import comparable
 from ..claims.shares import Share, find_shares
 from ..dates import MONTH_NAMES, days_between
@@ -261,12 +261,22 @@ def _decide_unread(claim: Claim, passage: Passage, similarity: float, claim_date
     if similarity < FOREIGN_RELATED_FROM:
         return Stance.UNRELATED, 0.5, None, f"{unread}; by meaning it is not about the claim ({similarity:.2f})"
     numeric = compare_figures(claim, passage, days_between(claim_date, passage.published))
+    if numeric is not None and not numeric.agrees and _far_apart(numeric):
+        # Unread, a tally of another order is as likely another place's or time's as a contradiction.
+        said = f"figures far apart: {numeric.claim_figure} vs {numeric.evidence_figure} ({numeric.kind})"
+        return Stance.DISCUSSES, 0.5, numeric, f"{said}, perhaps of another place or time; the passage is {unread}"
     if numeric is not None and not numeric.note:
         stance = Stance.SUPPORTS if numeric.agrees else Stance.REFUTES
         return stance, 0.5, numeric, f"{_said(numeric)}; the figures decide: the passage is {unread}"
     if numeric is not None:
         return Stance.DISCUSSES, 0.5, numeric, f"{numeric.note}; the passage is {unread}"
     return Stance.DISCUSSES, 0.5, None, f"on the subject ({similarity:.2f}), {unread}: only figures could decide"
+
+
+def _far_apart(figures: NumericComparison) -> bool:
+    """Two tallies (deaths, refugees) too far apart to be two counts of one thing."""
+    low, high = sorted((figures.claim_value, figures.evidence_value))
+    return figures.kind in _TALLIES and high > SAME_TALLY * low
 
 
 def compare_figures(claim: Claim, passage: Passage, gap_days: int | None = None) -> NumericComparison | None:
@@ -284,7 +294,7 @@ def compare_figures(claim: Claim, passage: Passage, gap_days: int | None = None)
             # A percentage compares only with a percentage of the same thing ("of the missile arsenal").
             if q.kind == "percent" and not (q_context & _context(passage.text, e)):
                 continue
-            if _period(passage.text, e) != q_period:  # a month's dead are not the war's
+            if _period(passage.text, e, passage.language) != q_period:  # a month's dead are not the war's
                 continue
             if q_place and q_place not in _sentence(passage.text, e):  # Lebanon's refugees are not the region's
                 continue
@@ -365,13 +375,17 @@ def _place(text: str, q: Quantity) -> str:
     return named.group(1) if named else ""
 
 
-def _period(text: str, q: Quantity) -> str:
+def _period(text: str, q: Quantity, language: str = "en") -> str:
     """The stretch of time a figure counts over: "" for a running total (or when nothing says), else a day, week,
-    month or year ("killed last month", "1,200 a month", "in September")."""
-    sentence = _sentence(text, q)
-    if _RUNNING_TOTAL.search(sentence):  # "since 2014", "so far", "which began in March 2011": a running total
+    month or year ("killed last month", "1,200 a month", "in September"; "le mois dernier", "العام الماضي")."""
+    cues = (_RUNNING_TOTAL, _PERIODS) if language == "en" else period_cues(language)
+    if cues is None:
         return ""
-    return next((name for name, cue in _PERIODS if cue.search(sentence)), "")
+    running_total, periods = cues
+    sentence = _sentence(text, q).replace("’", "'")
+    if running_total.search(sentence):  # "since 2014", "so far", "which began in March 2011": a running total
+        return ""
+    return next((name for name, cue in periods if cue.search(sentence)), "")
 
 
 #: A passage's sentences, split once however many of its figures are compared; its shares, and the claim's,
