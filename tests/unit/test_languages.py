@@ -79,6 +79,27 @@ def test_a_figure_for_a_month_compares_only_with_a_month_in_any_language(languag
     assert (figures is not None and figures.agrees) == (period == "month")
 
 
+IN_LEBANON = "About 1.2 million refugees are in Lebanon."
+PLACES = [
+    ("fr", "Le Liban accueille 1,2 million de réfugiés syriens.", True),
+    ("ar", "يستضيف لبنان نحو 1.2 مليون لاجئ سوري.", True),
+    ("ru", "В Ливане находятся около 1,2 млн сирийских беженцев.", True),
+    ("tr", "Lübnan'da yaklaşık 1,2 milyon Suriyeli mülteci yaşıyor.", True),
+    ("fa", "حدود ۱٫۲ میلیون پناهجوی سوری در لبنان زندگی می‌کنند.", True),
+    ("fr", "La Turquie accueille 1,2 million de réfugiés syriens.", False),
+    ("ru", "В Турции находятся около 1,2 млн сирийских беженцев.", False),
+    ("ar", "يستضيف الأردن نحو 1.2 مليون لاجئ سوري.", False),
+]
+
+
+@pytest.mark.parametrize(("language", "sentence", "in_lebanon"), PLACES)
+def test_a_figure_for_a_country_compares_only_with_one_for_that_country_in_any_language(language, sentence, in_lebanon):
+    claim = Claim(IN_LEBANON, 0, len(IN_LEBANON), ClaimKind.QUANTITY, True, 1.0, tuple(find_quantities(IN_LEBANON)))
+    passage = Passage(1, 1, "An outlet", "2015-05-12", "", "", sentence, 1, language=language)
+    figures = compare_figures(claim, passage)
+    assert (figures is not None and figures.agrees) == in_lebanon
+
+
 @pytest.mark.parametrize(
     ("written", "iso"),
     [

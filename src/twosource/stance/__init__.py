@@ -19,6 +19,7 @@ from dataclasses import replace
 import numpy as np
 
 from ..claims.figures import figures_in, period_cues
+from ..claims.places import names_place
 from ..claims.quantities import comparable
 from ..claims.shares import Share, find_shares
 from ..dates import MONTH_NAMES, days_between
@@ -296,8 +297,8 @@ def compare_figures(claim: Claim, passage: Passage, gap_days: int | None = None)
                 continue
             if _period(passage.text, e, passage.language) != q_period:  # a month's dead are not the war's
                 continue
-            if q_place and q_place not in _sentence(passage.text, e):  # Lebanon's refugees are not the region's
-                continue
+            if q_place and not names_place(_sentence(passage.text, e), q_place, passage.language):
+                continue  # Lebanon's refugees are not the region's (nor Turkey's, "en Turquie")
             comparison = _compare(q, e)
             if best is None or comparison.relative_difference < best.relative_difference:
                 best = comparison
