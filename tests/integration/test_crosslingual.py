@@ -12,9 +12,11 @@ import sqlite3
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from twosource import check, ingest, open_index, read_article, render
+from twosource.centres import centre
 from twosource.claims import claims_to_check
 from twosource.errors import LanguageError
 from twosource.ingestion.batch import ingest_articles
@@ -70,6 +72,17 @@ def test_articles_in_other_languages_are_indexed_with_their_language(index_path:
         # Each passage of the two articles not in English, and no other, has a cross-lingual embedding.
         assert index.crosslingual_size() == sum(map(len, foreign.values())) >= 2
         assert set(index.crosslingual_vectors(index.article_passages(index.article_ids())[1])) == set()
+        # Stored as the model gives them, searched less their language's centre.
+        french = next(a for a in articles if a.language == "fr")
+        first = foreign[french.id][0]
+        (text,) = [p.text for p in index.passages([first]).values()]
+        expected = centre(embed_crosslingual([text], query=False), "fr")[0]
+        assert index.crosslingual_vectors([first])[first] == pytest.approx(expected, abs=2e-3)
+        (stored,) = sqlite3.connect(index_path).execute(
+            "SELECT vector FROM crosslingual WHERE passage_id = ?", (first,)
+        )
+        raw = np.frombuffer(stored[0], dtype=np.float16).astype(np.float32)
+        assert raw == pytest.approx(embed_crosslingual([text], query=False)[0], abs=2e-3)
 
 
 def test_an_english_claim_is_corroborated_by_arabic_and_french_reports_of_its_figure(index_path: Path):

@@ -16,7 +16,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "src" / "twosource"
 #: Lowest first. A module may import from its own layer and the ones below it, never from one above.
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("types", "errors", "words", "sentences", "dates", "settings", "logs"),
-    ("models", "encoders", "bertgraph", "fetch", "outlets", "schema", "sources"),
+    ("models", "centres", "encoders", "bertgraph", "fetch", "outlets", "schema", "sources"),
     ("read",),
     ("claims",),
     ("index",),

@@ -124,3 +124,39 @@ def train_claims(data_dir: str, output: str | None, epochs: int | None, rescore:
     if ranking:
         click.echo("CLEF 2019 training debates, less those that are ClaimBuster debates too:")
         print_ranking_scores(ranking)
+
+
+@train_group.command("crosslingual")
+@click.option(
+    "--tatoeba",
+    required=True,
+    type=click.Path(exists=True, file_okay=False),
+    help="Folder with Tatoeba's file pairs, tatoeba.XXX-eng.XXX and .eng (../shared/data/tatoeba).",
+)
+@click.option(
+    "--lines",
+    type=click.IntRange(1),
+    default=500,
+    show_default=True,
+    help="Fit on the first LINES pairs of each file; the lines after them are scored as held out.",
+)
+@model_output_option
+def train_crosslingual(tatoeba: str, lines: int, output: str | None) -> None:
+    """Fit the language centres (each language's mean cross-lingual embedding, which retrieval takes away before
+    a cosine) on Tatoeba, and print the accuracy without and with them.
+
+    Example: twosource train crosslingual --tatoeba ../shared/data/tatoeba --lines 250 -o /tmp/centres
+    """
+    from ..centres import CENTRES
+    from ..evaluate.crosslingual import fit_centres
+
+    scores = with_progress("embedding", lambda progress: fit_centres(tatoeba, output, lines=lines, progress=progress))
+    click.echo(f"centres written to {output or CENTRES}", err=True)
+    click.echo("language  fitted: raw → centred   held out: raw → centred")
+    for language, raw in scores.fitted_raw.items():
+        held = (
+            f"{scores.held_out_raw[language]:.3f} → {scores.held_out_centred[language]:.3f}"
+            if language in scores.held_out_raw
+            else "–"
+        )
+        click.echo(f"{language:8}  {raw:.3f} → {scores.fitted_centred[language]:.3f}         {held}")

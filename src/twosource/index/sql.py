@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ..centres import centre
 from ..errors import IndexStoreError
 from ..models import CROSSLINGUAL
 from ..outlets import name_key
@@ -289,16 +290,19 @@ class SQLIndex:
             count = int(self._run("SELECT count(*) FROM crosslingual").fetchone()[0])
             if count != len(cache.ids):
                 after = int(cache.ids[-1]) if len(cache.ids) else 0
-                rows = self._run(
-                    "SELECT passage_id, vector FROM crosslingual WHERE passage_id > ? ORDER BY passage_id", (after,)
-                ).fetchall()
+                rows = self._run(_CROSSLINGUAL_ROWS.format(after="WHERE c.passage_id > ?"), (after,)).fetchall()
                 if len(cache.ids) + len(rows) != count:  # a writer committed below the last id seen: read all
                     cache.ids, cache.matrix = np.zeros(0, dtype=np.int64), cache.matrix[:0]
-                    rows = self._run("SELECT passage_id, vector FROM crosslingual ORDER BY passage_id").fetchall()
+                    rows = self._run(_CROSSLINGUAL_ROWS.format(after="")).fetchall()
                 if rows:
                     added = np.frombuffer(b"".join(bytes(r[1]) for r in rows), dtype=np.float16)
+                    added = added.reshape(len(rows), -1).astype(np.float32)
+                    # Kept as the model gave them; searched less their language's centre (``centres``).
+                    languages = np.array([r[2] for r in rows])
+                    for language in set(languages.tolist()):
+                        added[languages == language] = centre(added[languages == language], language)
                     cache.ids = np.concatenate([cache.ids, np.array([r[0] for r in rows], dtype=np.int64)])
-                    cache.matrix = np.concatenate([cache.matrix, added.reshape(len(rows), -1).astype(np.float32)])
+                    cache.matrix = np.concatenate([cache.matrix, added])
             return cache.ids, cache.matrix
 
     # -- reading ------------------------------------------------------------------------------------
@@ -430,6 +434,13 @@ _FTS_STOPWORDS = frozenset(
 def query_words(text: str) -> list[str]:
     """The words of ``text`` a lexical search looks for: content words, each once."""
     return list(dict.fromkeys(w for w in re.findall(r"\w+", text.lower()) if w not in _FTS_STOPWORDS and len(w) > 1))
+
+
+#: The cross-lingual embeddings with their articles' languages, in passage order.
+_CROSSLINGUAL_ROWS = (
+    "SELECT c.passage_id, c.vector, a.language FROM crosslingual c JOIN passages p ON p.id = c.passage_id"
+    " JOIN articles a ON a.id = p.article_id {after} ORDER BY c.passage_id"
+)
 
 
 class _Crosslingual:

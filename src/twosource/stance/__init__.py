@@ -65,7 +65,7 @@ SURE_FROM = 0.5
 SAME_EVENT_FROM = 0.62
 #: A passage not in English is about the claim from this similarity (multilingual-e5-small's, on MiniLM's scale,
 #: ``retrieve.CROSSLINGUAL_SCALE``): over FNC-1 pairs of the first half of the train headlines, unrelated ones
-#: average 0.12 and related ones 0.47 on it (bench/crosslingual_scale.py).
+#: average 0.13 and related ones 0.45 on it (bench/crosslingual_scale.py).
 FOREIGN_RELATED_FROM = 0.3
 #: Two tallies further apart than this ratio are of different events: the share of one says nothing of the other.
 SAME_TALLY = 1.5
