@@ -192,12 +192,11 @@ def fit_centres(
     def scored(part: slice, centred: bool) -> dict[str, float]:
         scores = {}
         for language, (passages, queries, _) in embedded.items():
-            if len(passages[part]) and centred:
-                scores[language] = accuracy(
-                    centre(passages[part], language, means), centre(queries[part], QUERY, means)
-                )
-            elif len(passages[part]):
-                scores[language] = accuracy(passages[part], queries[part])
+            passages, queries = passages[part], queries[part]
+            if centred:
+                passages, queries = centre(passages, language, means), centre(queries, QUERY, means)
+            if len(passages):
+                scores[language] = accuracy(passages, queries)
         return scores
 
     fitted, held_out = slice(0, lines), slice(lines, None)
