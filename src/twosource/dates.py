@@ -162,7 +162,7 @@ def _written_in_another_language(value: str) -> str | None:
     text = _TWO_WORD_MONTH.sub(r"\1_", value.translate(ASCII_DIGITS).translate(_ARABIC_SPELLING))
     other: str | None = None
     for m in _WRITTEN.finditer(text):
-        day, month, year = int(m.group(1)), _month_key(m.group(2)), int(m.group(3))
+        day, month, year = int(m.group(1)), m.group(2).lower(), int(m.group(3))  # spelt as _month_key spells
         if month in _FOREIGN_MONTHS:
             return _iso(year, _FOREIGN_MONTHS[month], day)
         if month in _OTHER_CALENDARS and year < 1700 and other is None:

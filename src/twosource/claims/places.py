@@ -23,7 +23,7 @@ def _country_codes() -> dict[str, str]:
 def place_names(place: str, language: str) -> tuple[str, ...]:
     """``place`` as a text in ``language`` may write it: itself, and the country's name in ``language`` when
     ``place`` is a country's English name ("Lebanon", "fr" -> "Lebanon", "Liban")."""
-    code = _country_codes().get(place) if language != "en" else None
+    code = _country_codes().get(place)
     if code is None:
         return (place,)
     from babel import Locale, UnknownLocaleError

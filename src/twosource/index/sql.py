@@ -300,7 +300,8 @@ class SQLIndex:
                     # Kept as the model gave them; searched less their language's centre (``centres``).
                     languages = np.array([r[2] for r in rows])
                     for language in set(languages.tolist()):
-                        added[languages == language] = centre(added[languages == language], language)
+                        of_language = languages == language
+                        added[of_language] = centre(added[of_language], language)
                     cache.ids = np.concatenate([cache.ids, np.array([r[0] for r in rows], dtype=np.int64)])
                     cache.matrix = np.concatenate([cache.matrix, added])
             return cache.ids, cache.matrix
